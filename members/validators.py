@@ -1,0 +1,56 @@
+"""Validators for French identifiers held on members and beneficiaries."""
+
+from django.core.exceptions import ValidationError
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import nir as stdnum_nir
+
+
+def normalize_nir(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def validate_nir(value: str) -> None:
+    """A NIR (numéro de sécurité sociale): 13 characters and a 2-digit key."""
+    compact = normalize_nir(value)
+    if len(compact) != 15:
+        raise ValidationError(
+            "Le numéro de sécurité sociale doit comporter 15 caractères (13 chiffres et la clé).",
+            code="nir_length",
+        )
+    try:
+        stdnum_nir.validate(compact)
+    except StdnumError:
+        raise ValidationError(
+            "Ce numéro de sécurité sociale n'est pas valide : la clé ne correspond pas.",
+            code="nir_key",
+        ) from None
+
+
+def normalize_iban(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def validate_iban(value: str) -> None:
+    try:
+        stdnum_iban.validate(normalize_iban(value))
+    except StdnumError:
+        raise ValidationError(
+            "Cet IBAN n'est pas valide : vérifiez les caractères saisis et la clé de contrôle.",
+            code="iban_invalid",
+        ) from None
+
+
+def mask_iban(value: str) -> str:
+    """FR76 **** **** **** **** ***0 189: country, key and last 4 characters only."""
+    compact = normalize_iban(value)
+    if not compact:
+        return ""
+    return f"{compact[:4]} **** **** {compact[-4:]}"
+
+
+def nir_with_key(first_13: str) -> str:
+    """Append the 2-digit key to 13 NIR characters (Corsica's 2A/2B count as 19/18)."""
+    digits = first_13.upper().replace("2A", "19").replace("2B", "18")
+    key = 97 - int(digits) % 97
+    return f"{first_13.upper()}{key:02d}"

@@ -1,0 +1,62 @@
+"""Who may see what. Every view that touches member data goes through these helpers."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+GESTIONNAIRE_GROUP = "Gestionnaire"
+
+
+def is_gestionnaire(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.groups.filter(name=GESTIONNAIRE_GROUP).exists())
+    )
+
+
+def second_factor_ok(request) -> bool:
+    if not getattr(settings, "OTP_REQUIRED", False):
+        return True
+    return bool(getattr(request.user, "is_verified", lambda: False)())
+
+
+def can_read_member_data(user, member) -> bool:
+    if is_gestionnaire(user):
+        return True
+    own = getattr(user, "member", None)
+    return own is not None and own.pk == member.pk
+
+
+def login_and_second_factor_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not second_factor_ok(request):
+            from django.shortcuts import redirect
+
+            return redirect(settings.OTP_LOGIN_URL + "?next=" + request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def member_required(view):
+    """The requester is a member with a verified second factor; sets ``request.member``."""
+
+    @wraps(view)
+    @login_and_second_factor_required
+    def wrapper(request, *args, **kwargs):
+        member = getattr(request.user, "member", None)
+        if member is None:
+            raise PermissionDenied("Cet espace est réservé aux assurés.")
+        request.member = member
+        return view(request, *args, **kwargs)
+
+    return wrapper

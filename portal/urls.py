@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+portal_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("contacts/", views.contact, name="contact"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("compte/", include("allauth.urls")),
+    path("fichiers/", include("documents.urls")),
+    path("gestion/", admin.site.urls),
+]
+
+handler403 = "portal.errors.forbidden"
+handler404 = "portal.errors.not_found"

@@ -1,0 +1,65 @@
+"""Personas: alice (a member with her household), bob (a stranger), and a gestionnaire."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+
+from members.models import Beneficiary, ChildSituation, Contract, Relationship
+from members.services import reference_data_load
+from portal.access import GESTIONNAIRE_GROUP
+from tests.factories import PASSWORD, UserFactory, make_member, make_nir
+
+
+@pytest.fixture(autouse=True)
+def reference_data(db):
+    reference_data_load()
+
+
+@pytest.fixture
+def alice(db):
+    member = make_member(formulas=("IDCC1412-BASE", "IDCC1412-CELSIUS"), birth_date=dt.date(1982, 5, 14))
+    holder = member.holder
+    Beneficiary.objects.create(
+        member=member, relationship=Relationship.SPOUSE, first_name="Paul", last_name=holder.last_name,
+        birth_date=dt.date(1980, 9, 2), nir=make_nir(1, dt.date(1980, 9, 2)), rank=2, cover_start=member.status_since,
+    )
+    Beneficiary.objects.create(
+        member=member, relationship=Relationship.CHILD, child_situation=ChildSituation.DEPENDENT,
+        first_name="Léo", last_name=holder.last_name, birth_date=dt.date(2012, 3, 1), rank=3,
+        cover_start=member.status_since,
+    )
+    return member
+
+
+@pytest.fixture
+def bob(db):
+    return make_member(
+        contract=Contract.objects.get(number="003 E0135004"), formulas=("CCOOP-OPT1",), birth_date=dt.date(1955, 11, 30)
+    )
+
+
+@pytest.fixture
+def gestionnaire(db):
+    user = UserFactory(username="gestion", is_staff=True)
+    user.groups.add(Group.objects.get(name=GESTIONNAIRE_GROUP))
+    return user
+
+
+def login(client, user):
+    """Log ``user`` in through the real login form."""
+    response = client.post("/compte/login/", {"login": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:2000]
+    return client
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    return login(client, alice.user)
+
+
+@pytest.fixture
+def gestionnaire_client(client, gestionnaire):
+    return login(client, gestionnaire)
