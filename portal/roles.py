@@ -1,24 +1,29 @@
 """The Gestionnaire group: what claims handlers may do in the back-office. They never
-edit users, groups or permissions; reference data (contracts, formulas) is read-only."""
+edit users, groups or permissions; reference data (contracts, formulas) is read-only.
+
+Each app lists the permissions it grants in ``<app>/roles.py`` as
+``GESTIONNAIRE_PERMISSIONS = ["app_label.codename", ...]``; the group is synchronised
+with the union after every ``migrate``.
+"""
 
 from __future__ import annotations
 
-GESTIONNAIRE_PERMISSIONS = [
-    "members.view_organisme",
-    "members.view_contract",
-    "members.view_formula",
-    "members.view_member",
-    "members.change_member",
-    "members.add_member",
-    "members.view_beneficiary",
-    "members.add_beneficiary",
-    "members.change_beneficiary",
-    "members.view_affiliation",
-    "members.add_affiliation",
-    "members.change_affiliation",
-    "members.view_auditentry",
-    "documents.view_privatefile",
-]
+from importlib import import_module
+
+from django.apps import apps
+
+
+def gestionnaire_permissions() -> list[str]:
+    wanted: list[str] = []
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.roles")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{config.name}.roles":
+                raise
+            continue
+        wanted.extend(getattr(module, "GESTIONNAIRE_PERMISSIONS", []))
+    return wanted
 
 
 def gestionnaire_group_sync(**kwargs) -> None:
@@ -27,10 +32,10 @@ def gestionnaire_group_sync(**kwargs) -> None:
     from portal.access import GESTIONNAIRE_GROUP
 
     group, _ = Group.objects.get_or_create(name=GESTIONNAIRE_GROUP)
-    wanted = []
-    for dotted in GESTIONNAIRE_PERMISSIONS:
+    permissions = []
+    for dotted in gestionnaire_permissions():
         app_label, codename = dotted.split(".")
         permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
         if permission:
-            wanted.append(permission)
-    group.permissions.set(wanted)
+            permissions.append(permission)
+    group.permissions.set(permissions)

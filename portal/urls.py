@@ -13,7 +13,12 @@ portal_patterns = (
 
 urlpatterns = [
     path("", include(portal_patterns)),
+    path("compte/", include("accounts.urls")),
     path("compte/", include("allauth.urls")),
+    path("situation/", include("members.urls")),
+    path("garanties/", include("guarantees.urls")),
+    path("remboursements/", include("claims.urls")),
+    path("messagerie/", include("messaging.urls")),
     path("fichiers/", include("documents.urls")),
     path("gestion/", admin.site.urls),
 ]

@@ -50,10 +50,13 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "portal",
+    "accounts",
     "members",
     "documents",
+    "guarantees",
     "claims",
     "messaging",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -47,7 +47,7 @@ def test_a_change_by_a_gestionnaire_is_audited_with_the_iban_masked(gestionnaire
         management = formset.formset.management_form
         for name, field in management.fields.items():
             data[f"{management.prefix}-{name}"] = management.initial.get(name, field.initial)
-        for index, inline_form in enumerate(formset.formset.forms):
+        for inline_form in formset.formset.forms:
             data[f"{inline_form.prefix}-id"] = inline_form.instance.pk
             data[f"{inline_form.prefix}-member"] = alice.pk
             for name in inline_form.fields:

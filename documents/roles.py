@@ -1,0 +1,1 @@
+GESTIONNAIRE_PERMISSIONS = ["documents.view_privatefile"]

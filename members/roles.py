@@ -1,0 +1,15 @@
+GESTIONNAIRE_PERMISSIONS = [
+    "members.view_organisme",
+    "members.view_contract",
+    "members.view_formula",
+    "members.view_member",
+    "members.change_member",
+    "members.add_member",
+    "members.view_beneficiary",
+    "members.add_beneficiary",
+    "members.change_beneficiary",
+    "members.view_affiliation",
+    "members.add_affiliation",
+    "members.change_affiliation",
+    "members.view_auditentry",
+]
