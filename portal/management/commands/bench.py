@@ -1,0 +1,35 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run every benchmark the apps declare (<app>/bench.py BENCHMARKS) and print one table."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--only", help="run only benchmarks whose app label contains this text")
+
+    def handle(self, *args, only=None, **options):
+        rows = []
+        for config in apps.get_app_configs():
+            if only and only not in config.label:
+                continue
+            try:
+                module = import_module(f"{config.name}.bench")
+            except ModuleNotFoundError as missing:
+                if missing.name != f"{config.name}.bench":
+                    raise
+                continue
+            for benchmark in module.BENCHMARKS:
+                self.stderr.write(f"running {config.label}.{benchmark.__name__} ...")
+                rows.extend(benchmark())
+        header = f"{'figure':<58} {'value':>12} {'unit':<8} {'baseline':>12} {'ratio':>8}  target"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for row in rows:
+            baseline = f"{row.baseline:12.2f}" if row.baseline is not None else f"{'':>12}"
+            ratio = f"{row.ratio:8.2f}" if row.ratio is not None else f"{'':>8}"
+            self.stdout.write(f"{row.name:<58} {row.value:12.2f} {row.unit:<8} {baseline} {ratio}  {row.target}")
+            if row.baseline_name:
+                self.stdout.write(f"{'':<4}baseline: {row.baseline_name}")
