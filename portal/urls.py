@@ -19,6 +19,8 @@ urlpatterns = [
     path("garanties/", include("guarantees.urls")),
     path("remboursements/", include("claims.urls")),
     path("messagerie/", include("messaging.urls")),
+    path("professionnels/", include("directory.urls")),
+    path("assistant/", include("assistant.urls")),
     path("fichiers/", include("documents.urls")),
     path("gestion/", admin.site.urls),
 ]

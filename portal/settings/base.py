@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "claims",
     "messaging",
     "notifications",
+    "directory",
+    "assistant",
 ]
 
 MIDDLEWARE = [
