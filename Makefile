@@ -28,6 +28,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 test: install lint
+	scripts/install-system-deps.sh browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
