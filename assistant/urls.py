@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from assistant import views
 
 app_name = "assistant"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ask, name="ask"),
+    path("reponses/", views.api, name="api"),
+    path("avis/", views.feedback, name="feedback"),
+]

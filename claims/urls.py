@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from claims import views
 
 app_name = "claims"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.decompte_list, name="list"),
+    path("suivi/", views.follow_up, name="follow_up"),
+    path("export/<int:year>.csv", views.year_export, name="export"),
+    path("<int:pk>/", views.decompte_detail, name="detail"),
+    path("<int:pk>/pdf/", views.decompte_pdf, name="pdf"),
+    path("devis/", views.quote_list, name="quotes"),
+    path("devis/nouveau/", views.quote_new, name="quote_new"),
+    path("devis/<int:pk>/", views.quote_detail, name="quote_detail"),
+    path("devis/<int:pk>/reponse.pdf", views.quote_answer_pdf, name="quote_answer_pdf"),
+]

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from guarantees import views
 
 app_name = "guarantees"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("modalites/", views.table, name="table"),
+    path("simulation/", views.simulate, name="simulate"),
+]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from accounts.models import EmailCodeDevice
 from members.models import (
     Affiliation,
     AffiliationRole,
@@ -155,11 +156,16 @@ def demo_data_create(today: dt.date | None = None) -> list[DemoCredentials]:
         member.user = _user(DEMO_RETIREE_NUMBER, member.email, DEMO_MEMBER_PASSWORD)
         member.save(update_fields=["user"])
 
+    household_user = Member.objects.get(number=DEMO_HOUSEHOLD_NUMBER).user
+    retiree_user = Member.objects.get(number=DEMO_RETIREE_NUMBER).user
     gestionnaire = _user(
         DEMO_GESTIONNAIRE_USERNAME, "gestion.demo@example.fr", DEMO_GESTIONNAIRE_PASSWORD,
         is_staff=True, first_name="Sam", last_name="Gestion",
     )
     gestionnaire.groups.add(Group.objects.get(name=GESTIONNAIRE_GROUP))
+    # Demo logins pass the second factor with a code e-mailed to var/emails/ (local settings).
+    for user in (household_user, retiree_user, gestionnaire):
+        EmailCodeDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "code par e-mail"})
     return [
         DemoCredentials(DEMO_HOUSEHOLD_NUMBER, DEMO_MEMBER_PASSWORD, "assurée (foyer de 4, IDCC 1412 Base + Celsius)"),
         DemoCredentials(DEMO_RETIREE_NUMBER, DEMO_MEMBER_PASSWORD, "assuré retraité (Crédit Coopératif, Option 1)"),

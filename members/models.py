@@ -113,6 +113,9 @@ class Formula(models.Model):
     responsible = models.BooleanField("contrat responsable", default=True)
     assistance = models.CharField("assistance", max_length=120, blank=True)
     notice_line = models.PositiveIntegerField("ligne de la notice", null=True, blank=True)
+    # Care codes paid in tiers payant and their level, printed on the tiers-payant card:
+    # {"PHAR": "100 %", ...}, transcribed from the notice's guarantee table.
+    tiers_payant = models.JSONField("tiers payant (codes et niveaux)", default=dict, blank=True)
 
     class Meta:
         verbose_name = "formule de garanties"

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from messaging import views
 
 app_name = "messaging"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("ecrire/", views.compose, name="compose"),
+    path("<int:pk>/", views.thread_detail, name="thread"),
+    path("<int:pk>/repondre/", views.thread_reply, name="reply"),
+    path("<int:pk>/clore/", views.thread_close_view, name="close"),
+]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, resolve_url
 
 GESTIONNAIRE_GROUP = "Gestionnaire"
 
@@ -21,6 +23,7 @@ def is_gestionnaire(user) -> bool:
 
 
 def second_factor_ok(request) -> bool:
+    """True once the session passed the second factor (a code, or a trusted browser)."""
     if not getattr(settings, "OTP_REQUIRED", False):
         return True
     return bool(getattr(request.user, "is_verified", lambda: False)())
@@ -39,9 +42,11 @@ def login_and_second_factor_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not second_factor_ok(request):
-            from django.shortcuts import redirect
-
-            return redirect(settings.OTP_LOGIN_URL + "?next=" + request.get_full_path())
+            # The second-factor step sends an account without any factor to enrolment.
+            target = resolve_url(settings.OTP_LOGIN_URL)
+            if request.method == "GET":
+                target += "?" + urlencode({"next": request.get_full_path()})
+            return redirect(target)
         return view(request, *args, **kwargs)
 
     return wrapper

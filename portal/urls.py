@@ -7,6 +7,7 @@ portal_patterns = (
     [
         path("", views.home, name="home"),
         path("contacts/", views.contact, name="contact"),
+        path("services/", views.services, name="services"),
     ],
     "portal",
 )

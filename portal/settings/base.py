@@ -235,3 +235,47 @@ LOGGING = {
 
 OTP_EMAIL_TOKEN_VALIDITY = 600
 OTP_TOTP_ISSUER = "Espace Assuré"
+
+# --- accounts: first connection (activation) and two-factor authentication -------------
+# Member pages, the security page and the back-office demand a verified second factor
+# (portal.access, accounts.middleware.SecondFactorMiddleware, accounts.admin).
+OTP_REQUIRED = True
+OTP_LOGIN_URL = "/compte/double-authentification/"
+# The lock after 5 wrong codes (ACCOUNTS_OTP_*) replaces django-otp's per-device backoff,
+# which would refuse a right code typed one second after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+ACCOUNTS_EMAIL_CODE_MINUTES = 10
+ACCOUNTS_OTP_FAILURE_LIMIT = 5
+ACCOUNTS_OTP_LOCK_MINUTES = 15
+ACCOUNTS_RECOVERY_CODES = 10
+ACCOUNTS_TRUSTED_BROWSER_DAYS = 90  # "3 mois sans connexion" (member guide)
+ACCOUNTS_TRUSTED_BROWSER_COOKIE = "espace_navigateur"
+ACCOUNTS_ACTIVATION_LINK_HOURS = 24
+# First-connection requests allowed per (member number | IP address): (count, minutes).
+ACCOUNTS_ACTIVATION_LIMITS = {"number": (5, 60), "ip": (20, 60)}
+# Every first-connection answer takes at least this long, so that sending an e-mail to
+# a real member does not stand out from an unknown number by its timing.
+ACCOUNTS_ACTIVATION_MIN_SECONDS = env.float("ACCOUNTS_ACTIVATION_MIN_SECONDS", default=0.8)
+# axes locks (login, IP) pairs; allauth's own per-login limit would let anyone lock a
+# member out from elsewhere, so it is switched off.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
+AXES_USERNAME_CALLABLE = "portal.lockout.axes_username"
+MIDDLEWARE += ["accounts.middleware.SecondFactorMiddleware"]
+# admin.site becomes accounts.admin.SecondFactorAdminSite (asks for the second factor).
+INSTALLED_APPS = ["accounts.apps.SecondFactorAdminConfig" if app == "django.contrib.admin" else app for app in INSTALLED_APPS]
+
+# --- notifications (outbox + Celery) and messaging ---------------------------------------
+# A notification is retried by the task with exponential backoff (base, doubling, capped
+# at an hour) until NOTIFICATIONS_MAX_ATTEMPTS; the beat relay re-publishes rows still
+# pending after RELAY_MIN_AGE (never published) or past their in-flight grace period.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RELAY_MIN_AGE_SECONDS = env.int("NOTIFICATIONS_RELAY_MIN_AGE_SECONDS", default=60)
+NOTIFICATIONS_RELAY_GRACE_SECONDS = env.int("NOTIFICATIONS_RELAY_GRACE_SECONDS", default=600)
+NOTIFICATIONS_BROKER_BACKOFF_SECONDS = env.int("NOTIFICATIONS_BROKER_BACKOFF_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["notifications-relay-pending"] = {
+    "task": "notifications.tasks.relay_pending_notifications",
+    "schedule": 60.0,
+}
+MESSAGING_NEW_THREADS_PER_HOUR = env.int("MESSAGING_NEW_THREADS_PER_HOUR", default=20)

@@ -47,10 +47,14 @@ def test_contact_page_comes_from_the_organisme(alice_client):
 
 
 @pytest.mark.django_db
-def test_menu_lists_only_built_features(alice_client):
+def test_menu_lists_only_built_features(alice_client, monkeypatch):
+    from portal import navigation
+
+    unbuilt = navigation.NavItem("Fonction à venir", "nowhere:page")
+    monkeypatch.setattr(navigation, "MENU", (*navigation.MENU, unbuilt))
     page = alice_client.get(reverse("portal:home")).content.decode()
     assert 'href="/contacts/"' in page
-    assert "Localiser un professionnel" not in page  # not built yet: absent, not empty
+    assert "Fonction à venir" not in page  # not built: absent, not an empty page
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):

@@ -12,3 +12,11 @@ class Command(BaseCommand):
             f"Reference data: {counts['organismes']} organismes, {counts['contracts']} contracts, "
             f"{counts['formulas']} formulas."
         )
+        from messaging.services import taxonomy_seed
+
+        seeded = taxonomy_seed()  # creates missing categories/objets, never overwrites edits
+        self.stdout.write(f"Messaging: {seeded['categories']} categories and {seeded['topics']} objets created.")
+        from guarantees.services import guarantee_tables_load
+
+        tables = guarantee_tables_load()  # after the formulas it points at; idempotent
+        self.stdout.write(f"Guarantees: {tables['rows']} table rows, {tables['cells']} cells, {tables['pmss']} PMSS values.")

@@ -1,0 +1,24 @@
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from portal.access import second_factor_ok
+
+
+class SecondFactorAdminSite(admin.AdminSite):
+    """The back-office demands a verified second factor, and has no login form of its
+    own: everyone goes through the portal's login (axes, second factor)."""
+
+    def has_permission(self, request) -> bool:
+        return super().has_permission(request) and second_factor_ok(request)
+
+    def login(self, request, extra_context=None):
+        target = request.GET.get("next") or reverse("admin:index")
+        if request.user.is_authenticated and not second_factor_ok(request):
+            return redirect(reverse("accounts:second_factor") + "?" + urlencode({"next": target}))
+        if request.user.is_authenticated:
+            # Logged in and verified but not staff: the admin would loop back here.
+            return redirect("portal:home")
+        return redirect(reverse("account_login") + "?" + urlencode({"next": target}))

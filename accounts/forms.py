@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+
+
+class ActivationRequestForm(forms.Form):
+    number = forms.CharField(
+        label="Numéro d'adhérent",
+        max_length=30,
+        help_text="Il figure sur votre carte de tiers payant et sur vos courriers.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "numeric"}),
+    )
+    birth_date = forms.DateField(
+        label="Date de naissance",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="Format JJ/MM/AAAA.",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
+    nir = forms.CharField(
+        label="Numéro de sécurité sociale",
+        max_length=21,
+        help_text="15 caractères, clé comprise, tel qu'il figure sur votre carte Vitale.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class ActivationPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_texts()[-1]
+        if password_validation.password_validators_help_texts() else "",
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+    )
+    trust = forms.BooleanField(
+        label="Faire confiance à ce navigateur",
+        required=False,
+        help_text="Le code ne vous sera plus demandé sur ce navigateur, sauf après 90 jours sans connexion. "
+        "Ne cochez pas cette case sur un ordinateur partagé.",
+    )
+
+
+class EnrolCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code de vérification",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
+        ),
+    )

@@ -1,0 +1,63 @@
+"""Reads: a user's second-factor devices, trusted browsers and lock state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import EmailCodeDevice, RecoveryCodeDevice, SecondFactorThrottle, TrustedBrowser
+
+
+@dataclass
+class UserDevices:
+    email: EmailCodeDevice | None
+    totp: TOTPDevice | None
+    recovery: RecoveryCodeDevice | None
+
+    @property
+    def primary(self) -> list:
+        """The factors a member can log in with every day (recovery codes are a fallback)."""
+        return [d for d in (self.email, self.totp) if d is not None]
+
+    @property
+    def recovery_codes_left(self) -> int:
+        return self.recovery.codes.count() if self.recovery else 0
+
+
+def user_devices(user) -> UserDevices:
+    return UserDevices(
+        email=EmailCodeDevice.objects.filter(user=user, confirmed=True).first(),
+        totp=TOTPDevice.objects.filter(user=user, confirmed=True).first(),
+        recovery=RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first(),
+    )
+
+
+def has_second_factor(user) -> bool:
+    return bool(user_devices(user).primary)
+
+
+def second_factor_locked_until(user):
+    throttle = SecondFactorThrottle.objects.filter(user=user).first()
+    return throttle.locked_until if throttle is not None and throttle.is_locked() else None
+
+
+def active_trusted_browsers(user):
+    since = timezone.now() - timedelta(days=settings.ACCOUNTS_TRUSTED_BROWSER_DAYS)
+    return TrustedBrowser.objects.filter(user=user, revoked_at__isnull=True, last_used_at__gt=since)
+
+
+def organisme_contact(member) -> dict:
+    """How a member reaches the management centre: the contract's, else the organisme's."""
+    contract = member.contract
+    organisme = contract.organisme
+    return {
+        "name": contract.management_name or organisme.name,
+        "phone": contract.management_phone or organisme.phone,
+        "hours": contract.management_hours or organisme.phone_hours,
+        "phone_note": organisme.phone_note,
+        "address": contract.management_address or organisme.postal_address,
+    }

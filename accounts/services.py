@@ -1,0 +1,345 @@
+"""Writes of the accounts app: first connection, second-factor enrolment and checks,
+trusted browsers, and what follows a password change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import emails, selectors
+from accounts.models import (
+    ActivationAttempt,
+    ActivationLink,
+    EmailCodeDevice,
+    RecoveryCodeDevice,
+    SecondFactorThrottle,
+    TrustedBrowser,
+    new_token,
+    secret_hash,
+)
+from accounts.useragent import describe
+from members.models import Member, MemberStatus
+from members.validators import normalize_nir
+
+EMAIL_FACTOR_LABEL = "code par e-mail"
+TOTP_FACTOR_LABEL = "application d'authentification"
+RECOVERY_FACTOR_LABEL = "codes de secours"
+RESEND_COOLDOWN = timedelta(seconds=60)
+
+
+# --- first connection ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivationOutcome:
+    """``checked``: the generic "if it matches, we wrote to you" answer, identical for an
+    unknown number, a mismatch, a link sent or an account already active."""
+
+    kind: str  # checked | throttled | no_email | terminated
+    contact: dict = field(default_factory=dict)
+    retry_minutes: int = 0
+    cover_end_date: dt.date | None = None
+
+
+class ActivationError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code  # invalid | expired | used | terminated
+
+
+def _activation_throttled(*, number: str, ip: str) -> int:
+    """Record this attempt; return the minutes to wait if a limit is exceeded, else 0."""
+    now = timezone.now()
+    longest = max(minutes for _, minutes in settings.ACCOUNTS_ACTIVATION_LIMITS.values())
+    ActivationAttempt.objects.filter(created_at__lt=now - timedelta(minutes=longest)).delete()
+    wait = 0
+    for scope, value in ((ActivationAttempt.Scope.NUMBER, number), (ActivationAttempt.Scope.IP, ip)):
+        count, minutes = settings.ACCOUNTS_ACTIVATION_LIMITS[scope.value]
+        key = secret_hash(f"activation-{scope.value}", value)
+        ActivationAttempt.objects.create(scope=scope, key_hash=key, created_at=now)
+        recent = ActivationAttempt.objects.filter(
+            scope=scope, key_hash=key, created_at__gte=now - timedelta(minutes=minutes)
+        ).order_by("created_at")
+        total = recent.count()
+        if total > count:
+            # The next request is allowed once enough of these attempts leave the window.
+            freeing = recent.values_list("created_at", flat=True)[total - count]
+            wait = max(wait, int((freeing + timedelta(minutes=minutes) - now).total_seconds() // 60) + 1)
+    return wait
+
+
+@transaction.atomic
+def activation_request(*, number: str, birth_date: dt.date, nir: str, ip: str) -> ActivationOutcome:
+    """A member proves who they are (number, birth date, NIR); a link goes to the e-mail
+    on file. The answer never tells whether the number exists."""
+    number = "".join(number.split())
+    wait = _activation_throttled(number=number, ip=ip)
+    if wait:
+        return ActivationOutcome("throttled", retry_minutes=wait)
+
+    member = Member.objects.select_related("contract__organisme").filter(number=number).first()
+    holder = member.holder if member is not None else None
+    # The same comparisons and the same token work happen for an unknown number, so that
+    # neither the answer nor its timing distinguishes it.
+    expected_birth = holder.birth_date.isoformat() if holder else "0000-00-00"
+    expected_nir = holder.nir if holder and holder.nir else "#" * 15
+    birth_ok = constant_time_compare(birth_date.isoformat(), expected_birth)
+    nir_ok = constant_time_compare(normalize_nir(nir), expected_nir)
+    token = new_token()
+    token_hash = secret_hash("activation", token)
+    if member is None or holder is None or not (birth_ok and nir_ok):
+        return ActivationOutcome("checked")
+
+    contact = selectors.organisme_contact(member)
+    if member.status == MemberStatus.TERMINATED:
+        return ActivationOutcome("terminated", contact=contact, cover_end_date=member.cover_end_date)
+    if not member.email:
+        return ActivationOutcome("no_email", contact=contact)
+    if member.user_id:
+        emails.send_already_active(member=member)
+        return ActivationOutcome("checked")
+
+    now = timezone.now()
+    ActivationLink.objects.create(
+        member=member,
+        token_hash=token_hash,
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.ACCOUNTS_ACTIVATION_LINK_HOURS),
+    )
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("accounts:activation_link", args=[token])
+    emails.send_activation_link(member=member, url=url)
+    return ActivationOutcome("checked")
+
+
+def activation_link_get(*, token: str, for_update: bool = False) -> ActivationLink:
+    """The link behind ``token`` if it can still activate an account, else ActivationError."""
+    links = ActivationLink.objects.select_related("member")
+    if for_update:
+        links = links.select_for_update()
+    link = links.filter(token_hash=secret_hash("activation", token or "")).first()
+    if link is None:
+        raise ActivationError("invalid")
+    if link.used_at is not None or link.member.user_id is not None:
+        raise ActivationError("used")
+    if link.member.status == MemberStatus.TERMINATED:
+        raise ActivationError("terminated")
+    if timezone.now() >= link.expires_at:
+        raise ActivationError("expired")
+    return link
+
+
+@transaction.atomic
+def account_activate(*, token: str, password: str):
+    """Create the member's login (username = member number) with their password. Every
+    link of the member becomes unusable: a link never outlives the activation."""
+    link = activation_link_get(token=token, for_update=True)
+    member = link.member
+    holder = member.holder
+    User = get_user_model()
+    user = User(username=member.number, email=member.email, first_name=holder.first_name, last_name=holder.last_name)
+    password_validation.validate_password(password, user=user)
+    if User.objects.filter(username__iexact=member.number).exists():
+        raise ActivationError("used")
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    # The link reached this address: it is verified, so allauth can log in and reset by it.
+    EmailAddress.objects.create(user=user, email=member.email, verified=True, primary=True)
+    member.user = user
+    member.save(update_fields=["user"])
+    ActivationLink.objects.filter(member=member, used_at__isnull=True).update(used_at=timezone.now())
+    return user
+
+
+# --- second factor: codes -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    ok: bool
+    attempts_left: int = 0
+    locked_until: dt.datetime | None = None
+
+
+def login_code_send(*, device: EmailCodeDevice) -> bool:
+    """E-mail a new code (the previous one stops working). False during the cooldown."""
+    if device.sent_at and timezone.now() - device.sent_at < RESEND_COOLDOWN and device.has_pending_code():
+        return False
+    code = device.issue_code()
+    emails.send_login_code(user=device.user, to=device.email_address, code=code)
+    return True
+
+
+@transaction.atomic
+def second_factor_check(*, user, device: Device, code: str) -> CodeCheck:
+    """Check a code against one of the user's devices, counting failures: after
+    ACCOUNTS_OTP_FAILURE_LIMIT wrong codes the step is locked for ACCOUNTS_OTP_LOCK_MINUTES."""
+    throttle, _ = SecondFactorThrottle.objects.select_for_update().get_or_create(user=user)
+    now = timezone.now()
+    if throttle.is_locked():
+        return CodeCheck(False, locked_until=throttle.locked_until)
+    if throttle.locked_until is not None:  # a lock that has run out starts a fresh count
+        throttle.locked_until = None
+        throttle.failures = 0
+    # Locked row: two concurrent requests cannot both consume the same code.
+    device = type(device).objects.select_for_update().get(pk=device.pk, user=user)
+    if device.verify_token(code):
+        throttle.failures = 0
+        throttle.save()
+        return CodeCheck(True)
+    throttle.failures += 1
+    limit = settings.ACCOUNTS_OTP_FAILURE_LIMIT
+    if throttle.failures >= limit:
+        throttle.locked_until = now + timedelta(minutes=settings.ACCOUNTS_OTP_LOCK_MINUTES)
+        throttle.failures = 0
+        throttle.save()
+        return CodeCheck(False, locked_until=throttle.locked_until)
+    throttle.save()
+    return CodeCheck(False, attempts_left=limit - throttle.failures)
+
+
+# --- second factor: enrolment -------------------------------------------------------
+
+
+def factor_label(device: Device) -> str:
+    if isinstance(device, EmailCodeDevice):
+        return EMAIL_FACTOR_LABEL
+    if isinstance(device, TOTPDevice):
+        return TOTP_FACTOR_LABEL
+    return RECOVERY_FACTOR_LABEL
+
+
+@transaction.atomic
+def email_device_enrol_start(*, user) -> EmailCodeDevice:
+    """An unconfirmed e-mail device for the account's address, and a code to confirm it."""
+    if not user.email:
+        raise ValidationError("Aucune adresse e-mail n'est enregistrée pour votre compte.")
+    if EmailCodeDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError("Le code par e-mail est déjà activé sur votre compte.")
+    device = EmailCodeDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = EmailCodeDevice.objects.create(user=user, name=EMAIL_FACTOR_LABEL, confirmed=False)
+    login_code_send(device=device)
+    return device
+
+
+@transaction.atomic
+def totp_device_enrol_start(*, user) -> TOTPDevice:
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError("Une application d'authentification est déjà associée à votre compte.")
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=TOTP_FACTOR_LABEL, confirmed=False)
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    check: CodeCheck
+    recovery_codes: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def device_enrol_confirm(*, user, device: Device, code: str) -> Enrolment:
+    """Confirm a new device with a code it produced. The first factor of an account also
+    issues its recovery codes."""
+    check = second_factor_check(user=user, device=device, code=code)
+    if not check.ok:
+        return Enrolment(check)
+    first = not selectors.has_second_factor(user)
+    type(device).objects.filter(pk=device.pk).update(confirmed=True)
+    device.confirmed = True
+    codes = recovery_codes_regenerate(user=user, notify=False) if first else []
+    emails.send_factor_added(user=user, label=factor_label(device))
+    return Enrolment(check, codes)
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, user, notify: bool = True) -> list[str]:
+    """New recovery codes; the previous ones stop working. Returned once, stored hashed."""
+    device, _ = RecoveryCodeDevice.objects.get_or_create(user=user, defaults={"name": RECOVERY_FACTOR_LABEL})
+    codes = device.replace_codes(settings.ACCOUNTS_RECOVERY_CODES)
+    if notify:
+        emails.send_factor_added(user=user, label="nouveaux " + RECOVERY_FACTOR_LABEL)
+    return codes
+
+
+@transaction.atomic
+def factor_remove(*, user, device: Device) -> None:
+    """Remove a factor; the last one used to log in every day cannot be removed."""
+    devices = selectors.user_devices(user)
+    if isinstance(device, (EmailCodeDevice, TOTPDevice)) and len(devices.primary) <= 1:
+        raise ValidationError(
+            "C'est votre seule méthode de double authentification : ajoutez-en une autre avant de la retirer."
+        )
+    label = factor_label(device)
+    TrustedBrowser.objects.filter(user=user, device_id=device.persistent_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    device.delete()
+    emails.send_factor_removed(user=user, label=label)
+
+
+# --- trusted browsers ---------------------------------------------------------------
+
+
+@transaction.atomic
+def trusted_browser_create(*, user, device: Device, user_agent: str) -> tuple[TrustedBrowser, str]:
+    """Remember this browser; returns the record and the token for its cookie (only its
+    hash is kept)."""
+    token = new_token()
+    browser, system = describe(user_agent)
+    record = TrustedBrowser.objects.create(
+        user=user, token_hash=secret_hash("trusted-browser", token), device_id=device.persistent_id,
+        browser=browser, system=system,
+    )
+    emails.send_trusted_browser_added(user=user, browser=record)
+    return record, token
+
+
+@transaction.atomic
+def trusted_browser_use(*, user, token: str) -> tuple[TrustedBrowser, Device] | None:
+    """The record and the device that verified it, if ``token`` still lets this browser
+    skip the second factor; its last use becomes now (90 days from each login)."""
+    record = (
+        TrustedBrowser.objects.select_for_update()
+        .filter(user=user, token_hash=secret_hash("trusted-browser", token))
+        .first()
+    )
+    if record is None or not record.is_active():
+        return None
+    device = Device.from_persistent_id(record.device_id)
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return None
+    record.last_used_at = timezone.now()
+    record.save(update_fields=["last_used_at"])
+    return record, device
+
+
+@transaction.atomic
+def trusted_browser_revoke(*, user, pk: int) -> int:
+    return TrustedBrowser.objects.filter(user=user, pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def trusted_browsers_revoke_all(*, user) -> int:
+    return TrustedBrowser.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def password_changed_after(*, user) -> None:
+    """A new password forgets every trusted browser and tells the member. Other sessions
+    end by themselves: Django ties each session to a hash of the password."""
+    trusted_browsers_revoke_all(user=user)
+    if user.email:
+        emails.send_password_changed(user=user)

@@ -1,0 +1,11 @@
+from allauth.account.signals import password_changed, password_reset, password_set
+from django.dispatch import receiver
+
+from accounts.services import password_changed_after
+
+
+@receiver(password_changed)
+@receiver(password_set)
+@receiver(password_reset)
+def _after_password_change(sender, request, user, **kwargs):
+    password_changed_after(user=user)

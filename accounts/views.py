@@ -1,0 +1,398 @@
+from __future__ import annotations
+
+import base64
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import segno
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import selectors, services
+from accounts.forms import ActivationPasswordForm, ActivationRequestForm, CodeForm, EnrolCodeForm
+from accounts.middleware import TRUSTED_COOKIE_SALT
+from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TrustedBrowser
+from accounts.session import TRUSTED_BROWSER_SESSION_KEY, mark_verified
+from portal.access import login_and_second_factor_required
+
+ACTIVATION_TOKEN_SESSION_KEY = "accounts_activation_token"
+ACTIVATED_SESSION_KEY = "accounts_just_activated"
+CODE_SENT_SESSION_KEY = "accounts_login_code_sent"
+PENDING_TOTP_SESSION_KEY = "accounts_pending_totp"
+METHODS = ("email", "application", "secours")
+
+
+def _client_ip(request) -> str:
+    # axes resolves the address the same way for password failures (proxy-aware when configured).
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
+
+
+def _next_url(request, user=None) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    user = user or request.user
+    if getattr(user, "member", None) is None and user.is_staff:
+        return reverse("admin:index")
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url: str, next_url: str, **params) -> str:
+    return url + "?" + urlencode({**params, "next": next_url})
+
+
+# --- first connection ---------------------------------------------------------------
+
+
+def activation_request(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = ActivationRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        started = time.monotonic()
+        outcome = services.activation_request(
+            number=form.cleaned_data["number"],
+            birth_date=form.cleaned_data["birth_date"],
+            nir=form.cleaned_data["nir"],
+            ip=_client_ip(request),
+        )
+        # A floor on the answer time: an e-mail sent to a real member must not show.
+        time.sleep(max(0.0, settings.ACCOUNTS_ACTIVATION_MIN_SECONDS - (time.monotonic() - started)))
+        if outcome.kind == "checked":
+            return redirect("accounts:activation_sent")
+        if outcome.kind == "throttled":
+            return render(request, "accounts/activation_throttled.html", {"minutes": outcome.retry_minutes}, status=429)
+        return render(request, f"accounts/activation_{outcome.kind}.html", {"outcome": outcome, "contact": outcome.contact})
+    return render(request, "accounts/activation_request.html", {"form": form})
+
+
+def activation_sent(request):
+    return render(request, "accounts/activation_sent.html")
+
+
+def activation_link(request, token):
+    """Checks the e-mailed link, then moves its token into the session and out of the
+    address bar (no leak through history or Referer) before the password is chosen."""
+    try:
+        services.activation_link_get(token=token)
+    except services.ActivationError as error:
+        return render(request, "accounts/activation_link_error.html", {"code": error.code}, status=400)
+    request.session[ACTIVATION_TOKEN_SESSION_KEY] = token
+    return redirect("accounts:activation_password")
+
+
+def activation_password(request):
+    token = request.session.get(ACTIVATION_TOKEN_SESSION_KEY)
+    try:
+        link = services.activation_link_get(token=token or "")
+    except services.ActivationError as error:
+        request.session.pop(ACTIVATION_TOKEN_SESSION_KEY, None)
+        return render(request, "accounts/activation_link_error.html", {"code": error.code}, status=400)
+    form = ActivationPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.account_activate(token=token, password=form.cleaned_data["password1"])
+        except ValidationError as error:
+            form.add_error("password1", error)
+        except services.ActivationError as error:
+            return render(request, "accounts/activation_link_error.html", {"code": error.code}, status=400)
+        else:
+            request.session.pop(ACTIVATION_TOKEN_SESSION_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[ACTIVATED_SESSION_KEY] = True
+            messages.success(request, "Votre mot de passe est enregistré. Dernière étape : la double authentification.")
+            return redirect("accounts:enrol")
+    return render(request, "accounts/activation_password.html", {"form": form, "member": link.member})
+
+
+# --- second factor at login ---------------------------------------------------------
+
+
+def _locked(request, locked_until):
+    return render(request, "accounts/second_factor_locked.html", {"locked_until": locked_until}, status=429)
+
+
+def _pick_device(devices, method: str):
+    chosen = {"email": devices.email, "application": devices.totp, "secours": devices.recovery}.get(method)
+    if chosen is not None:
+        return method, chosen
+    for name, device in (("email", devices.email), ("application", devices.totp)):
+        if device is not None:
+            return name, device
+    return None, None
+
+
+@login_required
+def second_factor(request):
+    user = request.user
+    next_url = _next_url(request)
+    if user.is_verified():
+        return redirect(next_url)
+    devices = selectors.user_devices(user)
+    if not devices.primary:
+        return redirect(_with_next(reverse("accounts:enrol"), next_url))
+    locked_until = selectors.second_factor_locked_until(user)
+    if locked_until:
+        return _locked(request, locked_until)
+    method, device = _pick_device(devices, request.POST.get("methode") or request.GET.get("methode") or "")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check = services.second_factor_check(user=user, device=device, code=form.cleaned_data["code"])
+        if check.locked_until:
+            return _locked(request, check.locked_until)
+        if check.ok:
+            return _second_factor_passed(request, device, trust=form.cleaned_data["trust"], next_url=next_url)
+        form.add_error(
+            "code",
+            f"Code incorrect ou expiré. Il vous reste {check.attempts_left} essai{'s' if check.attempts_left > 1 else ''} "
+            f"avant un blocage de {settings.ACCOUNTS_OTP_LOCK_MINUTES} minutes.",
+        )
+    elif request.method == "GET" and method == "email" and request.session.get(CODE_SENT_SESSION_KEY) != device.pk:
+        # One code per login session, sent on arrival; "Renvoyer un code" for another.
+        services.login_code_send(device=device)
+        request.session[CODE_SENT_SESSION_KEY] = device.pk
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"form": form, "method": method, "device": device, "devices": devices, "next": next_url},
+    )
+
+
+def _second_factor_passed(request, device, *, trust: bool, next_url: str):
+    user = request.user
+    mark_verified(request, device)
+    request.session.pop(CODE_SENT_SESSION_KEY, None)
+    response = redirect(next_url)
+    if trust:
+        record, token = services.trusted_browser_create(
+            user=user, device=device, user_agent=request.headers.get("User-Agent", "")
+        )
+        request.session[TRUSTED_BROWSER_SESSION_KEY] = record.pk
+        response.set_signed_cookie(
+            settings.ACCOUNTS_TRUSTED_BROWSER_COOKIE,
+            token,
+            salt=TRUSTED_COOKIE_SALT,
+            max_age=int(timedelta(days=settings.ACCOUNTS_TRUSTED_BROWSER_DAYS).total_seconds()),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    if isinstance(device, RecoveryCodeDevice):
+        left = device.codes.count()
+        level = messages.WARNING if left <= 3 else messages.INFO
+        messages.add_message(
+            request, level,
+            f"Code de secours utilisé : il vous en reste {left}. Vous pouvez en générer de nouveaux dans Sécurité.",
+        )
+    return response
+
+
+@login_required
+@require_POST
+def second_factor_resend(request):
+    device = get_object_or_404(EmailCodeDevice, user=request.user, confirmed=True)
+    next_url = _next_url(request)
+    if selectors.second_factor_locked_until(request.user):
+        return redirect(_with_next(reverse("accounts:second_factor"), next_url))
+    if services.login_code_send(device=device):
+        request.session[CODE_SENT_SESSION_KEY] = device.pk
+        messages.success(request, "Un nouveau code vous a été envoyé par e-mail.")
+    else:
+        messages.warning(request, "Un code vient de vous être envoyé : patientez une minute avant d'en demander un autre.")
+    return redirect(_with_next(reverse("accounts:second_factor"), next_url, methode="email"))
+
+
+# --- enrolment ----------------------------------------------------------------------
+
+
+def _enrol_guard(request):
+    """None when the user may add a factor now, else the response to send. Without any
+    factor, a fresh login may enrol (that is the first connection); adding one more
+    needs the second factor already passed (and, by decorator, a recent password)."""
+    if selectors.has_second_factor(request.user) and not request.user.is_verified():
+        return redirect(_with_next(reverse("accounts:second_factor"), _next_url(request)))
+    return None
+
+
+def _reauth_when_adding(request) -> bool:
+    return selectors.has_second_factor(request.user)
+
+
+def _factor_enrolled(request, device, enrolment, next_url):
+    if enrolment.recovery_codes:
+        # First factor: the session is verified by it, and the recovery codes are shown
+        # in this response only (never stored in clear, never shown again).
+        mark_verified(request, device)
+        request.session.pop(ACTIVATED_SESSION_KEY, None)
+        return render(
+            request, "accounts/recovery_codes_issued.html",
+            {"codes": enrolment.recovery_codes, "next": next_url, "first": True},
+        )
+    messages.success(request, f"La méthode « {services.factor_label(device)} » est ajoutée à votre compte.")
+    return redirect("accounts:security")
+
+
+@login_required
+def enrol(request):
+    guard = _enrol_guard(request)
+    if guard:
+        return guard
+    if selectors.has_second_factor(request.user):
+        return redirect("accounts:security")
+    return render(
+        request, "accounts/enrol.html",
+        {"next": _next_url(request), "may_use_app": bool(request.session.get(ACTIVATED_SESSION_KEY))},
+    )
+
+
+@login_required
+@reauthentication_required(enabled=_reauth_when_adding)
+def enrol_email(request):
+    guard = _enrol_guard(request)
+    if guard:
+        return guard
+    user = request.user
+    next_url = _next_url(request)
+    if not user.email:
+        member = getattr(user, "member", None)
+        contact = selectors.organisme_contact(member) if member else None
+        return render(request, "accounts/enrol_no_email.html", {"contact": contact})
+    device = EmailCodeDevice.objects.filter(user=user, confirmed=False).first()
+    form = EnrolCodeForm()
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            services.email_device_enrol_start(user=user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("accounts:security")
+        return redirect(_with_next(reverse("accounts:enrol_email"), next_url))
+    if request.method == "POST" and device is not None:
+        form = EnrolCodeForm(request.POST)
+        if form.is_valid():
+            enrolment = services.device_enrol_confirm(user=user, device=device, code=form.cleaned_data["code"])
+            if enrolment.check.locked_until:
+                return _locked(request, enrolment.check.locked_until)
+            if enrolment.check.ok:
+                return _factor_enrolled(request, device, enrolment, next_url)
+            form.add_error("code", f"Code incorrect ou expiré. Il vous reste {enrolment.check.attempts_left} essai(s).")
+    return render(
+        request, "accounts/enrol_email.html",
+        {"form": form, "device": device, "code_sent": device is not None and device.has_pending_code(), "next": next_url},
+    )
+
+
+def _qr_data_uri(text: str) -> str:
+    svg = segno.make(text, error="m").svg_inline(scale=5, dark="#1b1f24", light="#ffffff", omitsize=True)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+@login_required
+@reauthentication_required(enabled=_reauth_when_adding)
+def enrol_totp(request):
+    guard = _enrol_guard(request)
+    if guard:
+        return guard
+    user = request.user
+    next_url = _next_url(request)
+    if not selectors.has_second_factor(user) and not request.session.get(ACTIVATED_SESSION_KEY):
+        # Only a password so far (no e-mailed link in this session): prove the mailbox on
+        # file first, so that a stolen password alone cannot enrol the thief's phone.
+        messages.info(request, "Pour sécuriser votre compte, confirmez d'abord votre adresse e-mail.")
+        return redirect(_with_next(reverse("accounts:enrol_email"), next_url))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=request.session.get(PENDING_TOTP_SESSION_KEY)).first()
+    if device is None:
+        try:
+            device = services.totp_device_enrol_start(user=user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("accounts:security")
+        request.session[PENDING_TOTP_SESSION_KEY] = device.pk
+    form = EnrolCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        enrolment = services.device_enrol_confirm(user=user, device=device, code=form.cleaned_data["code"])
+        if enrolment.check.locked_until:
+            return _locked(request, enrolment.check.locked_until)
+        if enrolment.check.ok:
+            request.session.pop(PENDING_TOTP_SESSION_KEY, None)
+            return _factor_enrolled(request, device, enrolment, next_url)
+        form.add_error("code", f"Code incorrect. Il vous reste {enrolment.check.attempts_left} essai(s).")
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request, "accounts/enrol_totp.html",
+        {
+            "form": form,
+            "qr": _qr_data_uri(device.config_url),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "next": next_url,
+        },
+    )
+
+
+# --- security page ------------------------------------------------------------------
+
+
+@login_and_second_factor_required
+def security(request):
+    devices = selectors.user_devices(request.user)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "devices": devices,
+            "browsers": selectors.active_trusted_browsers(request.user),
+            "current_browser": request.session.get(TRUSTED_BROWSER_SESSION_KEY),
+        },
+    )
+
+
+@login_and_second_factor_required
+@reauthentication_required(allow_get=True)
+def recovery_codes(request):
+    if request.method == "POST":
+        codes = services.recovery_codes_regenerate(user=request.user)
+        return render(request, "accounts/recovery_codes_issued.html", {"codes": codes, "first": False})
+    return render(request, "accounts/recovery_codes.html", {"left": selectors.user_devices(request.user).recovery_codes_left})
+
+
+@require_POST
+@login_and_second_factor_required
+@reauthentication_required
+def factor_remove(request, kind, pk):
+    model = {"email": EmailCodeDevice, "application": TOTPDevice}.get(kind)
+    if model is None:
+        return redirect("accounts:security")
+    device = get_object_or_404(model, user=request.user, pk=pk, confirmed=True)
+    try:
+        services.factor_remove(user=request.user, device=device)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"La méthode « {services.factor_label(device)} » est retirée de votre compte.")
+    return redirect("accounts:security")
+
+
+@require_POST
+@login_and_second_factor_required
+def browser_revoke(request, pk):
+    get_object_or_404(TrustedBrowser, user=request.user, pk=pk)
+    services.trusted_browser_revoke(user=request.user, pk=pk)
+    messages.success(request, "Ce navigateur n'est plus un navigateur de confiance : le code sera demandé à la prochaine connexion.")
+    return redirect("accounts:security")
+
+
+@require_POST
+@login_and_second_factor_required
+def browsers_revoke_all(request):
+    count = services.trusted_browsers_revoke_all(user=request.user)
+    messages.success(request, f"{count} navigateur(s) révoqué(s) : le code sera demandé à la prochaine connexion sur chacun.")
+    return redirect("accounts:security")

@@ -1,0 +1,1 @@
+GESTIONNAIRE_PERMISSIONS = ["assistant.view_feedback"]

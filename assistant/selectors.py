@@ -1,0 +1,71 @@
+"""What the assistant tells a member: answers, the hand-off to a conseiller, and the
+complementary services of their contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+
+from assistant.knowledge import Entry, entry
+from members.selectors import affiliations_on
+
+
+def handoff_url(question: str) -> str | None:
+    """The messaging form pre-filled with the member's question, if messaging is installed."""
+    try:
+        base = reverse("messaging:compose")
+    except NoReverseMatch:
+        return None
+    return f"{base}?{urlencode({'texte': question})}"
+
+
+@dataclass(frozen=True)
+class Phone:
+    number: str
+    hours: str
+    note: str = ""
+
+
+def contact_phone(member) -> Phone:
+    contract, organisme = member.contract, member.contract.organisme
+    return Phone(
+        number=contract.management_phone or organisme.phone,
+        hours=contract.management_hours or organisme.phone_hours,
+        note=organisme.phone_note,
+    )
+
+
+@dataclass(frozen=True)
+class ComplementaryServices:
+    teleconsultation: dict | None
+    assistance: list[dict]
+    care_network: dict | None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.teleconsultation or self.assistance or self.care_network)
+
+
+def complementary_services(member) -> ComplementaryServices:
+    """Each service comes from the member's contract or formulas; what the contract does
+    not include is absent. Descriptions come from the knowledge base (the guide)."""
+    contract = member.contract
+    teleconsultation = None
+    if contract.teleconsultation_name:
+        teleconsultation = {
+            "name": contract.teleconsultation_name,
+            "phone": contract.teleconsultation_phone,
+            "about": entry("teleconsultation"),
+        }
+    assistance: list[dict] = []
+    for affiliation in affiliations_on(member):
+        label = affiliation.formula.assistance
+        if label and label not in [a["label"] for a in assistance]:
+            assistance.append({"label": label, "formula": affiliation.formula.name, "about": entry("assistance")})
+    care_network = None
+    if contract.care_network:
+        about: Entry | None = entry("itelis-avantages") if contract.care_network.lower() == "itelis" else None
+        care_network = {"name": contract.care_network, "about": about, "bien_vu": entry("itelis-100-bien-vu") if about else None}
+    return ComplementaryServices(teleconsultation, assistance, care_network)

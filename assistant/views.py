@@ -1,0 +1,80 @@
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from assistant.forms import FeedbackForm, QuestionForm
+from assistant.knowledge import answers_for
+from assistant.selectors import contact_phone, handoff_url
+from assistant.services import feedback_record
+from portal.access import member_required
+
+
+def _reply(request, form):
+    question = form.cleaned_data["q"]
+    return {
+        "question": question,
+        "answers": answers_for(question),
+        "handoff_url": handoff_url(question),
+        "phone": contact_phone(request.member),
+    }
+
+
+@member_required
+@require_GET
+def ask(request):
+    """The assistant as a page: works without JavaScript."""
+    form = QuestionForm(request.GET if "q" in request.GET else None)
+    context = {"form": form}
+    if form.is_bound and form.is_valid():
+        context |= _reply(request, form)
+    return render(request, "assistant/ask.html", context)
+
+
+@member_required
+@require_GET
+def api(request):
+    """The same answers as JSON for the "Une question ?" panel's script."""
+    form = QuestionForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": form.errors["q"][0]}, status=400)
+    reply = _reply(request, form)
+    phone = reply["phone"]
+    return JsonResponse(
+        {
+            "question": reply["question"],
+            "answers": [
+                {
+                    "id": a.entry.id, "title": a.entry.title, "text": a.entry.text, "points": list(a.entry.points),
+                    "url": a.entry.url, "link_label": a.entry.link_label if a.entry.url else "", "source": a.entry.source,
+                }
+                for a in reply["answers"]
+            ],
+            "handoff_url": reply["handoff_url"],
+            "phone": {"number": phone.number, "hours": phone.hours, "note": phone.note},
+        }
+    )
+
+
+@member_required
+@require_POST
+def feedback(request):
+    form = FeedbackForm(request.POST)
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"error": "Avis non enregistré : réponse inconnue."}, status=400)
+        messages.error(request, "Votre avis n'a pas pu être enregistré.")
+        return redirect("assistant:ask")
+    data = form.cleaned_data
+    feedback_record(user=request.user, question=data["question"], answer_id=data["answer"], helpful=data["helpful"])
+    if wants_json:
+        return JsonResponse({"message": "Merci pour votre avis."})
+    messages.success(request, "Merci pour votre avis.")
+    target = f"{reverse('assistant:ask')}?{urlencode({'q': data['question']})}"
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = back
+    return redirect(target)

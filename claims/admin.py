@@ -1,0 +1,218 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from claims.importer import decomptes_import
+from claims.models import (
+    Decompte,
+    DecompteLine,
+    ImportBatch,
+    QuoteDocument,
+    QuoteEvent,
+    QuoteLine,
+    QuoteRequest,
+    QuoteStatus,
+)
+from claims.quotes import quote_answer, quote_assign, quote_document_request, quote_line_correct
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Fichier de décomptes (CSV UTF-8, séparateur « ; »)")
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "file_name", "status", "line_count", "created_count", "updated_count",
+                    "unchanged_count", "error_count", "difference_count", "imported_by"]
+    list_filter = ["status"]
+    readonly_fields = ["file_name", "sha256", "imported_by", "created_at", "status", "line_count", "created_count",
+                       "updated_count", "unchanged_count", "error_table", "difference_table"]
+    exclude = ["errors", "differences"]
+    change_list_template = "admin/claims/importbatch/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="erreurs")
+    def error_count(self, obj) -> int:
+        return len(obj.errors)
+
+    @admin.display(description="écarts")
+    def difference_count(self, obj) -> int:
+        return len(obj.differences)
+
+    @admin.display(description="rapport d'erreurs")
+    def error_table(self, obj):
+        if not obj.errors:
+            return "Aucune erreur."
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                                ((e["line"], e["column"], e["reason"]) for e in obj.errors))
+        return format_html("<table><tr><th>Ligne</th><th>Colonne</th><th>Motif</th></tr>{}</table>", rows)
+
+    @admin.display(description="écarts avec le moteur de garanties")
+    def difference_table(self, obj):
+        if not obj.differences:
+            return "Aucun écart."
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (d["line"], d["decompte"], d["paid"], d["computed"], d["difference"]) for d in obj.differences))
+        return format_html(
+            "<table><tr><th>Ligne</th><th>Décompte</th><th>Payé</th><th>Calculé</th><th>Écart</th></tr>{}</table>", rows)
+
+    def get_urls(self):
+        return [path("importer/", self.admin_site.admin_view(self.import_view), name="claims_importbatch_import"),
+                *super().get_urls()]
+
+    def import_view(self, request):
+        if not request.user.has_perm("claims.add_importbatch"):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            batch = decomptes_import(content=upload.read(), file_name=upload.name, imported_by=request.user)
+            if batch.status == ImportBatch.Status.REFUSED:
+                messages.error(request, f"Fichier refusé : {len(batch.errors)} erreur(s). Rien n'a été importé.")
+            else:
+                messages.success(
+                    request,
+                    f"Fichier accepté : {batch.created_count} décompte(s) créé(s), {batch.updated_count} mis à jour, "
+                    f"{batch.unchanged_count} inchangé(s), {len(batch.differences)} écart(s) avec le moteur.",
+                )
+            return redirect(reverse("admin:claims_importbatch_change", args=[batch.pk]))
+        context = {**self.admin_site.each_context(request), "form": form, "title": "Importer des décomptes",
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/claims/importbatch/import.html", context)
+
+
+class DecompteLineInline(admin.TabularInline):
+    model = DecompteLine
+    extra = 0
+    can_delete = False
+    fields = ["line_number", "beneficiary", "care_date", "act_label", "frais_reels", "base_remboursement", "ss_paid",
+              "complementary_paid", "computed_complementary", "reste_a_charge", "rule_label"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Decompte)
+class DecompteAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "member", "status", "payment_date", "origin", "total_complementary"]
+    list_filter = ["status", "origin", "payee"]
+    search_fields = ["external_id", "member__number"]
+    list_select_related = ["member"]
+    date_hierarchy = "payment_date"
+    inlines = [DecompteLineInline]
+    readonly_fields = [f.name for f in Decompte._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class QuoteLineInline(admin.TabularInline):
+    model = QuoteLine
+    extra = 0
+    can_delete = False
+    fields = ["position", "act_label", "ccam_code", "tooth", "frais_reels", "base_remboursement", "ss_expected",
+              "complementary_estimate", "corrected_complementary", "rule_source"]
+    readonly_fields = [f for f in fields if f != "corrected_complementary"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "corrected_complementary":
+            kwargs["localize"] = True  # gestionnaires type "450,00"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class QuoteDocumentInline(admin.TabularInline):
+    model = QuoteDocument
+    extra = 0
+    can_delete = False
+    fields = ["download", "added_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="fichier")
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.file.get_absolute_url(), obj.file.original_name)
+
+
+class QuoteEventInline(admin.TabularInline):
+    model = QuoteEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "action", "detail"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(QuoteRequest)
+class QuoteRequestAdmin(admin.ModelAdmin):
+    """The devis queue: oldest first, the engine's estimate pre-filled line by line."""
+
+    list_display = ["__str__", "member", "beneficiary", "kind", "status", "created_at", "waiting", "assigned_to"]
+    list_filter = ["status", "kind", ("assigned_to", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["member__number", "pk"]
+    list_select_related = ["member", "beneficiary", "assigned_to"]
+    ordering = ["created_at"]
+    inlines = [QuoteLineInline, QuoteDocumentInline, QuoteEventInline]
+    fields = ["member", "beneficiary", "kind", "status", "created_at", "assigned_to", "missing_document_note",
+              "answer_note", "answered_at", "answered_by"]
+    readonly_fields = ["member", "beneficiary", "kind", "status", "created_at", "assigned_to", "answered_at",
+                       "answered_by"]
+    change_form_template = "admin/claims/quoterequest/change_form.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="attente")
+    def waiting(self, obj) -> str:
+        if obj.status == QuoteStatus.ANSWERED:
+            return "-"
+        days = (timezone.now() - obj.created_at).days
+        return f"{days} j"
+
+    def save_model(self, request, obj, form, change):
+        # Status changes go through the services (events, e-mails); nothing else is saved here.
+        if "_assign" in request.POST:
+            quote_assign(request=obj, gestionnaire=request.user)
+        elif "_request_document" in request.POST:
+            if not form.cleaned_data.get("missing_document_note", "").strip():
+                messages.error(request, "Précisez la pièce manquante à demander à l'assuré.")
+                return
+            quote_document_request(request=obj, note=form.cleaned_data["missing_document_note"], gestionnaire=request.user)
+        elif "_answer" in request.POST:
+            quote_answer(request=obj, note=form.cleaned_data.get("answer_note", ""), gestionnaire=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)  # only to fill the change message; the services write
+        if formset.model is not QuoteLine:
+            return
+        for line_form in formset.forms:
+            if line_form.has_changed() and "corrected_complementary" in line_form.changed_data:
+                # The form already copied the new value onto its instance: correct the stored line.
+                quote_line_correct(line=QuoteLine.objects.get(pk=line_form.instance.pk),
+                                   amount=line_form.cleaned_data["corrected_complementary"], gestionnaire=request.user)

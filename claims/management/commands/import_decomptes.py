@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.importer import decomptes_import
+from claims.models import ImportBatch
+
+
+class Command(BaseCommand):
+    help = "Import a décomptes CSV file (UTF-8, ';' separator; columns in claims/csv_format.py). All or nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, file: Path, **options):
+        if not file.exists():
+            raise CommandError(f"{file}: no such file")
+        batch = decomptes_import(content=file.read_bytes(), file_name=file.name)
+        if batch.status == ImportBatch.Status.REFUSED:
+            for error in batch.errors:
+                self.stderr.write(f"ligne {error['line']} [{error['column']}] {error['reason']}")
+            raise CommandError(f"Fichier refusé : {len(batch.errors)} erreur(s), rien n'a été importé.")
+        self.stdout.write(
+            f"Fichier accepté : {batch.line_count} lignes, {batch.created_count} décomptes créés, "
+            f"{batch.updated_count} mis à jour, {batch.unchanged_count} inchangés, "
+            f"{len(batch.differences)} écart(s) avec le moteur de garanties."
+        )
+        for difference in batch.differences:
+            self.stdout.write(
+                f"  ligne {difference['line']} décompte {difference['decompte']} : payé {difference['paid']}, "
+                f"calculé {difference['computed']}"
+            )

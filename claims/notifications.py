@@ -1,0 +1,29 @@
+"""E-mail alerts about reimbursements, through the portal's one notification path."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from claims.models import Decompte
+from notifications.models import NotificationKind
+from notifications.services import notifications_enqueue_many
+from portal.templatetags.money import euros
+
+
+def decompte_paid_notifications(decomptes: list[Decompte]) -> None:
+    """"Un nouveau remboursement est disponible": amount, date and a link; no act, no
+    practitioner, no beneficiary in the e-mail (health data stays in the portal)."""
+    notifications_enqueue_many([
+        {
+            "member": decompte.member,
+            "kind": NotificationKind.DECOMPTE,
+            "key": f"decompte:{decompte.external_id}",
+            "template": "decompte-new",
+            "context": {
+                "amount": euros(decompte.total_complementary),
+                "payment_date": f"{decompte.payment_date:%d/%m/%Y}",
+                "path": reverse("claims:detail", args=[decompte.pk]),
+            },
+        }
+        for decompte in decomptes
+    ])

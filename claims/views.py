@@ -1,0 +1,206 @@
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from claims import selectors
+from claims.forms import (
+    DecompteFilterForm,
+    QuoteDocumentsForm,
+    QuoteLineFormSet,
+    QuoteRequestForm,
+    needs_prior_agreement,
+)
+from claims.models import QuoteKind, QuoteRequest, QuoteStatus
+from claims.quotes import (
+    EstimateError,
+    acts_for_kind,
+    hundred_percent_sante_alternative,
+    quote_documents_add,
+    quote_request_create,
+)
+from members.selectors import covered_beneficiaries
+from portal.access import member_required
+from portal.pdf import render_pdf
+
+
+@require_GET
+@member_required
+def decompte_list(request):
+    member = request.member
+    form = DecompteFilterForm(request.GET or None, member=member, categories=selectors.categories_of(member.pk))
+    filters = selectors.DecompteFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.DecompteFilters(
+            beneficiary_id=form.cleaned_data["beneficiaire"],
+            start=form.cleaned_data["du"],
+            end=form.cleaned_data["au"],
+            category=form.cleaned_data["categorie"],
+        )
+    page = selectors.decompte_page(
+        member.pk, filters, after=request.GET.get("apres", ""), before=request.GET.get("avant", "")
+    )
+    query = request.GET.copy()
+    query.pop("apres", None)
+    query.pop("avant", None)
+    return render(
+        request,
+        "claims/decompte_list.html",
+        {
+            "form": form,
+            "page": page,
+            "totals": selectors.totals_per_year(member.pk, filters),
+            "filter_query": query.urlencode(),
+            "pending_count": len(selectors.pending_decomptes(member.pk)),
+        },
+    )
+
+
+@require_GET
+@member_required
+def decompte_detail(request, pk):
+    decompte = selectors.decompte_for_member(request.member.pk, pk)
+    return render(request, "claims/decompte_detail.html", {"decompte": decompte})
+
+
+@require_GET
+@member_required
+def decompte_pdf(request, pk):
+    decompte = selectors.decompte_for_member(request.member.pk, pk)
+    member = request.member
+    pdf = render_pdf(
+        "pdf/decompte.html",
+        {"decompte": decompte, "member": member, "holder": member.holder, "organisme": member.contract.organisme},
+        title=f"Décompte de remboursement n° {decompte.external_id}",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="decompte-{decompte.external_id}.pdf"'
+    return response
+
+
+@require_GET
+@member_required
+def follow_up(request):
+    today = timezone.localdate()
+    rows = []
+    for decompte in selectors.pending_decomptes(request.member.pk):
+        late = decompte.is_late(today)
+        rows.append((decompte, late, _late_report_url(decompte) if late else None))
+    return render(request, "claims/follow_up.html", {"pending": rows, "today": today})
+
+
+def _late_report_url(decompte) -> str | None:
+    """A one-click message to the gestionnaires, pre-filled with what they need."""
+    try:
+        compose = reverse("messaging:compose")
+    except NoReverseMatch:
+        return None
+    text = (
+        f"Bonjour, je n'ai pas reçu le remboursement des soins du {decompte.first_care_date:%d/%m/%Y} "
+        f"(décompte {decompte.external_id}), attendu au plus tard le {decompte.expected_payment_date:%d/%m/%Y}."
+    )
+    return f"{compose}?{urlencode({'categorie': 'remboursements', 'texte': text})}"
+
+
+@require_GET
+@member_required
+def year_export(request, year: int):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="remboursements-{year}.csv"'
+    response.write("\ufeff")  # lets spreadsheet software detect UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([
+        "Décompte", "Date de paiement", "Bénéficiaire", "Date des soins", "Acte", "Professionnel",
+        "Frais réels", "Remboursement SS", "Remboursement complémentaire", "Reste à charge",
+    ])
+    for line in selectors.year_lines(request.member.pk, year):
+        writer.writerow([
+            line.decompte.external_id, f"{line.decompte.payment_date:%d/%m/%Y}", line.beneficiary.full_name,
+            f"{line.care_date:%d/%m/%Y}", line.act_label, line.practitioner,
+            *(str(amount).replace(".", ",") for amount in
+              (line.frais_reels, line.ss_paid, line.complementary_paid, line.reste_a_charge)),
+        ])
+    return response
+
+
+# --------------------------------------------------------------------------- devis
+
+
+@require_GET
+@member_required
+def quote_list(request):
+    quotes = QuoteRequest.objects.filter(member=request.member).select_related("beneficiary").order_by("-created_at")
+    return render(request, "claims/quote_list.html", {"quotes": quotes, "kinds": QuoteKind.choices})
+
+
+@member_required
+def quote_new(request):
+    member = request.member
+    kind = request.GET.get("type", "")
+    if kind not in QuoteKind.values:
+        return render(request, "claims/quote_kind.html", {"kinds": QuoteKind.choices})
+    acts = acts_for_kind(member, kind)
+    people = member.beneficiaries.filter(pk__in=[p.pk for p in covered_beneficiaries(member)])
+    form = QuoteRequestForm(request.POST or None, request.FILES or None, beneficiaries=people)
+    lines = QuoteLineFormSet(request.POST or None, prefix="lignes", form_kwargs={"acts": acts})
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        inputs = lines.filled_inputs()
+        try:
+            quote = quote_request_create(member=member, beneficiary=form.cleaned_data["beneficiaire"], kind=kind,
+                                         lines=inputs, files=form.cleaned_data["pieces"], user=request.user)
+        except EstimateError as error:
+            lines.forms[min(error.index, len(lines.forms) - 1)].add_error(None, error.message)
+        else:
+            messages.success(request, "Votre demande a été envoyée. Voici l'estimation immédiate de vos remboursements.")
+            return redirect("claims:quote_detail", pk=quote.pk)
+    return render(request, "claims/quote_new.html", {
+        "form": form, "lines": lines, "kind": kind, "kind_label": QuoteKind(kind).label,
+        "alternative": hundred_percent_sante_alternative(member, kind),
+    })
+
+
+def _quote_for_member(request, pk) -> QuoteRequest:
+    return get_object_or_404(
+        QuoteRequest.objects.select_related("beneficiary", "member__contract__organisme")
+        .prefetch_related("lines", "documents__file", "events"),
+        pk=pk, member=request.member,
+    )
+
+
+@member_required
+def quote_detail(request, pk):
+    quote = _quote_for_member(request, pk)
+    documents_form = QuoteDocumentsForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not quote.member_can_add_documents:
+            messages.error(request, "Aucune pièce n'est demandée pour cette demande.")
+            return redirect("claims:quote_detail", pk=quote.pk)
+        if documents_form.is_valid():
+            quote_documents_add(request=quote, files=documents_form.cleaned_data["pieces"], user=request.user)
+            messages.success(request, "Merci, vos pièces ont été ajoutées à votre demande.")
+            return redirect("claims:quote_detail", pk=quote.pk)
+    lines = list(quote.lines.all())
+    return render(request, "claims/quote_detail.html", {
+        "quote": quote, "lines": lines, "documents_form": documents_form,
+        "alternative": hundred_percent_sante_alternative(request.member, quote.kind),
+        "prior_agreement": needs_prior_agreement(quote.kind, quote.total_amount),
+    })
+
+
+@require_GET
+@member_required
+def quote_answer_pdf(request, pk):
+    quote = _quote_for_member(request, pk)
+    if quote.status != QuoteStatus.ANSWERED:
+        raise Http404
+    pdf = render_pdf("pdf/quote_answer.html", {"quote": quote, "lines": list(quote.lines.all()),
+                                               "organisme": quote.member.contract.organisme},
+                     title=f"Estimation de remboursement - devis n° {quote.pk}")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="estimation-devis-{quote.pk}.pdf"'
+    return response

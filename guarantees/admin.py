@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from guarantees.models import GuaranteeCell, GuaranteeRow, PmssValue
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The tables come from the notices (``load_reference``): browsed, never edited here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class GuaranteeCellInline(admin.TabularInline):
+    model = GuaranteeCell
+    fields = ["formula", "text", "kind", "notice_line", "parameters"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(GuaranteeRow)
+class GuaranteeRowAdmin(ReadOnlyAdmin):
+    list_display = ["label", "category", "act", "notice", "position"]
+    list_filter = ["notice", "category"]
+    search_fields = ["label", "act", "group"]
+    inlines = [GuaranteeCellInline]
+
+
+@admin.register(GuaranteeCell)
+class GuaranteeCellAdmin(ReadOnlyAdmin):
+    list_display = ["row", "formula", "text", "kind", "notice_line"]
+    list_filter = ["formula", "kind", "row__category"]
+    search_fields = ["row__label", "row__act", "text"]
+    list_select_related = ["row", "formula"]
+
+
+@admin.register(PmssValue)
+class PmssValueAdmin(ReadOnlyAdmin):
+    list_display = ["year", "monthly_amount"]

@@ -1,0 +1,138 @@
+"""The member's situation pages: contracts, beneficiaries, NOEMIE, useful documents, and
+the tiers-payant card. Every view shows the requester's own household (no ids in URLs)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from documents import pdf_cache
+from members import cards
+from members.models import AffiliationRole
+from members.notices import notice_blocks
+from members.selectors import affiliations_on, household, member_with_household
+from members.situation import noemie_situation
+from portal.access import member_required
+
+
+def _household_member(request):
+    return member_with_household(request.member.pk)
+
+
+@require_GET
+@member_required
+def contracts(request):
+    member = _household_member(request)
+    today = timezone.localdate()
+    history = sorted(member.affiliations.all(), key=lambda a: (a.start_date, a.role != AffiliationRole.PRINCIPAL))
+    return render(
+        request,
+        "members/contracts.html",
+        {
+            "member": member,
+            "contract": member.contract,
+            "organisme": member.contract.organisme,
+            "current": affiliations_on(member, today),
+            "history": history,
+            "today": today,
+        },
+    )
+
+
+@require_GET
+@member_required
+def beneficiaries(request):
+    member = _household_member(request)
+    today = timezone.localdate()
+    rows = [(person, person.is_covered_on(today), noemie_situation(person)) for person in household(member)]
+    return render(request, "members/beneficiaries.html", {"member": member, "rows": rows})
+
+
+@require_GET
+@member_required
+def noemie(request):
+    member = _household_member(request)
+    situations = [noemie_situation(person) for person in household(member)]
+    return render(
+        request,
+        "members/noemie.html",
+        {"member": member, "situations": situations, "all_active": all(s.active for s in situations)},
+    )
+
+
+def _availability(member):
+    try:
+        cards.card_validity(member, timezone.localdate())
+    except cards.DocumentUnavailable as refusal:
+        return str(refusal)
+    return ""
+
+
+@require_GET
+@member_required
+def documents(request):
+    member = _household_member(request)
+    return render(
+        request,
+        "members/documents.html",
+        {
+            "member": member,
+            "unavailable": _availability(member),
+            "has_notice": bool(notice_blocks(member.contract.notice_file)),
+            "downloads": pdf_cache.document_downloads_of(member),
+        },
+    )
+
+
+@require_GET
+@member_required
+def notice(request):
+    member = _household_member(request)
+    blocks = notice_blocks(member.contract.notice_file)
+    if not blocks:
+        raise Http404("Pas de notice pour ce contrat.")
+    return render(request, "members/notice.html", {"contract": member.contract, "blocks": blocks})
+
+
+@require_GET
+@member_required
+def card(request):
+    member = _household_member(request)
+    try:
+        content = cards.card_content(member)
+    except cards.DocumentUnavailable as refusal:
+        return render(request, "members/card.html", {"member": member, "unavailable": str(refusal)})
+    return render(request, "members/card.html", {"member": member, "card": content})
+
+
+def _pdf_response(request, member, document, filename: str) -> HttpResponse:
+    pdf_cache.document_download_record(member=member, user=request.user, document=document)
+    response = HttpResponse(pdf_cache.rendered_document_read(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@member_required
+def card_pdf(request):
+    member = _household_member(request)
+    try:
+        document, content = cards.card_document(member)
+    except cards.DocumentUnavailable:
+        # The card page explains why there is no card.
+        return redirect("members:card")
+    return _pdf_response(request, member, document, f"carte-tiers-payant-{content['valid_from']:%Y}.pdf")
+
+
+@require_GET
+@member_required
+def attestation_pdf(request):
+    member = _household_member(request)
+    try:
+        document, content = cards.attestation_document(member)
+    except cards.DocumentUnavailable:
+        return redirect("members:documents")
+    return _pdf_response(request, member, document, f"attestation-affiliation-{content['issued_on']:%Y-%m-%d}.pdf")

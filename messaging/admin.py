@@ -1,0 +1,208 @@
+"""Gestionnaire side of the messaging, in the back-office: an inbox of threads with the
+service level (age of waiting threads), and a conversation page to assign, reply with
+attachments, write internal notes and close."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from messaging.forms import NoteForm, ReplyForm
+from messaging.models import Category, Thread, ThreadStatus, Topic
+from messaging.selectors import thread_messages
+from messaging.services import internal_note_add, thread_assign, thread_close, thread_reply_by_gestionnaire
+
+
+class TopicInline(admin.TabularInline):
+    model = Topic
+    fields = ["code", "label", "justificatifs", "position", "active"]
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "position", "active"]
+    list_editable = ["position", "active"]
+    inlines = [TopicInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # threads point at them: deactivate instead
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "category", "position", "active"]
+    list_filter = ["category", "active"]
+    search_fields = ["label", "code"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AssignmentFilter(admin.SimpleListFilter):
+    title = "attribution"
+    parameter_name = "attribution"
+
+    def lookups(self, request, model_admin):
+        return [("aucune", "Non attribuées"), ("moi", "Attribuées à moi"), ("autres", "Attribuées")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "aucune":
+            return queryset.filter(assigned_to__isnull=True)
+        if self.value() == "moi":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "autres":
+            return queryset.filter(assigned_to__isnull=False)
+        return queryset
+
+
+class WaitingAgeFilter(admin.SimpleListFilter):
+    title = "attente de réponse"
+    parameter_name = "attente"
+    BOUNDS = {"1j": (0, 1), "1-3j": (1, 3), "3-7j": (3, 7), "7j+": (7, None)}
+
+    def lookups(self, request, model_admin):
+        return [("1j", "Moins de 24 h"), ("1-3j", "1 à 3 jours"), ("3-7j", "3 à 7 jours"), ("7j+", "Plus de 7 jours")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.BOUNDS:
+            return queryset
+        low, high = self.BOUNDS[self.value()]
+        now = timezone.now()
+        queryset = queryset.filter(waiting_since__lte=now - dt.timedelta(days=low))
+        if high is not None:
+            queryset = queryset.filter(waiting_since__gt=now - dt.timedelta(days=high))
+        return queryset
+
+
+def waiting_label(since: dt.datetime | None) -> str:
+    if since is None:
+        return "—"
+    minutes = int((timezone.now() - since).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} j {hours} h"
+    return f"{hours} h {minutes:02d}" if hours else f"{minutes} min"
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["reference", "member", "beneficiary", "category", "topic", "status", "assigned_to", "waiting",
+                    "last_message_at"]
+    list_display_links = ["reference", "topic"]
+    list_filter = [AssignmentFilter, "status", WaitingAgeFilter, "category", "topic"]
+    search_fields = ["=id", "member__number", "beneficiary__last_name"]
+    list_select_related = ["member", "beneficiary", "category", "topic", "assigned_to"]
+    ordering = ["-last_message_at"]
+    list_per_page = 50
+
+    @admin.display(description="n°", ordering="pk")
+    def reference(self, obj: Thread) -> str:
+        return str(obj.pk)
+
+    @admin.display(description="en attente depuis", ordering="waiting_since")
+    def waiting(self, obj: Thread) -> str:
+        return waiting_label(obj.waiting_since)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # members open threads; gestionnaires answer them
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/attribuer/", wrap(self.assign_view), name="messaging_thread_assign"),
+            path("<int:pk>/repondre/", wrap(self.reply_view), name="messaging_thread_reply"),
+            path("<int:pk>/note/", wrap(self.note_view), name="messaging_thread_note"),
+            path("<int:pk>/clore/", wrap(self.close_view), name="messaging_thread_close"),
+        ] + super().get_urls()
+
+    # The change page is the conversation, with the forms of the gestionnaire's actions.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method != "GET":
+            return redirect("admin:messaging_thread_change", object_id)
+        thread = self._thread(request, object_id, change=False)
+        return self._conversation(request, thread)
+
+    def _thread(self, request, pk, *, change: bool = True) -> Thread:
+        thread = get_object_or_404(
+            Thread.objects.select_related("member", "beneficiary", "category", "topic", "assigned_to"), pk=pk
+        )
+        allowed = self.has_change_permission(request, thread) if change else self.has_view_permission(request, thread)
+        if not allowed:
+            raise PermissionDenied
+        return thread
+
+    def _conversation(self, request, thread, reply_form=None, note_form=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(thread),
+            "thread": thread,
+            "thread_messages": thread_messages(thread),
+            "notes": thread.internal_notes.select_related("author"),
+            "waiting": waiting_label(thread.waiting_since),
+            "can_change": self.has_change_permission(request, thread),
+            "reply_form": reply_form or ReplyForm(),
+            "note_form": note_form or NoteForm(),
+            "is_open": thread.status != ThreadStatus.CLOSED,
+        }
+        return TemplateResponse(request, "admin/messaging/thread/conversation.html", context)
+
+    def _back(self, thread):
+        return redirect(reverse("admin:messaging_thread_change", args=[thread.pk]))
+
+    def assign_view(self, request, pk):
+        thread = self._thread(request, pk)
+        if request.method == "POST":
+            try:
+                thread_assign(thread=thread, gestionnaire=request.user)
+                messages.success(request, "La demande vous est attribuée.")
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        return self._back(thread)
+
+    def reply_view(self, request, pk):
+        thread = self._thread(request, pk)
+        if request.method != "POST":
+            return self._back(thread)
+        form = ReplyForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                thread_reply_by_gestionnaire(
+                    thread=thread, author=request.user, body=form.cleaned_data["texte"],
+                    files=form.cleaned_data["pieces_jointes"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Votre réponse est envoyée ; l'assuré est prévenu par e-mail.")
+                return self._back(thread)
+        return self._conversation(request, thread, reply_form=form)
+
+    def note_view(self, request, pk):
+        thread = self._thread(request, pk)
+        if request.method != "POST":
+            return self._back(thread)
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            internal_note_add(thread=thread, author=request.user, body=form.cleaned_data["note"])
+            messages.success(request, "Note interne enregistrée.")
+            return self._back(thread)
+        return self._conversation(request, thread, note_form=form)
+
+    def close_view(self, request, pk):
+        thread = self._thread(request, pk)
+        if request.method == "POST":
+            thread_close(thread=thread)
+            messages.success(request, "La demande est close.")
+        return self._back(thread)

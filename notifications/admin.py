@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from notifications.models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only view of the outbox: what was sent, what waits, what failed and why."""
+
+    list_display = ["key", "member", "kind", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["key", "member__number"]
+    list_select_related = ["member"]
+    fields = ["key", "member", "kind", "template", "status", "attempts", "last_error", "relay_after",
+              "created_at", "updated_at", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,1 @@
+GESTIONNAIRE_PERMISSIONS = ["notifications.view_notification"]

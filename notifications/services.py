@@ -1,0 +1,223 @@
+"""Writes on the notification outbox: enqueue (inside the caller's transaction), publish
+to the broker (bounded, never blocking), deliver (at most once), relay what is pending."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import time
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import get_template
+from django.utils import timezone
+
+from notifications.models import Notification, NotificationKind, NotificationPreference, NotificationStatus
+from notifications.selectors import notification_email_enabled
+from portal.emails import send_email
+
+logger = logging.getLogger(__name__)
+
+# What an e-mail context may hold: plain values, so that no model (and no health detail
+# hidden in one) slips into the outbox by accident.
+_PLAIN = (str, int, float, bool, type(None), Decimal, dt.date, dt.datetime)
+
+
+class DeliveryFailed(Exception):
+    """The mail server refused or failed; ``retry_in`` is None once attempts are exhausted."""
+
+    def __init__(self, notification_id: int, error: str, retry_in: int | None) -> None:
+        super().__init__(f"notification {notification_id}: {error}")
+        self.notification_id = notification_id
+        self.retry_in = retry_in
+
+
+def _check(kind: str, template: str, context: dict) -> None:
+    if kind not in NotificationKind.values:
+        raise ValueError(f"Unknown notification kind {kind!r}")
+    for name, value in context.items():
+        if not isinstance(value, _PLAIN):
+            raise TypeError(f"Notification context {name!r} must be a plain value, not {type(value).__name__}")
+
+
+def _check_template(template: str) -> None:
+    for part in ("subject.txt", "body.txt", "body.html"):
+        get_template(f"emails/{template}-{part}")  # a typo fails now, in the caller's request
+
+
+def notification_enqueue(*, member, kind: str, key: str, template: str, context: dict) -> Notification:
+    """Write a notification in the outbox and hand it to Celery once the transaction commits.
+
+    Call it inside the transaction that writes the business data: the row commits (or
+    rolls back) with it. Enqueueing the same ``key`` twice returns the existing row.
+    """
+    _check(kind, template, context)
+    _check_template(template)
+    existing = Notification.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    notification = Notification(member=member, kind=kind, key=key, template=template, context=context)
+    notification.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        return Notification.objects.get(key=key)
+    # robust: a failing publish must not break the caller's response or other callbacks.
+    transaction.on_commit(partial(notification_publish, notification.pk), robust=True)
+    return notification
+
+
+def notifications_enqueue_many(items: list[dict]) -> int:
+    """``notification_enqueue`` for a batch (an import of thousands of décomptes): one
+    insert, existing keys left alone, one publish per new row after the commit. Each item
+    has the keyword arguments of ``notification_enqueue``. Returns how many were new."""
+    if not items:
+        return 0
+    for template in {item["template"] for item in items}:
+        _check_template(template)
+    for item in items:
+        _check(item["kind"], item["template"], item["context"])
+    keys = [item["key"] for item in items]
+    existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh = [Notification(**item) for item in items if item["key"] not in existing]
+    Notification.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
+    new_ids = list(Notification.objects.filter(key__in=[n.key for n in fresh]).values_list("pk", flat=True))
+
+    def publish_all() -> None:
+        for notification_id in new_ids:
+            notification_publish(notification_id)
+
+    transaction.on_commit(publish_all, robust=True)
+    return len(new_ids)
+
+
+class _BrokerBreaker:
+    """After a failed publish, skip publishing for a while in this process: an import of
+    10,000 rows must not wait 10,000 times for a dead broker. The relay catches up."""
+
+    down_until = 0.0
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.down_until
+
+    def trip(self) -> None:
+        self.down_until = time.monotonic() + settings.NOTIFICATIONS_BROKER_BACKOFF_SECONDS
+
+    def reset(self) -> None:
+        self.down_until = 0.0
+
+
+broker_breaker = _BrokerBreaker()
+
+
+def notification_publish(notification_id: int) -> bool:
+    """Hand one notification id to Celery. Bounded by the broker timeouts of the settings
+    (about a second); on failure the row simply stays pending. Returns True if queued."""
+    from kombu.exceptions import OperationalError
+
+    from notifications.tasks import deliver_notification
+
+    if broker_breaker.is_open():
+        return False
+    try:
+        deliver_notification.apply_async(args=[notification_id], retry=False)
+    except (OperationalError, OSError) as error:
+        broker_breaker.trip()
+        logger.warning("Broker unreachable, notification %s stays pending: %s", notification_id, error)
+        return False
+    except Exception:
+        # Eager mode runs the task here: a bug in it must not break the caller's page.
+        logger.exception("Publishing notification %s failed", notification_id)
+        return False
+    grace = dt.timedelta(seconds=settings.NOTIFICATIONS_RELAY_GRACE_SECONDS)
+    Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING).update(
+        relay_after=timezone.now() + grace
+    )
+    return True
+
+
+def _retry_delay(attempts: int) -> int:
+    return min(settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600)
+
+
+def notification_deliver(notification_id: int) -> str:
+    """Send a pending notification's e-mail once and record it; returns the final status.
+
+    The row is locked for the whole send, so a duplicate task (a redelivery after a
+    worker died, a relay that overlapped a slow worker) waits, then finds it sent.
+    Raises DeliveryFailed after recording a mail server failure.
+    """
+    failure: DeliveryFailed | None = None
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().select_related("member").filter(pk=notification_id).first()
+        )
+        if notification is None:
+            return "missing"
+        if notification.status != NotificationStatus.PENDING:
+            return notification.status
+        member = notification.member
+        if not notification_email_enabled(member, notification.kind):
+            notification.status = NotificationStatus.SKIPPED
+            notification.last_error = "E-mails désactivés par l'assuré pour ce type de notification."
+        elif not member.email:
+            notification.status = NotificationStatus.SKIPPED
+            notification.last_error = "L'assuré n'a pas d'adresse e-mail."
+        else:
+            notification.attempts += 1
+            try:
+                send_email(notification.template, member.email, notification.context)
+            except (smtplib.SMTPException, OSError) as error:
+                notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+                if notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+                    notification.status = NotificationStatus.FAILED
+                    failure = DeliveryFailed(notification.pk, notification.last_error, None)
+                else:
+                    retry_in = _retry_delay(notification.attempts)
+                    notification.relay_after = timezone.now() + dt.timedelta(
+                        seconds=retry_in + settings.NOTIFICATIONS_RELAY_GRACE_SECONDS
+                    )
+                    failure = DeliveryFailed(notification.pk, notification.last_error, retry_in)
+            else:
+                notification.status = NotificationStatus.SENT
+                notification.sent_at = timezone.now()
+                notification.last_error = ""
+        notification.save()
+    if failure is not None:
+        raise failure
+    return notification.status
+
+
+def notifications_relay_pending(*, limit: int = 500) -> int:
+    """Re-publish notifications still pending after a while (broker was down, a message
+    was lost, a retry is overdue). Stops at the first publish failure. Returns how many
+    were handed to the broker."""
+    now = timezone.now()
+    min_age = dt.timedelta(seconds=settings.NOTIFICATIONS_RELAY_MIN_AGE_SECONDS)
+    from django.db.models import Q
+
+    ids = list(
+        Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lte=now - min_age)
+        .filter(Q(relay_after__isnull=True) | Q(relay_after__lte=now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    published = 0
+    for notification_id in ids:
+        if not notification_publish(notification_id):
+            break
+        published += 1
+    return published
+
+
+@transaction.atomic
+def notification_preference_set(*, member, kind: str, email_enabled: bool) -> NotificationPreference:
+    preference, _ = NotificationPreference.objects.get_or_create(member=member, kind=kind)
+    preference.email_enabled = email_enabled
+    preference.full_clean()
+    preference.save()
+    return preference

@@ -1,0 +1,57 @@
+"""The member's alerts on the home page: "un nouveau remboursement", and the guide's
+"message d'alerte vous concernant ou concernant l'un de vos bénéficiaires".
+
+Alerts are derived from the current state (nothing to keep in sync): recent
+reimbursements, a NOEMIE link that does not work for someone of the household, a
+justificatif requested on a devis, a reimbursement awaited past its expected date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.models import Decompte, QuoteRequest, QuoteStatus
+from members.models import Member, NoemieStatus
+from portal.templatetags.money import euros
+
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str  # info / warning
+    title: str
+    text: str
+    url: str
+    link_label: str
+
+
+def alerts_for(member: Member, today: dt.date | None = None) -> list[Alert]:
+    today = today or timezone.localdate()
+    alerts: list[Alert] = []
+    for request in QuoteRequest.objects.filter(member=member, status=QuoteStatus.MISSING_DOCUMENT):
+        alerts.append(Alert("warning", "Une pièce justificative est demandée",
+                            f"Pour votre devis {request.get_kind_display().lower()} n° {request.pk} : "
+                            f"{request.missing_document_note}",
+                            reverse("claims:quote_detail", args=[request.pk]), "Ajouter la pièce"))
+    for decompte in Decompte.objects.filter(member=member, status=Decompte.Status.PENDING).order_by("first_care_date"):
+        if decompte.is_late(today):
+            alerts.append(Alert("warning", "Un remboursement est en retard",
+                                f"Les soins du {decompte.first_care_date:%d/%m/%Y} devaient être remboursés au plus "
+                                f"tard le {decompte.expected_payment_date:%d/%m/%Y}.",
+                                reverse("claims:follow_up"), "Suivre et signaler le retard"))
+    for person in member.beneficiaries.all():
+        if person.noemie_status == NoemieStatus.INACTIVE and person.is_covered_on(today):
+            alerts.append(Alert("warning", f"Télétransmission NOEMIE non active pour {person.first_name}",
+                                f"{person.get_noemie_reason_display()}. Envoyez-nous les décomptes de la Sécurité "
+                                "sociale pour être remboursé.", reverse("members:noemie"), "Comprendre et agir"))
+    recent = Decompte.objects.filter(member=member, status=Decompte.Status.PAID,
+                                     payment_date__gte=today - dt.timedelta(days=RECENT_DAYS)).order_by("-payment_date")
+    for decompte in recent[:3]:
+        alerts.append(Alert("info", "Un nouveau remboursement est disponible",
+                            f"{euros(decompte.total_complementary)} versés le {decompte.payment_date:%d/%m/%Y}.",
+                            reverse("claims:detail", args=[decompte.pk]), "Voir le décompte"))
+    return alerts

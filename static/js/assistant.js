@@ -1,0 +1,88 @@
+// "Une question ?": answers in place from /assistant/reponses/ (same origin only). Without
+// JavaScript the form opens the assistant page, which gives the same answers.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector(".assistant__form");
+  if (!form) return;
+  const output = document.querySelector(".assistant__answers");
+  const csrf = document.getElementById("assistant-csrf").value;
+
+  const el = (tag, text, className) => {
+    const node = document.createElement(tag);
+    if (text) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  };
+  const link = (href, text, className) => {
+    const a = el("a", text, className);
+    a.href = href;
+    return a;
+  };
+  const phoneLine = (phone) => {
+    const p = el("p", "Vous pouvez aussi appeler le ");
+    p.append(link("tel:" + phone.number.replace(/\s/g, ""), phone.number), ", " + phone.hours + (phone.note ? " (" + phone.note + ")" : "") + ".");
+    return p;
+  };
+
+  const feedback = (question, answer) => {
+    const box = el("div", null, "assistant-feedback");
+    box.append(el("span", "Cette réponse vous a-t-elle aidé ? "));
+    for (const [value, label] of [["oui", "Oui"], ["non", "Non"]]) {
+      const button = el("button", label, "button button--secondary");
+      button.type = "button";
+      button.addEventListener("click", async () => {
+        const body = new URLSearchParams({ question, answer: answer.id, helpful: value });
+        const response = await fetch(form.dataset.feedback, {
+          method: "POST", body, credentials: "same-origin",
+          headers: { "X-CSRFToken": csrf, Accept: "application/json" },
+        });
+        box.replaceChildren(el("span", response.ok ? "Merci pour votre avis." : "Votre avis n'a pas pu être enregistré."));
+      });
+      box.append(button);
+    }
+    return box;
+  };
+
+  const render = (data) => {
+    output.replaceChildren();
+    if (data.answers.length === 0) {
+      output.append(el("p", "Je ne connais pas la réponse à « " + data.question + " ». Je préfère ne pas vous répondre au hasard."));
+    }
+    for (const answer of data.answers) {
+      const item = el("article", null, "assistant-answer");
+      item.append(el("h3", answer.title), el("p", answer.text));
+      if (answer.points.length) {
+        const list = el("ul");
+        answer.points.forEach((point) => list.append(el("li", point)));
+        item.append(list);
+      }
+      if (answer.url) item.append(link(answer.url, answer.link_label, "button button--secondary"));
+      item.append(feedback(data.question, answer));
+      output.append(item);
+    }
+    if (data.handoff_url) output.append(el("p").appendChild(link(data.handoff_url, "Écrire à un conseiller", "button")).parentNode);
+    output.append(phoneLine(data.phone));
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const question = form.elements.q.value.trim();
+    if (question.length < 3) {
+      output.replaceChildren(el("p", "Votre question est trop courte : écrivez-la en quelques mots."));
+      return;
+    }
+    output.replaceChildren(el("p", "Recherche en cours…"));
+    try {
+      const response = await fetch(form.dataset.api + "?" + new URLSearchParams({ q: question }), {
+        credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      const data = await response.json();
+      if (!response.ok) {
+        output.replaceChildren(el("p", data.error || "L'assistant est indisponible."));
+        return;
+      }
+      render(data);
+    } catch (failure) {
+      form.submit(); // the page version still answers
+    }
+  });
+});

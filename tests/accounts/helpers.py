@@ -1,0 +1,70 @@
+"""Second-factor steps driven through the real views, shared with tests/conftest.login."""
+
+from __future__ import annotations
+
+import re
+
+from django.core import mail
+
+from accounts.models import EmailCodeDevice
+
+SECOND_FACTOR_URL = "/compte/double-authentification/"
+
+
+def enrol_email_device(user) -> EmailCodeDevice:
+    device = EmailCodeDevice.objects.filter(user=user, confirmed=True).first()
+    return device or EmailCodeDevice.objects.create(user=user, name="code par e-mail", confirmed=True)
+
+
+def code_from_outbox(address: str, *, remove: bool = False) -> str:
+    """The last login code e-mailed to ``address``."""
+    for message in reversed(mail.outbox):
+        if address in message.to and "code de connexion" in message.subject:
+            if remove:
+                mail.outbox.remove(message)
+            return re.search(r"\b(\d{6})\b", message.body).group(1)
+    raise AssertionError(f"no login code e-mailed to {address}")
+
+
+def pass_second_factor(client, user, *, trust: bool = False):
+    enrol_email_device(user)
+    page = client.get(SECOND_FACTOR_URL)
+    assert page.status_code == 200, page.status_code
+    code = code_from_outbox(user.email, remove=True)
+    response = client.post(SECOND_FACTOR_URL, {"methode": "email", "code": code, "trust": "on" if trust else ""})
+    assert response.status_code == 302, response.content[:2000]
+    if trust:
+        # Keep the suite's outbox clean of the "new trusted browser" notice as well.
+        mail.outbox[:] = [m for m in mail.outbox if "navigateur de confiance" not in m.subject]
+    return response
+
+
+class travel:
+    """Move "now" for Django, the portal and axes (which imported ``now`` by name)."""
+
+    def __init__(self, moment):
+        from unittest import mock
+
+        self._patches = [
+            mock.patch(target, return_value=moment)
+            for target in ("django.utils.timezone.now", "axes.attempts.now", "axes.handlers.proxy.now")
+        ]
+
+    def __enter__(self):
+        for patch in self._patches:
+            patch.start()
+        return self
+
+    def __exit__(self, *exc):
+        for patch in reversed(self._patches):
+            patch.stop()
+        return False
+
+
+def reauthenticate(client):
+    """Type the password again, as the portal asks before a sensitive change."""
+    from tests.factories import PASSWORD
+
+    response = client.post("/compte/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, response.content[:2000]
+    return response
