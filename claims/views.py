@@ -104,7 +104,11 @@ def _late_report_url(decompte) -> str | None:
         f"Bonjour, je n'ai pas reçu le remboursement des soins du {decompte.first_care_date:%d/%m/%Y} "
         f"(décompte {decompte.external_id}), attendu au plus tard le {decompte.expected_payment_date:%d/%m/%Y}."
     )
-    return f"{compose}?{urlencode({'categorie': 'remboursements', 'texte': text})}"
+    lines = list(decompte.lines.all())
+    query = {"categorie": "remboursements", "objet": "remboursement-non-recu", "texte": text}
+    if lines:
+        query["beneficiaire"] = lines[0].beneficiary_id
+    return f"{compose}?{urlencode(query)}"
 
 
 @require_GET

@@ -462,13 +462,15 @@ OPTIONAL_AMOUNTS = (("frame_amount", "le prix de la monture"), ("price_limit", "
 
 
 def _line_is_plain(line: CareLine, request: EngineRequest) -> bool:
-    """The common, valid case, checked in one go (``_check_line`` says what is wrong)."""
+    """The common, valid case, checked in one go (``_check_line`` says what is wrong).
+    Comparisons are with Decimal constants and nothing is added up: no new Decimal."""
     fr, br, ss, other = line.frais_reels, line.base_remboursement, line.ss_paid, line.other_paid
     day = line.care_date
     return (
         type(fr) is Decimal and type(br) is Decimal and type(ss) is Decimal and type(other) is Decimal
-        and (fr + br + ss + other).is_finite() and fr >= ZERO and br >= ZERO and ss >= ZERO and other >= ZERO
-        and ss + other <= fr and line.frame_amount is None
+        and fr.is_finite() and br.is_finite() and ss.is_finite() and other.is_finite()
+        and fr >= ZERO and br >= ZERO and ss >= ZERO and other >= ZERO
+        and (ss <= fr if other is ZERO else ss + other <= fr) and line.frame_amount is None
         and line.price_limit is None and line.quantity >= 1 and (line.days is None or line.days >= 1)
         and request.birth_date <= day <= request.claim_date
         and (request.cover_start is None or request.cover_start <= day)
@@ -553,7 +555,7 @@ class _ActRules:
             self.fixed = self._resolve(None, 0)  # the first row applies whatever the line
 
     def outcome(self, line: CareLine, age: int) -> tuple:
-        """(row, cell, rule, limit key, limit message, OPTAM missing) for the line."""
+        """(row, cell, rule, rate / 100, limit key, limit message, OPTAM missing) for the line."""
         case = (line.optam, line.conventionne, age)
         try:
             found = self.by_case.get(case)
@@ -567,19 +569,22 @@ class _ActRules:
         rules = self.rules
         name = rules.name
         if not self.candidates:
-            return None, None, None, "not_covered", f"{name} : cet acte n'est pas prévu par la garantie.", False
+            return None, None, None, None, "not_covered", f"{name} : cet acte n'est pas prévu par la garantie.", False
         if line is None:
             row = self.candidates[0]  # no conditions: it matches
         else:
             row = next((row for row in self.candidates if row.matches(line, age)), None)
             if line.optam is None and row is not None and any(key == "optam" for key, _ in row.conditions):
-                return None, None, None, "", "", True
+                return None, None, None, None, "", "", True
         if row is None:
             conditions = " ; ".join(sorted({row.condition_text or row.label for row in self.candidates}))
             message = f"{name} : prise en charge réservée aux cas prévus par la notice ({conditions})."
-            return None, None, None, "conditions_not_met", message, False
+            return None, None, None, None, "conditions_not_met", message, False
         cell = row.cells[rules.code]
-        return row, cell, _source(rules, row, cell), "", "", False
+        # x * (rate / 100) is x * rate / 100 to the last digit (same coefficient, same
+        # rounding), one division less per line; the engine quantizes it to the cent.
+        factor = None if cell.rate is None else cell.rate / HUNDRED
+        return row, cell, _source(rules, row, cell), factor, "", "", False
 
 
 _ACT_RULES: dict[tuple[int, str], _ActRules] = {}
@@ -722,31 +727,32 @@ def _build_source(rules: FormulaRules, row: Row, cell: Cell) -> RuleRef:
 
 
 def _guarantee(
-    cell: Cell, layer: Layer, line: CareLine, state: _State, request: EngineRequest, index: int, history: bool
-) -> tuple[Decimal, list[Limit], list[tuple]]:
-    """The total this cell guarantees for the line, SS included, with the cuts and the
-    counters it will consume. Consumptions: ("amount", key, cap_part_start, remaining)
-    or ("count", key, units)."""
-    fr, br = line.frais_reels, line.base_remboursement
+    cell: Cell, factor: Decimal | None, layer: Layer, line: CareLine, state: _State, request: EngineRequest, index: int,
+    history: bool,
+) -> tuple[Decimal, list[Limit] | None, list[tuple] | tuple]:
+    """The total this cell guarantees for the line, SS included, with the cuts (None when
+    there is none) and the counters it will consume. ``factor`` is the cell's rate / 100.
+    Consumptions: ("amount", key, cap_part_start, remaining) or ("count", key, units)."""
     kind = cell.kind
-    limits: list[Limit] = []
-    consume: list[tuple] = []
-
-    if kind == "pct_br":
-        total = br * cell.rate / HUNDRED
+    if kind == "pct_br":  # most rows: no list, no counter
+        total = line.base_remboursement * factor
         if cell.within_limit and line.price_limit is not None and total > line.price_limit:
-            total = line.price_limit
-            limits.append(Limit._deferred("price_limit", cell.formula, _price_limit_message, cell.formula_name, line.price_limit))
-        return money(total), limits, consume
+            limit = Limit._deferred("price_limit", cell.formula, _price_limit_message, cell.formula_name, line.price_limit)
+            return money(line.price_limit), [limit], ()
+        return total.quantize(CENT, ROUND_HALF_UP), None, ()
+    fr = line.frais_reels
     if kind == "pct_fr":
-        return money(fr * cell.rate / HUNDRED), limits, consume
+        return money(fr * factor), None, ()
     if kind == "full_cover":
-        return fr, limits, consume
+        return fr, None, ()
     if kind == "full_cover_limit":
         if line.price_limit is not None and fr > line.price_limit:
-            limits.append(Limit._deferred("price_limit", cell.formula, _full_cover_limit_message, cell.formula_name, line.price_limit))
-            return line.price_limit, limits, consume
-        return fr, limits, consume
+            limit = Limit._deferred("price_limit", cell.formula, _full_cover_limit_message, cell.formula_name, line.price_limit)
+            return line.price_limit, [limit], ()
+        return fr, None, ()
+    br = line.base_remboursement
+    limits: list[Limit] = []
+    consume: list[tuple] = []
     name = cell.formula_name
     year = line.care_date.year
     if kind == "fixed_act":
@@ -781,7 +787,7 @@ def _guarantee(
             ceiling += cell.loyalty_amount * _loyalty_years(cell, layer, line)
         key = (cell.formula, cell.counter, year)
         remaining = max(ceiling - state.amounts.get(key, ZERO), ZERO)
-        start = money(br * cell.rate / HUNDRED) if kind == "pct_br_plus_year" else ZERO
+        start = money(br * factor) if kind == "pct_br_plus_year" else ZERO
         need = max(fr - start, ZERO)
         if need > remaining:
             label = "forfait annuel" if kind != "pct_br_plus_year" else "forfait annuel en complément"
@@ -795,7 +801,7 @@ def _guarantee(
         return money(total), limits, consume
     if kind == "pct_br_plus_device":
         devices = len(EARS[line.ear]) if line.ear else line.quantity
-        total = money(br * cell.rate / HUNDRED) + cell.amount * devices
+        total = money(br * factor) + cell.amount * devices
         cap = cell.device_cap * devices
         if total > cap:
             limits.append(Limit._deferred("device_cap", cell.formula, _device_cap_message, name, cell.device_cap))
@@ -875,7 +881,10 @@ def _compute_line(line: CareLine, index: int, request: EngineRequest, state: _St
     if not known:  # one notice per request
         raise EngineError("unknown_act", f"Acte inconnu pour la formule {layers[0].rules.name} : « {act} ».", index, history)
     ss, fr, other = line.ss_paid, line.frais_reels, line.other_paid
-    room = fr - ss - other  # never more than what is left to pay
+    # ``other is ZERO``: the default, nothing paid by another complementary. Subtracting
+    # +0.00 changes neither value nor sign, only the exponent, and every amount out of
+    # here is quantized to the cent: skip it.
+    room = fr - ss if other is ZERO else fr - ss - other  # never more than what is left to pay
     results: list[LayerResult] = []
     line_limits: tuple[Limit, ...] = ()  # the line's cuts; a layer's own tuple when it is the only one
     glass = "" if line.sphere is None else glass_class(line.sphere, line.cylinder, line.addition)
@@ -895,7 +904,7 @@ def _compute_line(line: CareLine, index: int, request: EngineRequest, state: _St
             if not history:
                 results.append(LayerResult(code, name, role, ZERO, ZERO, None, line_limits))
             continue
-        row, cell, rule, limit_key, limit_message, missing_optam = act_rules.fixed or act_rules.outcome(line, age)
+        row, cell, rule, factor, limit_key, limit_message, missing_optam = act_rules.fixed or act_rules.outcome(line, age)
         if cell is None:
             if missing_optam:
                 raise EngineError("missing_optam", "Précisez si le médecin est adhérent à un dispositif de pratique tarifaire maîtrisée (OPTAM / OPTAM-CO).", index, history)
@@ -904,13 +913,13 @@ def _compute_line(line: CareLine, index: int, request: EngineRequest, state: _St
                 line_limits = line_limits + limits if line_limits else limits
                 results.append(LayerResult(code, name, role, ZERO, ZERO, None, limits))
             continue
-        if row.requires_ss and ss <= 0:
+        if row.requires_ss and ss <= ZERO:
             if not history:
                 limits = (Limit._deferred("not_reimbursed_by_ss", code, _not_reimbursed_message, name),)
                 line_limits = line_limits + limits if line_limits else limits
                 results.append(LayerResult(code, name, role, ZERO, ZERO, rule, limits))
             continue
-        guaranteed, limits, consume = _guarantee(cell, layer, line, state, request, index, history)
+        guaranteed, limits, consume = _guarantee(cell, factor, layer, line, state, request, index, history)
         if paid_below:
             due = guaranteed - ss - paid_below
             left = room - paid_below
@@ -920,12 +929,21 @@ def _compute_line(line: CareLine, index: int, request: EngineRequest, state: _St
         amount = due
         if amount > left:
             amount = left
-            if due > 0:
-                limits.append(Limit._deferred("frais_reels", code, _frais_reels_message, name, max(left, ZERO)))
-        if amount < 0:
-            amount = ZERO
-        if amount == 0 and paid_below > 0 and guaranteed > 0:
-            limits.append(Limit._deferred("lower_level_covers", code, _lower_level_message, name, guaranteed))
+            if due > ZERO:
+                cut = Limit._deferred("frais_reels", code, _frais_reels_message, name, max(left, ZERO))
+                if limits is None:
+                    limits = [cut]
+                else:
+                    limits.append(cut)
+        if not amount > ZERO:  # (one comparison in the common case)
+            if amount < ZERO:
+                amount = ZERO
+            if amount == ZERO and paid_below > ZERO and guaranteed > ZERO:
+                cut = Limit._deferred("lower_level_covers", code, _lower_level_message, name, guaranteed)
+                if limits is None:
+                    limits = [cut]
+                else:
+                    limits.append(cut)
         amount = amount.quantize(CENT, ROUND_HALF_UP)
         if consume:
             through = ss + paid_below + amount  # what is now paid, SS and lower levels included
@@ -954,14 +972,15 @@ def _compute_line(line: CareLine, index: int, request: EngineRequest, state: _St
                 bisect.insort(dates, care_date)
     if history:
         return None
-    complementary = paid_below.quantize(CENT, ROUND_HALF_UP)
+    complementary = paid_below  # ZERO plus amounts quantized to the cent: already to the cent
+    br = line.base_remboursement
     return LineResult(
-        index, act, label, care_date,
-        fr.quantize(CENT, ROUND_HALF_UP), line.base_remboursement.quantize(CENT, ROUND_HALF_UP),
-        ss.quantize(CENT, ROUND_HALF_UP), other.quantize(CENT, ROUND_HALF_UP),
+        index, act, label, care_date, fr.quantize(CENT, ROUND_HALF_UP),
+        ZERO if br is ZERO else br.quantize(CENT, ROUND_HALF_UP),
+        ZERO if ss is ZERO else ss.quantize(CENT, ROUND_HALF_UP),
+        ZERO if other is ZERO else other.quantize(CENT, ROUND_HALF_UP),
         complementary, tuple(results),
-        (fr - ss - other - complementary).quantize(CENT, ROUND_HALF_UP), line_limits,
-        glass,
+        (room - complementary).quantize(CENT, ROUND_HALF_UP), line_limits, glass,
     )
 
 

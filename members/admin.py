@@ -1,7 +1,38 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
-from members.models import Affiliation, AuditEntry, Beneficiary, Contract, Formula, Member, Organisme, Relationship
+from members.models import (
+    Affiliation,
+    AuditEntry,
+    BankChangeStatus,
+    BankDetailsChange,
+    Beneficiary,
+    Contract,
+    Formula,
+    Member,
+    Organisme,
+    PortabilityFile,
+    PortabilityProof,
+    PortabilityReminder,
+    PortabilityStatus,
+    Relationship,
+)
+from members.portability import (
+    late_portability_files,
+    month_start,
+    portability_allowances_end,
+    portability_refuse,
+    portability_validate,
+    proof_expected,
+    proof_missing,
+    proof_received,
+)
+from members.profile import bank_change_refuse, bank_change_validate
 from members.services import audit_record
 
 admin.site.site_header = "Espace Assuré - back-office des gestionnaires"
@@ -168,3 +199,227 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Portability files and bank details changes (issue 9) --------------------------------
+# Gestionnaires decide through a "décision" field; the change goes through the services
+# (members.portability, members.profile), which compute, audit and notify.
+
+DECISIONS = [("", "—"), ("valider", "Valider"), ("refuser", "Refuser")]
+
+
+class PortabilityFileForm(forms.ModelForm):
+    decision = forms.ChoiceField(label="décision", choices=DECISIONS, required=False)
+
+    class Meta:
+        model = PortabilityFile
+        fields = ["work_contract_end", "last_contracts_months", "last_contracts_days", "allowances_end_date",
+                  "refusal_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision and self.instance.status != PortabilityStatus.REQUESTED:
+            raise forms.ValidationError("Ce dossier a déjà été traité.")
+        if decision == "valider":
+            if not cleaned.get("work_contract_end"):
+                self.add_error("work_contract_end", "Indiquez la date de fin du contrat de travail.")
+            if cleaned.get("last_contracts_months") is None:
+                self.add_error("last_contracts_months", "Indiquez la durée du ou des derniers contrats (en mois, 0 si moins d'un mois).")
+            elif not cleaned["last_contracts_months"] and not cleaned.get("last_contracts_days"):
+                self.add_error("last_contracts_months", "Indiquez la durée du ou des derniers contrats de travail.")
+        if decision == "refuser" and not (cleaned.get("refusal_reason") or "").strip():
+            self.add_error("refusal_reason", "Indiquez le motif du refus : il est communiqué à l'assuré.")
+        allowances_end = cleaned.get("allowances_end_date")
+        if "allowances_end_date" in self.changed_data and allowances_end:
+            if self.instance.status != PortabilityStatus.ACTIVE:
+                self.add_error("allowances_end_date", "Seule une portabilité en cours peut prendre fin.")
+            elif self.instance.start_date and allowances_end < self.instance.start_date:
+                self.add_error("allowances_end_date", "La fin des allocations précède le début de la portabilité.")
+        return cleaned
+
+
+class LateProofFilter(admin.SimpleListFilter):
+    title = "justificatif du mois"
+    parameter_name = "justificatif"
+
+    def lookups(self, request, model_admin):
+        return [("en_retard", "En retard")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "en_retard":
+            return queryset.filter(pk__in=late_portability_files().values("pk"))
+        return queryset
+
+
+class PortabilityProofInline(admin.TabularInline):
+    model = PortabilityProof
+    fields = ["month", "file_link", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    @admin.display(description="fichier")
+    def file_link(self, obj) -> str:
+        return format_html('<a href="{}">{}</a>', obj.file.get_absolute_url(), obj.file.original_name)
+
+
+class PortabilityReminderInline(admin.TabularInline):
+    model = PortabilityReminder
+    fields = ["month", "rank", "sent_on"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
+@admin.register(PortabilityFile)
+class PortabilityFileAdmin(admin.ModelAdmin):
+    form = PortabilityFileForm
+    list_display = ["__str__", "member", "status", "requested_at", "start_date", "effective_end",
+                    "france_travail_consent", "proof_of_month"]
+    list_filter = ["status", LateProofFilter, "france_travail_consent"]
+    search_fields = ["member__number", "member__beneficiaries__last_name"]
+    list_select_related = ["member"]
+    inlines = [PortabilityProofInline, PortabilityReminderInline]
+    readonly_fields = ["member", "thread_link", "status", "requested_at", "contract_factor", "duration_months",
+                       "start_date", "end_date", "effective_end", "ended_early_on", "end_reason",
+                       "france_travail_consent", "consent_changed_at", "decided_by", "decided_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        decision = ["decision"] if obj is not None and obj.status == PortabilityStatus.REQUESTED else []
+        return [
+            (None, {"fields": ["member", "thread_link", "status", "requested_at"]}),
+            ("Validation (durée doublée si l'accord de branche le prévoit, 12 mois au plus)", {"fields": [
+                "contract_factor", "work_contract_end", ("last_contracts_months", "last_contracts_days"),
+                *decision, "refusal_reason", "decided_by", "decided_at"]}),
+            ("Période", {"fields": ["duration_months", "start_date", "end_date", "allowances_end_date",
+                                    "ended_early_on", "effective_end", "end_reason"]}),
+            ("Justificatifs France Travail", {"fields": ["france_travail_consent", "consent_changed_at"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.status != PortabilityStatus.REQUESTED:
+            fields += ["work_contract_end", "last_contracts_months", "last_contracts_days", "refusal_reason"]
+        if obj is None or obj.status != PortabilityStatus.ACTIVE:
+            fields += ["allowances_end_date"]
+        return fields
+
+    def has_add_permission(self, request) -> bool:
+        return False  # opened by the member's message "Je souhaite bénéficier du maintien de mes garanties"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="demande (messagerie)")
+    def thread_link(self, obj) -> str:
+        if obj.thread_id is None:
+            return "—"
+        url = reverse("admin:messaging_thread_change", args=[obj.thread_id])
+        return format_html('<a href="{}">Demande n° {} (justificatifs joints)</a>', url, obj.thread_id)
+
+    @admin.display(description="coefficient du contrat")
+    def contract_factor(self, obj) -> str:
+        return f"× {obj.member.contract.portability_months_factor} ({obj.member.contract.number})"
+
+    @admin.display(description="fin effective")
+    def effective_end(self, obj):
+        return obj.effective_end
+
+    @admin.display(description="justificatif du mois")
+    def proof_of_month(self, obj) -> str:
+        today = timezone.localdate()
+        if obj.status != PortabilityStatus.ACTIVE:
+            return "—"
+        if obj.france_travail_consent:
+            return "transmission automatique"
+        if proof_missing(obj, today):
+            return "EN RETARD"
+        if proof_received(obj, month_start(today)):
+            return "reçu"
+        return "attendu" if proof_expected(obj, today) else "—"
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if data.get("decision") == "valider":
+                portability_validate(file=obj, actor=request.user, work_contract_end=data["work_contract_end"],
+                                     months=data["last_contracts_months"], days=data.get("last_contracts_days") or 0)
+            elif data.get("decision") == "refuser":
+                portability_refuse(file=obj, actor=request.user, reason=data["refusal_reason"])
+            elif "allowances_end_date" in form.changed_data and data.get("allowances_end_date"):
+                portability_allowances_end(file=obj, actor=request.user, on=data["allowances_end_date"])
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+
+
+class BankDetailsChangeForm(forms.ModelForm):
+    decision = forms.ChoiceField(label="décision", choices=DECISIONS, required=False)
+
+    class Meta:
+        model = BankDetailsChange
+        fields = ["refusal_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") and self.instance.status != BankChangeStatus.PENDING:
+            raise forms.ValidationError(
+                "Seule une demande confirmée par l'assuré (double authentification) et en attente peut être traitée."
+            )
+        if cleaned.get("decision") == "refuser" and not (cleaned.get("refusal_reason") or "").strip():
+            self.add_error("refusal_reason", "Indiquez le motif du refus : il est communiqué à l'assuré.")
+        return cleaned
+
+
+@admin.register(BankDetailsChange)
+class BankDetailsChangeAdmin(admin.ModelAdmin):
+    form = BankDetailsChangeForm
+    list_display = ["member", "masked_iban", "bic", "status", "created_at", "confirmed_at"]
+    list_filter = ["status"]
+    search_fields = ["member__number"]
+    list_select_related = ["member"]
+    def get_fields(self, request, obj=None):
+        decision = ["decision"] if obj is not None and obj.status == BankChangeStatus.PENDING else []
+        return ["member", "current_iban", "masked_iban", "full_iban", "bic", "rib_link", "status", "created_at",
+                "confirmed_at", *decision, "refusal_reason", "decided_by", "decided_at"]
+    readonly_fields = ["member", "current_iban", "masked_iban", "full_iban", "bic", "rib_link", "status",
+                       "created_at", "confirmed_at", "decided_by", "decided_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != BankChangeStatus.PENDING:
+            return [*self.readonly_fields, "refusal_reason"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="IBAN actuel")
+    def current_iban(self, obj) -> str:
+        return obj.member.masked_iban
+
+    @admin.display(description="nouvel IBAN (à comparer au RIB)")
+    def full_iban(self, obj) -> str:
+        return obj.iban
+
+    @admin.display(description="nouvel IBAN")
+    def masked_iban(self, obj) -> str:
+        return obj.masked_iban
+
+    @admin.display(description="RIB")
+    def rib_link(self, obj) -> str:
+        return format_html('<a href="{}">{}</a>', obj.rib.get_absolute_url(), obj.rib.original_name)
+
+    def save_model(self, request, obj, form, change):
+        decision = form.cleaned_data.get("decision")
+        try:
+            if decision == "valider":
+                bank_change_validate(change=obj, actor=request.user)
+            elif decision == "refuser":
+                bank_change_refuse(change=obj, actor=request.user, reason=form.cleaned_data["refusal_reason"])
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), level=messages.ERROR)

@@ -397,3 +397,200 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.field}"
+
+
+# --- Portability (maintien des garanties, notice 004 "Maintien des garanties") and profile
+# changes that wait for a second factor or a gestionnaire (issue 9).
+
+
+class PortabilityStatus(models.TextChoices):
+    REQUESTED = "demandee", "Demandée (justificatifs à vérifier)"
+    ACTIVE = "en_cours", "En cours"
+    ENDED = "terminee", "Terminée"
+    REFUSED = "refusee", "Refusée"
+
+
+class PortabilityEndReason(models.TextChoices):
+    NONE = "", "—"
+    PERIOD_OVER = "fin_periode", "Fin de la période de portabilité"
+    ALLOWANCES_STOPPED = "fin_allocations", "Cessation du versement des allocations chômage"
+    PROOFS_MISSING = "justificatifs", "Non-transmission des justificatifs France Travail"
+
+
+class PortabilityFile(models.Model):
+    """A member's request to keep their cover after leaving their employer (L.911-8),
+    opened by their message "Je souhaite bénéficier du maintien de mes garanties" and
+    validated by a gestionnaire, who enters the end of the work contract and the duration
+    of the last contract(s); the portal derives the period (members.portability)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="portability_files", verbose_name="assuré")
+    thread = models.OneToOneField(
+        "messaging.Thread", on_delete=models.SET_NULL, null=True, blank=True, related_name="portability_file",
+        verbose_name="demande (messagerie)",
+    )
+    status = models.CharField("état", max_length=10, choices=PortabilityStatus.choices, default=PortabilityStatus.REQUESTED)
+    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    work_contract_end = models.DateField("fin du contrat de travail", null=True, blank=True)
+    last_contracts_months = models.PositiveSmallIntegerField(
+        "durée du ou des derniers contrats : mois", null=True, blank=True,
+        help_text="Contrats consécutifs chez le même employeur.",
+    )
+    last_contracts_days = models.PositiveSmallIntegerField("… et jours", default=0)
+    duration_months = models.PositiveSmallIntegerField("durée de portabilité (mois)", null=True, blank=True)
+    start_date = models.DateField("début de portabilité", null=True, blank=True)
+    end_date = models.DateField("fin de portabilité prévue", null=True, blank=True)
+    allowances_end_date = models.DateField(
+        "fin du versement des allocations", null=True, blank=True,
+        help_text="La portabilité cesse à cette date (notice, « Cessation du maintien des garanties »).",
+    )
+    ended_early_on = models.DateField("fin anticipée (justificatifs manquants)", null=True, blank=True)
+    end_reason = models.CharField("motif de fin", max_length=16, choices=PortabilityEndReason.choices, blank=True)
+    france_travail_consent = models.BooleanField("transmission automatique France Travail", default=False)
+    consent_changed_at = models.DateTimeField("consentement modifié le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="décidée par",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    refusal_reason = models.TextField("motif du refus", blank=True)
+
+    class Meta:
+        verbose_name = "dossier de portabilité"
+        verbose_name_plural = "dossiers de portabilité"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="portability_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Portabilité n° {self.pk} ({self.get_status_display().lower()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {PortabilityStatus.REQUESTED, PortabilityStatus.ACTIVE}
+
+    @property
+    def effective_end(self) -> dt.date | None:
+        """The last covered day: the period's end, unless allowances or proofs stopped first."""
+        ends = [d for d in (self.end_date, self.allowances_end_date, self.ended_early_on) if d is not None]
+        return min(ends) if ends else None
+
+    def clean(self) -> None:
+        if self.last_contracts_days is not None and self.last_contracts_days > 31:
+            raise ValidationError({"last_contracts_days": "Indiquez au plus 31 jours (au-delà, comptez un mois de plus)."})
+
+
+class PortabilityProof(models.Model):
+    """The monthly proof of payment of unemployment allowances, uploaded by a member who
+    did not consent to the automatic France Travail transmission."""
+
+    portability = models.ForeignKey(PortabilityFile, on_delete=models.CASCADE, related_name="proofs", verbose_name="dossier")
+    month = models.DateField("mois", help_text="Premier jour du mois du justificatif.")
+    file = models.ForeignKey("documents.PrivateFile", on_delete=models.PROTECT, related_name="+", verbose_name="fichier")
+    uploaded_at = models.DateTimeField("déposé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "justificatif mensuel France Travail"
+        verbose_name_plural = "justificatifs mensuels France Travail"
+        ordering = ["-month", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"Justificatif de {self.month:%m/%Y}"
+
+
+class PortabilityReminder(models.Model):
+    """A reminder sent for a missing monthly proof: at most one of each rank per month."""
+
+    portability = models.ForeignKey(
+        PortabilityFile, on_delete=models.CASCADE, related_name="reminders", verbose_name="dossier"
+    )
+    month = models.DateField("mois")
+    rank = models.PositiveSmallIntegerField("relance", choices=[(1, "1re relance"), (2, "2e relance")])
+    sent_on = models.DateField("envoyée le")
+
+    class Meta:
+        verbose_name = "relance de justificatif"
+        verbose_name_plural = "relances de justificatifs"
+        ordering = ["-month", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["portability", "month", "rank"], name="portability_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rank_display()} de {self.month:%m/%Y}"
+
+
+class BankChangeStatus(models.TextChoices):
+    AWAITING_SECOND_FACTOR = "a_confirmer", "À confirmer par l'assuré (double authentification)"
+    PENDING = "en_attente", "En attente de validation"
+    VALIDATED = "validee", "Validée"
+    REFUSED = "refusee", "Refusée"
+    CANCELLED = "annulee", "Annulée"
+
+
+class BankDetailsChange(models.Model):
+    """A member's new bank details. Used for payments only once the member confirmed it
+    with a fresh second-factor code and a gestionnaire checked it against the RIB."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="bank_changes", verbose_name="assuré")
+    iban = models.CharField("nouvel IBAN", max_length=34, validators=[validate_iban])
+    bic = models.CharField("nouveau BIC", max_length=11, blank=True)
+    rib = models.ForeignKey("documents.PrivateFile", on_delete=models.PROTECT, related_name="+", verbose_name="RIB")
+    status = models.CharField(
+        "état", max_length=12, choices=BankChangeStatus.choices, default=BankChangeStatus.AWAITING_SECOND_FACTOR
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="demandée par"
+    )
+    created_at = models.DateTimeField("demandée le", default=timezone.now)
+    confirmed_at = models.DateTimeField("confirmée (double authentification) le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="décidée par",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    refusal_reason = models.TextField("motif du refus", blank=True)
+
+    class Meta:
+        verbose_name = "changement de coordonnées bancaires"
+        verbose_name_plural = "changements de coordonnées bancaires"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{mask_iban(self.iban)} ({self.get_status_display().lower()})"
+
+    @property
+    def masked_iban(self) -> str:
+        return mask_iban(self.iban)
+
+    def clean(self) -> None:
+        self.iban = normalize_iban(self.iban)
+        self.bic = (self.bic or "").replace(" ", "").upper()
+
+
+class EmailChange(models.Model):
+    """A new e-mail address waiting for its owner to open the link sent to it."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="email_changes", verbose_name="assuré")
+    new_email = models.EmailField("nouvelle adresse")
+    old_email = models.EmailField("ancienne adresse", blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("demandée le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le")
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "changement d'adresse e-mail"
+        verbose_name_plural = "changements d'adresse e-mail"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.new_email} ({self.created_at:%d/%m/%Y})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None and self.cancelled_at is None and timezone.now() < self.expires_at

@@ -12,4 +12,11 @@ GESTIONNAIRE_PERMISSIONS = [
     "members.add_affiliation",
     "members.change_affiliation",
     "members.view_auditentry",
+    # Portability files and bank details changes (issue 9): decided, never created or deleted.
+    "members.view_portabilityfile",
+    "members.change_portabilityfile",
+    "members.view_portabilityproof",
+    "members.view_portabilityreminder",
+    "members.view_bankdetailschange",
+    "members.change_bankdetailschange",
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from documents.services import private_file_store
 from members.models import Beneficiary, Member
+from members.portability import portability_request_from_thread
 from messaging.models import Category, InternalNote, Message, Thread, ThreadStatus, Topic
 from notifications.models import NotificationKind
 from notifications.services import notification_enqueue
@@ -86,6 +87,8 @@ def thread_create(*, member: Member, author, beneficiary: Beneficiary, topic: To
     thread.full_clean()
     thread.save()
     _message_add(thread=thread, author=author, from_member=True, body=body, files=files)
+    # "Je souhaite bénéficier du maintien de mes garanties" opens the portability file.
+    portability_request_from_thread(thread=thread)
     return thread
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from claims.models import Decompte, QuoteRequest, QuoteStatus
 from members.models import Member, NoemieStatus
+from members.portability import portability_alerts
 from portal.templatetags.money import euros
 
 RECENT_DAYS = 30
@@ -32,6 +33,8 @@ class Alert:
 def alerts_for(member: Member, today: dt.date | None = None) -> list[Alert]:
     today = today or timezone.localdate()
     alerts: list[Alert] = []
+    # Portability: the month's France Travail proof is missing, the Loi Evin offer.
+    alerts.extend(portability_alerts(member, today))
     for request in QuoteRequest.objects.filter(member=member, status=QuoteStatus.MISSING_DOCUMENT):
         alerts.append(Alert("warning", "Une pièce justificative est demandée",
                             f"Pour votre devis {request.get_kind_display().lower()} n° {request.pk} : "

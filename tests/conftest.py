@@ -15,7 +15,12 @@ from tests.factories import PASSWORD, UserFactory, make_member, make_nir
 
 @pytest.fixture(autouse=True)
 def reference_data(db):
+    """What `manage.py load_reference` loads: contracts and formulas, and the messaging
+    categories and objets (the guarantee tables are read from their data files)."""
+    from messaging.services import taxonomy_seed
+
     reference_data_load()
+    taxonomy_seed()
 
 
 @pytest.fixture(autouse=True)

@@ -279,3 +279,17 @@ CELERY_BEAT_SCHEDULE["notifications-relay-pending"] = {
     "schedule": 60.0,
 }
 MESSAGING_NEW_THREADS_PER_HOUR = env.int("MESSAGING_NEW_THREADS_PER_HOUR", default=20)
+
+# --- members: portability (maintien des garanties) and the member's profile (issue 9) ----
+# The month's France Travail proof is due by this day; a first reminder then, a second
+# one SECOND_REMINDER_DAYS later announcing the date (FINAL_NOTICE_DAYS after it) when
+# the cover ends if the proof still has not come (notice 004, "Cessation du maintien").
+PORTABILITY_PROOF_DUE_DAY = env.int("PORTABILITY_PROOF_DUE_DAY", default=10)
+PORTABILITY_PROOF_SECOND_REMINDER_DAYS = env.int("PORTABILITY_PROOF_SECOND_REMINDER_DAYS", default=10)
+PORTABILITY_PROOF_FINAL_NOTICE_DAYS = env.int("PORTABILITY_PROOF_FINAL_NOTICE_DAYS", default=10)
+# How long the link sent to a new e-mail address stays valid.
+PROFILE_EMAIL_LINK_HOURS = env.int("PROFILE_EMAIL_LINK_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["members-portability-daily"] = {
+    "task": "members.tasks.portability_daily",
+    "schedule": 24 * 60 * 60.0,
+}

@@ -85,3 +85,34 @@ def serious_violations(page) -> list[str]:
             targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
             found.append(f"{violation['id']} ({violation['impact']}): {targets}")
     return found
+
+
+def last_code(address: str, subject_word: str = "code") -> str:
+    """The newest 6-digit code e-mailed to ``address`` (the live server shares the
+    test process, so its e-mails land in django.core.mail.outbox)."""
+    import re as _re
+
+    from django.core import mail
+
+    for message in reversed(mail.outbox):
+        if address in message.to and subject_word in message.subject.lower():
+            return _re.search(r"\b(\d{6})\b", message.body).group(1)
+    raise AssertionError(f"no code e-mailed to {address}")
+
+
+def browser_login(page, user, *, password: str | None = None, trust: bool = False) -> None:
+    """Password, then the e-mail code, as a member does it."""
+    from tests.accounts.helpers import enrol_email_device
+    from tests.factories import PASSWORD
+
+    enrol_email_device(user)
+    page.goto("/compte/login/")
+    page.get_by_label("Identifiant").fill(user.username)
+    page.get_by_label("Mot de passe").fill(password or PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/double-authentification/**")
+    page.locator("#id_code").fill(last_code(user.email, "code de connexion"))
+    if trust:
+        page.get_by_label("Faire confiance à ce navigateur").check()
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_load_state()

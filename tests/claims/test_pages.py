@@ -100,6 +100,12 @@ def test_follow_up_shows_the_expected_date_and_flags_a_late_payment(alice_client
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 11, 16)):
         content = alice_client.get(reverse("claims:follow_up")).content.decode()
     assert "ce délai est dépassé" in content
+    assert "objet=remboursement-non-recu" in content and "categorie=remboursements" in content
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 11, 16)):
+        page = alice_client.get(reverse("claims:follow_up"))
+    url = page.context["pending"][0][2]
+    compose = alice_client.get(url).content.decode()
+    assert "décompte P1" in compose and "13/11/2026" in compose
 
 
 def test_easter_monday_and_ascension_are_holidays():

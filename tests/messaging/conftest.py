@@ -1,12 +1,5 @@
 import pytest
 
-from messaging.services import taxonomy_seed
-
-
-@pytest.fixture(autouse=True)
-def taxonomy(db):
-    taxonomy_seed()
-
 
 @pytest.fixture(autouse=True)
 def fresh_cache():

@@ -1,0 +1,385 @@
+"""The member's "Profil": contact details, e-mail address (verified before use), bank
+details (second factor + RIB + gestionnaire), e-mail preferences, the RGPD export and the
+account closure request. Every change writes an audit row in its transaction.
+
+Confirmations of these changes are security e-mails: they go out directly after the
+commit (as accounts.emails does) rather than through the notifications outbox, because
+they must reach a given address (the old one, the new one) whatever the member's
+e-mail preferences, and the outbox always writes to the address on file at sending time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from functools import partial
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import new_token, secret_hash
+from accounts.services import CodeCheck, second_factor_check
+from documents.models import PrivateFile
+from documents.services import private_file_store
+from members.models import BankChangeStatus, BankDetailsChange, EmailChange, Member
+from members.services import audit_record
+from members.validators import mask_iban
+from notifications.models import NotificationKind
+from notifications.selectors import notification_email_enabled
+from notifications.services import notification_preference_set
+from portal.emails import send_email
+
+CONTACT_FIELDS = {
+    "address_line1": "adresse",
+    "address_line2": "complément d'adresse",
+    "postcode": "code postal",
+    "city": "ville",
+    "phone": "téléphone",
+}
+RIB_PURPOSE = "rib"
+CLOSURE_TOPIC = "droits-rgpd"
+
+
+def _name(member: Member) -> str:
+    holder = member.holder
+    return holder.full_name if holder else member.number
+
+
+def _send_after_commit(template: str, to: str, context: dict) -> None:
+    if to:
+        transaction.on_commit(partial(send_email, template, to, context), robust=True)
+
+
+# --- contact details -------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_details_update(*, member: Member, actor, data: dict) -> list[str]:
+    """Postal address and phone; returns the labels of what changed."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    changed = []
+    for name, label in CONTACT_FIELDS.items():
+        new = (data.get(name) or "").strip()
+        old = getattr(member, name)
+        if new != old:
+            setattr(member, name, new)
+            audit_record(actor=actor, member=member, action="modification par l'assuré", field=name, old=old, new=new)
+            changed.append(label)
+    if changed:
+        member.full_clean()
+        member.save(update_fields=list(CONTACT_FIELDS))
+        _send_after_commit("profile-updated", member.email,
+                           {"name": _name(member), "changes": ", ".join(changed), "when": timezone.localtime()})
+    return changed
+
+
+# --- e-mail address --------------------------------------------------------------------
+
+
+def _email_taken(member: Member, email: str) -> bool:
+    users = get_user_model().objects.filter(email__iexact=email)
+    if member.user_id:
+        users = users.exclude(pk=member.user_id)
+    return users.exists() or Member.objects.filter(email__iexact=email).exclude(pk=member.pk).exists()
+
+
+@transaction.atomic
+def email_change_request(*, member: Member, actor, new_email: str) -> EmailChange:
+    """The new address is used only once the link e-mailed to it is opened."""
+    new_email = new_email.strip()
+    if new_email.lower() == (member.email or "").lower():
+        raise ValidationError({"email": "C'est déjà votre adresse e-mail actuelle."})
+    if _email_taken(member, new_email):
+        raise ValidationError({"email": "Cette adresse e-mail est déjà utilisée par un autre compte : choisissez-en une autre."})
+    now = timezone.now()
+    EmailChange.objects.filter(member=member, confirmed_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
+    token = new_token()
+    change = EmailChange(
+        member=member, new_email=new_email, old_email=member.email, token_hash=secret_hash("email-change", token),
+        created_at=now, expires_at=now + dt.timedelta(hours=settings.PROFILE_EMAIL_LINK_HOURS),
+    )
+    change.full_clean()
+    change.save()
+    audit_record(actor=actor, member=member, action="demande de changement d'e-mail (à vérifier)", field="email",
+                 old=member.email, new=new_email)
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("members:profile_email_confirm", args=[token])
+    _send_after_commit("profile-email-verify", new_email,
+                       {"name": _name(member), "url": url, "hours": settings.PROFILE_EMAIL_LINK_HOURS})
+    return change
+
+
+@transaction.atomic
+def email_change_confirm(*, member: Member, actor, token: str) -> EmailChange:
+    """The link reached the new address: it becomes the member's and the login's address;
+    the old address is told (if the change was not theirs, they can react)."""
+    change = (
+        EmailChange.objects.select_for_update()
+        .filter(member=member, token_hash=secret_hash("email-change", token or ""))
+        .first()
+    )
+    if change is None or change.cancelled_at is not None:
+        raise ValidationError("Ce lien de confirmation n'est pas valable : demandez un nouveau changement d'adresse.")
+    if change.confirmed_at is not None:
+        raise ValidationError("Cette adresse a déjà été confirmée.")
+    if timezone.now() >= change.expires_at:
+        raise ValidationError("Ce lien de confirmation a expiré : demandez un nouveau changement d'adresse.")
+    if _email_taken(member, change.new_email):
+        raise ValidationError("Cette adresse e-mail est déjà utilisée par un autre compte : choisissez-en une autre.")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    old = member.email
+    member.email = change.new_email
+    member.full_clean()
+    member.save(update_fields=["email"])
+    user = member.user
+    if user is not None:
+        # The e-mail second factor and allauth follow the login's address.
+        user.email = change.new_email
+        user.save(update_fields=["email"])
+        EmailAddress.objects.filter(user=user).delete()
+        EmailAddress.objects.create(user=user, email=change.new_email, verified=True, primary=True)
+    change.confirmed_at = timezone.now()
+    change.save(update_fields=["confirmed_at"])
+    audit_record(actor=actor, member=member, action="changement d'e-mail vérifié", field="email", old=old,
+                 new=change.new_email)
+    context = {"name": _name(member), "old": old, "new": change.new_email, "when": timezone.localtime()}
+    _send_after_commit("profile-email-changed", old, context)
+    _send_after_commit("profile-email-changed", change.new_email, context)
+    return change
+
+
+def pending_email_change(member: Member) -> EmailChange | None:
+    change = member.email_changes.filter(confirmed_at__isnull=True, cancelled_at__isnull=True).first()
+    return change if change is not None and change.is_pending else None
+
+
+# --- bank details ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def bank_change_request(*, member: Member, actor, iban: str, bic: str, rib) -> BankDetailsChange:
+    """Step 1: the new IBAN and its RIB, stored but inert until the member confirms it
+    with a fresh second-factor code (bank_change_confirm)."""
+    stored = private_file_store(member=member, uploaded=rib, purpose=RIB_PURPOSE, uploaded_by=actor)
+    change = BankDetailsChange(member=member, iban=iban, bic=bic, rib=stored, requested_by=actor,
+                               created_at=timezone.now())
+    change.full_clean()
+    if change.iban == member.iban:
+        raise ValidationError({"iban": "C'est déjà l'IBAN enregistré pour vos remboursements."})
+    change.save()
+    return change
+
+
+def bank_change_to_confirm(member: Member, pk: int) -> BankDetailsChange | None:
+    return member.bank_changes.filter(pk=pk, status=BankChangeStatus.AWAITING_SECOND_FACTOR).first()
+
+
+@transaction.atomic
+def bank_change_confirm(*, change: BankDetailsChange, actor, device, code: str) -> CodeCheck:
+    """Step 2: a fresh code of the member's second factor (accounts' throttled check).
+    Passed, the change waits for a gestionnaire; any earlier request is cancelled."""
+    change = BankDetailsChange.objects.select_for_update().select_related("member").get(pk=change.pk)
+    if change.status != BankChangeStatus.AWAITING_SECOND_FACTOR:
+        raise ValidationError("Cette demande a déjà été confirmée ou annulée.")
+    check = second_factor_check(user=actor, device=device, code=code)
+    if not check.ok:
+        return check
+    member = change.member
+    now = timezone.now()
+    BankDetailsChange.objects.filter(
+        member=member, status__in=[BankChangeStatus.PENDING, BankChangeStatus.AWAITING_SECOND_FACTOR]
+    ).exclude(pk=change.pk).update(status=BankChangeStatus.CANCELLED, decided_at=now)
+    change.status, change.confirmed_at = BankChangeStatus.PENDING, now
+    change.save(update_fields=["status", "confirmed_at"])
+    audit_record(actor=actor, member=member, action="demande de changement d'IBAN (en attente de validation)",
+                 field="iban", old=member.iban, new=change.iban)
+    _send_after_commit("profile-bank-requested", member.email,
+                       {"name": _name(member), "iban": change.masked_iban, "when": timezone.localtime()})
+    return check
+
+
+@transaction.atomic
+def bank_change_validate(*, change: BankDetailsChange, actor) -> BankDetailsChange:
+    """The gestionnaire checked the RIB: only now does the IBAN used for payments change."""
+    change = BankDetailsChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != BankChangeStatus.PENDING:
+        raise ValidationError("Seule une demande confirmée par l'assuré et en attente peut être validée.")
+    member = Member.objects.select_for_update().get(pk=change.member_id)
+    old_iban, old_bic = member.iban, member.bic
+    member.iban, member.bic = change.iban, change.bic
+    member.full_clean()
+    member.save(update_fields=["iban", "bic"])
+    change.status, change.decided_by, change.decided_at = BankChangeStatus.VALIDATED, actor, timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(actor=actor, member=member, action="validation du changement d'IBAN", field="iban",
+                 old=old_iban, new=member.iban)
+    if old_bic != member.bic:
+        audit_record(actor=actor, member=member, action="validation du changement d'IBAN", field="bic",
+                     old=old_bic, new=member.bic)
+    _send_after_commit("profile-bank-changed", member.email,
+                       {"name": _name(member), "iban": mask_iban(member.iban), "validated": True})
+    return change
+
+
+@transaction.atomic
+def bank_change_refuse(*, change: BankDetailsChange, actor, reason: str) -> BankDetailsChange:
+    change = BankDetailsChange.objects.select_for_update().select_related("member").get(pk=change.pk)
+    if change.status != BankChangeStatus.PENDING:
+        raise ValidationError("Seule une demande en attente peut être refusée.")
+    if not reason.strip():
+        raise ValidationError({"refusal_reason": "Indiquez le motif du refus : il est communiqué à l'assuré."})
+    change.status, change.refusal_reason = BankChangeStatus.REFUSED, reason.strip()
+    change.decided_by, change.decided_at = actor, timezone.now()
+    change.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
+    audit_record(actor=actor, member=change.member, action="refus du changement d'IBAN", field="iban",
+                 old=change.member.iban, new=change.iban)
+    _send_after_commit("profile-bank-changed", change.member.email,
+                       {"name": _name(change.member), "iban": change.masked_iban, "validated": False,
+                        "reason": change.refusal_reason})
+    return change
+
+
+# --- e-mail preferences ----------------------------------------------------------------
+
+
+def notification_choices(member: Member) -> list[tuple[str, str, bool]]:
+    return [(kind.value, kind.label, notification_email_enabled(member, kind.value)) for kind in NotificationKind]
+
+
+@transaction.atomic
+def notification_preferences_update(*, member: Member, actor, enabled: set[str]) -> list[str]:
+    changed = []
+    for kind, label, current in notification_choices(member):
+        wanted = kind in enabled
+        if wanted != current:
+            notification_preference_set(member=member, kind=kind, email_enabled=wanted)
+            audit_record(actor=actor, member=member, action="préférence d'e-mail", field=kind,
+                         old="oui" if current else "non", new="oui" if wanted else "non")
+            changed.append(label)
+    return changed
+
+
+# --- RGPD --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_closure_request(*, member: Member, actor, reason: str):
+    """A request to close the account, filed in the gestionnaires' messaging inbox (objet
+    "J'exerce mes droits sur mes données personnelles"), where they answer it."""
+    from messaging.models import Topic
+    from messaging.services import thread_create
+
+    topic = Topic.objects.filter(code=CLOSURE_TOPIC, active=True, category__active=True).first()
+    if topic is None or member.holder is None:
+        raise ValidationError("La demande ne peut pas être envoyée en ligne pour le moment : écrivez-nous par courrier.")
+    body = "Je demande la clôture de mon compte Espace Assuré et l'effacement de mes données personnelles."
+    if reason.strip():
+        body += f"\n\nPrécisions : {reason.strip()}"
+    thread = thread_create(member=member, author=actor, beneficiary=member.holder, topic=topic, body=body)
+    audit_record(actor=actor, member=member, action="demande de clôture du compte", field="compte",
+                 new=f"demande n° {thread.pk}")
+    return thread
+
+
+def _row(obj, exclude: tuple[str, ...] = ()) -> dict:
+    row = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        if field.is_relation:
+            continue
+        row[field.name] = field.value_from_object(obj)
+    return row
+
+
+def _who(user_id, member: Member) -> str:
+    # Other people (gestionnaires) are not the member's data: only their role is given.
+    if user_id is None:
+        return "système"
+    return "vous" if user_id == member.user_id else "gestionnaire"
+
+
+def member_data(member: Member) -> dict:
+    """Everything the portal holds about the member, and nothing about anyone else."""
+    from claims.models import Decompte, QuoteRequest
+    from messaging.models import Thread
+
+    member = Member.objects.select_related("contract", "user").get(pk=member.pk)
+    data = {
+        "exporte_le": timezone.localtime(),
+        "assure": {**_row(member), "contrat": str(member.contract), "identifiant": member.user.username
+                   if member.user else ""},
+        "foyer": [_row(person) for person in member.beneficiaries.order_by("rank", "birth_date")],
+        "affiliations": [
+            {**_row(a), "formule": a.formula.name} for a in member.affiliations.select_related("formula")
+        ],
+        "decomptes": [
+            {**_row(d, exclude=("content_hash",)),
+             "lignes": [{**_row(line, exclude=("engine_details",)), "beneficiaire": str(line.beneficiary)}
+                        for line in d.lines.select_related("beneficiary")]}
+            for d in Decompte.objects.filter(member=member).prefetch_related("lines")
+        ],
+        "devis": [
+            {**_row(q), "beneficiaire": str(q.beneficiary),
+             "lignes": [_row(line, exclude=("engine_details",)) for line in q.lines.all()],
+             "pieces": [str(doc.file_id) for doc in q.documents.all()]}
+            for q in QuoteRequest.objects.filter(member=member).select_related("beneficiary")
+        ],
+        "messages": [
+            {"demande": t.pk, "categorie": t.category.label, "objet": t.topic.label, "etat": t.get_status_display(),
+             "beneficiaire": str(t.beneficiary), "creee_le": t.created_at,
+             # Internal notes are the gestionnaires' working notes, never part of the thread.
+             "messages": [{"le": m.created_at, "de": "vous" if m.from_member else "gestionnaire", "texte": m.body,
+                           "pieces_jointes": [str(f.pk) for f in m.attachments.all()]}
+                          for m in t.messages.prefetch_related("attachments")]}
+            for t in Thread.objects.filter(member=member).select_related("category", "topic", "beneficiary")
+        ],
+        "portabilite": [
+            {**_row(p), "justificatifs": [{"mois": proof.month, "fichier": str(proof.file_id)}
+                                          for proof in p.proofs.all()]}
+            for p in member.portability_files.all()
+        ],
+        "changements_bancaires": [
+            {**_row(c, exclude=("iban",)), "iban": c.masked_iban, "rib": str(c.rib_id)}
+            for c in member.bank_changes.all()
+        ],
+        "changements_email": [_row(c, exclude=("token_hash",)) for c in member.email_changes.all()],
+        "preferences_email": [{"type": kind, "libelle": label, "active": on}
+                              for kind, label, on in notification_choices(member)],
+        "journal": [
+            {"le": entry.at, "par": _who(entry.actor_id, member), "action": entry.action, "donnee": entry.field,
+             "ancienne_valeur": entry.old_value, "nouvelle_valeur": entry.new_value}
+            for entry in member.audit_entries.order_by("at")
+        ],
+        "fichiers": [
+            {"id": str(f.pk), "nom": f.original_name, "nature": f.purpose, "depose_le": f.created_at,
+             "chemin_dans_l_archive": _archive_name(f)}
+            for f in PrivateFile.objects.filter(member=member)
+        ],
+    }
+    return data
+
+
+def _archive_name(private_file: PrivateFile) -> str:
+    return f"fichiers/{private_file.pk}-{private_file.original_name}"
+
+
+@transaction.atomic
+def member_data_export(*, member: Member, actor) -> bytes:
+    """A ZIP: donnees.json and the member's own private files (their uploads)."""
+    audit_record(actor=actor, member=member, action="export des données personnelles", field="rgpd")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("donnees.json", json.dumps(member_data(member), cls=DjangoJSONEncoder, ensure_ascii=False,
+                                                    indent=2))
+        for private_file in PrivateFile.objects.filter(member=member):
+            with private_file.file.open("rb") as handle:
+                archive.writestr(_archive_name(private_file), handle.read())
+    return buffer.getvalue()
