@@ -44,7 +44,9 @@ import hashlib
 import io
 import json
 import math
+import queue
 import random
+import threading
 import time
 import unicodedata
 import uuid
@@ -56,6 +58,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg import sql
 
 NUMBER_PREFIX = "G"
 BATCH_PREFIX = "generate_scale"
@@ -100,7 +103,7 @@ def _esc(value) -> str:
     if value is False:
         return "f"
     text = str(value)
-    if any(c in text for c in "\\\t\n\r"):
+    if "\\" in text or not text.isprintable():  # tab, newline and carriage return are not printable
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
 
@@ -163,31 +166,67 @@ class Table:
         """A row's leading columns already joined by tabs, without the suffix."""
         self.rows.append(text + self.suffix)
 
-    def flush(self, cursor) -> int:
-        count = len(self.rows)
-        if not count:
-            return 0
-        sql = f'COPY "{self.name}" ({", ".join(chr(34) + c + chr(34) for c in self.columns)}) FROM STDIN'
-        with cursor.copy(sql) as copy:
-            buffer = io.StringIO()
-            for row in self.rows:
-                buffer.write(row)
-                if buffer.tell() > 4_000_000:
-                    copy.write(buffer.getvalue())
-                    buffer = io.StringIO()
-            copy.write(buffer.getvalue())
-        self.rows = []
-        return count
+    def take(self) -> tuple[str, list[str]]:
+        """The COPY statement and the rows gathered so far (which are then forgotten)."""
+        rows, self.rows = self.rows, []
+        return f'COPY "{self.name}" ({", ".join(chr(34) + c + chr(34) for c in self.columns)}) FROM STDIN', rows
+
+
+def _copy(cursor, sql: str, rows: list[str]) -> None:
+    if not rows:
+        return
+    with cursor.copy(sql) as copy:
+        for start in range(0, len(rows), 5000):
+            copy.write("".join(rows[start:start + 5000]))
+
+
+class CopyWriter(threading.Thread):
+    """Runs the COPY statements in a thread on the same connection (hence the same
+    transaction) while the main thread generates the next households: PostgreSQL parses
+    and stores one chunk while Python builds the next one (2 cores: both stay busy)."""
+
+    def __init__(self, raw_connection) -> None:
+        super().__init__(name="generate_scale-copy", daemon=True)
+        self.raw_connection = raw_connection
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.busy_seconds = 0.0
+
+    def run(self) -> None:
+        while (work := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the main thread raises at its next put
+            started = time.perf_counter()
+            try:
+                with self.raw_connection.cursor() as cursor:
+                    for sql, rows in work:
+                        _copy(cursor, sql, rows)
+            except BaseException as error:  # handed to the main thread
+                self.error = error
+            self.busy_seconds += time.perf_counter() - started
+
+    def put(self, work: list[tuple[str, list[str]]]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(work)
+
+    def finish(self) -> None:
+        self.queue.put(None)
+        self.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _next_ids(cursor, table: str) -> int:
-    cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+    cursor.execute(sql.SQL("SELECT COALESCE(MAX(id), 0) FROM {}").format(sql.Identifier(table)))
     return cursor.fetchone()[0] + 1
 
 
 def _sync_sequence(cursor, table: str) -> None:
     cursor.execute(
-        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), GREATEST(COALESCE(MAX(id), 0), 1)) FROM \"{table}\""
+        sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), GREATEST(COALESCE(MAX(id), 0), 1)) FROM {}").format(
+            sql.Literal(f'"{table}"'), sql.Identifier(table)
+        )
     )
 
 
@@ -685,25 +724,31 @@ class Generator:
         count = self.options.members
         households = [self._household(index) for index in range(count)]
         self._plan_lines(households)
-        copy_seconds = 0.0
-        for chunk_start in range(0, count, HOUSEHOLDS_PER_CHUNK):
-            for household in households[chunk_start:chunk_start + HOUSEHOLDS_PER_CHUNK]:
-                self._write_household(household)
-                self._write_history(household)
-                self._write_messages(household)
-            copy_started = time.perf_counter()
-            for name, table in self.tables.items():
-                self.totals.add(name, table.flush(cursor))
-            copy_seconds += time.perf_counter() - copy_started
-            done = min(count, chunk_start + HOUSEHOLDS_PER_CHUNK)
-            if done == count or done % (HOUSEHOLDS_PER_CHUNK * 10) == 0:
-                elapsed = time.perf_counter() - started
-                self.write(
-                    f"{done:>7} / {count} households, {self.totals.counts.get('decompte', 0):>9} décomptes, "
-                    f"{self.totals.counts.get('line', 0):>10} lines, {self.totals.counts.get('message', 0):>8} messages "
-                    f"- {elapsed:6.0f} s (COPY {copy_seconds:5.0f} s), about {elapsed / done * (count - done):5.0f} s left"
-                )
-        self.totals.seconds["copy statements"] = copy_seconds
+        writer = CopyWriter(cursor.connection)
+        writer.start()
+        try:
+            for chunk_start in range(0, count, HOUSEHOLDS_PER_CHUNK):
+                for household in households[chunk_start:chunk_start + HOUSEHOLDS_PER_CHUNK]:
+                    self._write_household(household)
+                    self._write_history(household)
+                    self._write_messages(household)
+                work = []
+                for name, table in self.tables.items():
+                    self.totals.add(name, len(table.rows))
+                    work.append(table.take())
+                writer.put(work)
+                done = min(count, chunk_start + HOUSEHOLDS_PER_CHUNK)
+                if done == count or done % (HOUSEHOLDS_PER_CHUNK * 10) == 0:
+                    elapsed = time.perf_counter() - started
+                    self.write(
+                        f"{done:>7} / {count} households, {self.totals.counts.get('decompte', 0):>9} décomptes, "
+                        f"{self.totals.counts.get('line', 0):>10} lines, {self.totals.counts.get('message', 0):>8} "
+                        f"messages - {elapsed:6.0f} s (COPY busy {writer.busy_seconds:5.0f} s), "
+                        f"about {elapsed / done * (count - done):5.0f} s left"
+                    )
+        finally:
+            writer.finish()
+        self.totals.seconds["COPY (in parallel with the generation)"] = writer.busy_seconds
 
     def _household(self, index: int) -> Household:
         rng = self.rng
@@ -933,7 +978,7 @@ class Generator:
         while True:
             total = self._episode_total
             pick = rng.random() * total
-            for name, (weight, acts) in EPISODES.items():
+            for name, (weight, acts) in EPISODES.items():  # noqa: B007 - the loop picks them
                 pick -= weight
                 if pick < 0:
                     break
@@ -1093,19 +1138,21 @@ def scale_reset(write: Callable[[str], None]) -> dict[str, int]:
 
     started = time.perf_counter()
     deleted: dict[str, int] = {}
-    members = "SELECT id FROM members_member WHERE number ~ %s"
     pattern = f"^{NUMBER_PREFIX}[0-9]{{9}}$"
     statements = [
-        ("attachments", f"""DELETE FROM messaging_message_attachments a USING messaging_message m, messaging_thread t
-                            WHERE a.message_id = m.id AND m.thread_id = t.id AND t.member_id IN ({members})"""),
-        ("messages", f"""DELETE FROM messaging_message m USING messaging_thread t
-                         WHERE m.thread_id = t.id AND t.member_id IN ({members})"""),
-        ("internal notes", f"""DELETE FROM messaging_internalnote n USING messaging_thread t
-                               WHERE n.thread_id = t.id AND t.member_id IN ({members})"""),
-        ("threads", f"DELETE FROM messaging_thread WHERE member_id IN ({members})"),
-        ("décompte lines", f"""DELETE FROM claims_decompteline l USING claims_decompte d
-                               WHERE l.decompte_id = d.id AND d.member_id IN ({members})"""),
-        ("décomptes", f"DELETE FROM claims_decompte WHERE member_id IN ({members})"),
+        ("attachments", """DELETE FROM messaging_message_attachments a USING messaging_message m, messaging_thread t
+                           WHERE a.message_id = m.id AND m.thread_id = t.id
+                           AND t.member_id IN (SELECT id FROM members_member WHERE number ~ %s)"""),
+        ("messages", """DELETE FROM messaging_message m USING messaging_thread t
+                        WHERE m.thread_id = t.id AND t.member_id IN (SELECT id FROM members_member WHERE number ~ %s)"""),
+        ("internal notes", """DELETE FROM messaging_internalnote n USING messaging_thread t
+                              WHERE n.thread_id = t.id
+                              AND t.member_id IN (SELECT id FROM members_member WHERE number ~ %s)"""),
+        ("threads", "DELETE FROM messaging_thread WHERE member_id IN (SELECT id FROM members_member WHERE number ~ %s)"),
+        ("décompte lines", """DELETE FROM claims_decompteline l USING claims_decompte d
+                              WHERE l.decompte_id = d.id
+                              AND d.member_id IN (SELECT id FROM members_member WHERE number ~ %s)"""),
+        ("décomptes", "DELETE FROM claims_decompte WHERE member_id IN (SELECT id FROM members_member WHERE number ~ %s)"),
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         for name, sql in statements:
