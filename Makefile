@@ -19,8 +19,8 @@ run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_reference
-	$(PY) manage.py seed_demo
 	$(PY) manage.py generate_directory
+	$(PY) manage.py seed_demo
 	@echo "Espace Assuré: http://127.0.0.1:8000/  (back-office: http://127.0.0.1:8000/gestion/)"
 	@echo "E-mails (activation, codes de connexion) are written to var/emails/"
 	$(PY) manage.py runserver 127.0.0.1:8000
