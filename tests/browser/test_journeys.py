@@ -197,16 +197,17 @@ MEMBER_PAGES = [
 ]
 
 
-def test_every_member_page_has_no_serious_accessibility_violation(page, alice):
-    browser_login(page, alice.user)
+def test_every_member_page_has_no_serious_accessibility_violation(page, mobile_page, alice):
     failures = {}
-    for url, name in MEMBER_PAGES:
-        response = page.goto(url)
-        assert response.status == 200, url
-        found = serious_violations(page)
-        if found:
-            failures[url] = found
-        screenshot(page, f"page-{name}-desktop")
+    for current, width in ((page, "desktop"), (mobile_page, "mobile")):
+        browser_login(current, alice.user)
+        for url, name in MEMBER_PAGES:
+            response = current.goto(url)
+            assert response.status == 200, url
+            found = serious_violations(current)
+            if found:
+                failures[f"{width} {url}"] = found
+            screenshot(current, f"page-{name}-{width}")
     assert failures == {}
 
 
