@@ -132,7 +132,8 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ["number", "beneficiaries__last_name", "beneficiaries__first_name", "beneficiaries__nir", "email"]
     list_select_related = ["contract", "user"]
     inlines = [BeneficiaryInline, AffiliationInline, AuditEntryInline]
-    readonly_fields = ["user", "created_at"]
+    # Bank details change only through a validated BankDetailsChange (RIB + second factor).
+    readonly_fields = ["user", "created_at", "iban", "bic"]
     fieldsets = [
         (None, {"fields": ["number", "contract", "status", "status_since", "cover_end_date", "user", "created_at"]}),
         ("Coordonnées", {"fields": ["email", "phone", "address_line1", "address_line2", "postcode", "city"]}),
