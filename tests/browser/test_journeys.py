@@ -193,7 +193,9 @@ MEMBER_PAGES = [
     ("/situation/noemie/", "noemie"), ("/situation/documents/", "documents"), ("/remboursements/", "reimbursements"),
     ("/remboursements/suivi/", "follow-up"), ("/remboursements/devis/", "quotes"), ("/garanties/modalites/", "guarantees"),
     ("/messagerie/", "inbox"), ("/professionnels/", "directory"), ("/services/", "services"), ("/contacts/", "contacts"),
-    ("/compte/securite/", "security"),
+    ("/compte/securite/", "security"), ("/situation/profil/", "profile"),
+    ("/situation/profil/portabilite/", "portability"), ("/garanties/simulation/", "simulation"),
+    ("/remboursements/devis/nouveau/?type=optique", "devis-optique"), ("/messagerie/ecrire/", "compose"),
 ]
 
 
@@ -228,3 +230,37 @@ def test_messaging_form_with_the_keyboard_only(page, alice):
     names = [name for name, _ in seen]
     assert names.index("beneficiaire") < names.index("categorie") < names.index("objet") < names.index("texte")
     assert all(outline != "none" for name, outline in seen if name in {"beneficiaire", "categorie", "objet", "texte"})
+
+
+def test_portability_request_through_the_messaging(page, alice, tmp_path):
+    from members.models import PortabilityFile
+
+    certificate = tmp_path / "attestation-employeur.pdf"
+    certificate.write_bytes(pdf_bytes())
+    browser_login(page, alice.user)
+    page.goto("/situation/profil/")
+    page.get_by_role("link", name="Je souhaite bénéficier du maintien de mes garanties").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Catégorie").input_value() == "je-quitte-mon-entreprise"
+    assert page.get_by_label("Objet").input_value() == "maintien-des-garanties"
+    page.get_by_label("Bénéficiaire concerné").select_option(index=1)
+    page.get_by_label("Votre message").fill("Mon contrat de travail a pris fin le 31 octobre.")
+    page.locator("input[type=file]").set_input_files(str(certificate))
+    page.get_by_role("button", name=re.compile("Envoyer", re.I)).click()
+    page.wait_for_load_state()
+    assert PortabilityFile.objects.filter(member=alice).count() == 1
+    page.goto("/situation/profil/portabilite/")
+    check_page(page, "portability")
+
+
+def test_profile_change_is_saved_and_confirmed(page, alice):
+    browser_login(page, alice.user)
+    page.goto("/situation/profil/")
+    check_page(page, "profile")
+    page.locator("#id_phone").fill("0611223344")
+    page.get_by_role("button", name="Enregistrer mes coordonnées").click()
+    page.wait_for_load_state()
+    alice.refresh_from_db()
+    assert alice.phone == "0611223344"
+    assert [m.subject for m in mail.outbox if alice.email in m.to][-1] == "Vos coordonnées ont été modifiées"
+    assert "Vos coordonnées sont enregistrées" in page.content() or "0611223344" in page.content()
