@@ -140,6 +140,7 @@ def _verified_client(user) -> Client:
 def bench_list_pages() -> list[Figure]:
     from django.contrib.auth import get_user_model
 
+    from claims.importer import year_totals_refresh
     from claims.models import Decompte, DecompteLine, ImportBatch
     from claims.selectors import PAGE_SIZE
 
@@ -168,6 +169,7 @@ def bench_list_pages() -> list[Figure]:
                              computed_complementary=Decimal("24.00"), reste_a_charge=Decimal("0.00"))
                 for d in decomptes
             ])
+            year_totals_refresh({(member.pk, year) for year in range(2006, 2027)})
             client = _verified_client(member.user)
             oldest = list(Decompte.objects.filter(member=member).order_by("payment_date", "id")[:PAGE_SIZE + 1])
             last_cursor = f"{oldest[-1].payment_date:%Y-%m-%d}_{oldest[-1].pk}"

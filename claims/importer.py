@@ -374,7 +374,32 @@ def _write(batch, to_write, existing, members, hashes) -> None:
             line.decompte = decompte
         all_lines.extend(lines)
     DecompteLine.objects.bulk_create(all_lines, batch_size=2000)
+    year_totals_refresh({(d.member_id, d.payment_date.year) for d in alerts})
     decompte_paid_notifications(alerts)
+
+
+def year_totals_refresh(member_years: set[tuple[int, int]]) -> None:
+    """Recompute the yearly totals the import touched, from the décomptes themselves."""
+    from django.db.models import Sum
+
+    from claims.models import YearTotal
+
+    by_member: dict[int, set[int]] = defaultdict(set)
+    for member_id, year in member_years:
+        by_member[member_id].add(year)
+    for member_id, years in by_member.items():
+        rows = (
+            Decompte.objects.filter(member_id=member_id, status=Decompte.Status.PAID, payment_date__year__in=years)
+            .values("payment_date__year")
+            .annotate(fr=Sum("total_frais_reels"), ss=Sum("total_ss"), comp=Sum("total_complementary"),
+                      rac=Sum("total_rac"))
+        )
+        for row in rows:
+            YearTotal.objects.update_or_create(
+                member_id=member_id, year=row["payment_date__year"],
+                defaults={"frais_reels": row["fr"], "ss": row["ss"], "complementary": row["comp"],
+                          "reste_a_charge": row["rac"]},
+            )
 
 
 def _build_decompte(batch, current, decompte_id, group, member, content_hash) -> tuple[Decompte, list[DecompteLine]]:

@@ -283,3 +283,25 @@ class QuoteEvent(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+
+class YearTotal(models.Model):
+    """A member's paid reimbursements summed per year of payment: the list page shows
+    these totals without scanning twenty years of décomptes. Maintained by the importer
+    in the same transaction as the décomptes (claims.importer._refresh_year_totals)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="year_totals")
+    year = models.PositiveSmallIntegerField()
+    frais_reels = models.DecimalField(max_digits=14, decimal_places=2)
+    ss = models.DecimalField(max_digits=14, decimal_places=2)
+    complementary = models.DecimalField(max_digits=14, decimal_places=2)
+    reste_a_charge = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "total annuel"
+        verbose_name_plural = "totaux annuels"
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="one_total_per_member_year")]
+        ordering = ["member", "-year"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year}"

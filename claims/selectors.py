@@ -109,6 +109,12 @@ class YearTotals:
 
 
 def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals]:
+    """Unfiltered, the stored yearly totals (one indexed read); filtered, summed live."""
+    if filters == DecompteFilters():
+        from claims.models import YearTotal
+
+        return [YearTotals(t.year, t.frais_reels, t.ss, t.complementary, t.reste_a_charge)
+                for t in YearTotal.objects.filter(member_id=member_id).order_by("-year")]
     rows = (
         paid_decomptes(member_id, filters)
         .annotate(year=ExtractYear("payment_date"))
@@ -121,10 +127,15 @@ def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals
     return [YearTotals(r["year"], r["fr"], r["ss"], r["comp"], r["rac"]) for r in rows]
 
 
-def categories_of(member_id: int) -> list[str]:
-    return list(
-        DecompteLine.objects.filter(decompte__member_id=member_id).values_list("category", flat=True).distinct().order_by("category")
-    )
+def categories_of(member) -> list[str]:
+    """The care categories of the member's guarantee tables (no scan of their history)."""
+    from guarantees import catalogue
+
+    categories = set()
+    for affiliation in member.affiliations.select_related("formula"):
+        rules = catalogue.formula_rules(affiliation.formula.code)
+        categories.update(rows[0].category.capitalize() for rows in rules.rows_by_act.values())
+    return sorted(categories)
 
 
 def decompte_for_member(member_id: int, pk: int) -> Decompte:

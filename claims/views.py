@@ -33,7 +33,7 @@ from portal.pdf import render_pdf
 @member_required
 def decompte_list(request):
     member = request.member
-    form = DecompteFilterForm(request.GET or None, member=member, categories=selectors.categories_of(member.pk))
+    form = DecompteFilterForm(request.GET or None, member=member, categories=selectors.categories_of(member))
     filters = selectors.DecompteFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.DecompteFilters(
