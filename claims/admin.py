@@ -19,6 +19,7 @@ from claims.models import (
     QuoteStatus,
 )
 from claims.quotes import quote_answer, quote_assign, quote_document_request, quote_line_correct
+from portal.admin_mixins import ReadOnlyAdmin
 
 
 class ImportForm(forms.Form):
@@ -26,7 +27,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "file_name", "status", "line_count", "created_count", "updated_count",
                     "unchanged_count", "error_count", "difference_count", "imported_by"]
     list_filter = ["status"]
@@ -34,15 +35,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
                        "updated_count", "unchanged_count", "error_table", "difference_table"]
     exclude = ["errors", "differences"]
     change_list_template = "admin/claims/importbatch/change_list.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="erreurs")
     def error_count(self, obj) -> int:

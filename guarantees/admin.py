@@ -1,21 +1,10 @@
 from django.contrib import admin
 
 from guarantees.models import GuaranteeCell, GuaranteeRow, PmssValue
+from portal.admin_mixins import ReadOnlyAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The tables come from the notices (``load_reference``): browsed, never edited here."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
+# The tables come from the notices (``load_reference``): browsed, never edited here.
 class GuaranteeCellInline(admin.TabularInline):
     model = GuaranteeCell
     fields = ["formula", "text", "kind", "notice_line", "parameters"]

@@ -34,6 +34,7 @@ from members.portability import (
 )
 from members.profile import bank_change_refuse, bank_change_validate
 from members.services import audit_record
+from portal.admin_mixins import ReadOnlyAdmin
 
 admin.site.site_header = "Espace Assuré - back-office des gestionnaires"
 admin.site.site_title = "Back-office Espace Assuré"
@@ -186,20 +187,11 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "member", "actor", "action", "field"]
     list_filter = ["action"]
     search_fields = ["member__number"]
     list_select_related = ["member", "actor"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- Portability files and bank details changes (issue 9) --------------------------------
