@@ -4,8 +4,12 @@ text, key order included; the benchmark's own batch gives the same digest.
 
 See ``tests/guarantees/regression.py`` for how the fixture was made."""
 
+import pickle
+
 import pytest
 
+from guarantees.engine import Limit
+from tests.guarantees.helpers import line, run
 from tests.guarantees.regression import answer, bench_digest, decode_request, dumps, encode_request, load
 
 
@@ -39,6 +43,16 @@ def test_the_benchmark_batch_answers_exactly_as_before(fixture):
     lines, digest = bench_digest()
     assert lines == fixture["bench"]["lines"]
     assert digest == fixture["bench"]["sha256"]
+
+
+def test_a_limit_whose_text_is_made_on_demand_behaves_as_a_plain_record():
+    (result,) = run(("IDCC1412-BASE", "IDCC1412-KELVIN"), line("prothese-couronne-bridge", 600, "107.50", "64.50"))
+    (limit,) = result.limits
+    copy = pickle.loads(pickle.dumps(result))
+    assert limit.message == "Kelvin : limité aux frais restant à votre charge (449,50 €)."
+    assert limit == Limit("frais_reels", limit.message, "IDCC1412-KELVIN")
+    assert repr(limit) == f"Limit(key='frais_reels', message={limit.message!r}, formula='IDCC1412-KELVIN')"
+    assert copy.to_dict() == result.to_dict() and copy.limits == result.limits
 
 
 def _first_difference(expected, got, path=""):
