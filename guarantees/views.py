@@ -20,6 +20,13 @@ def table(request):
     return render(request, "guarantees/table.html", {"table": guarantee_table_for(request.member)})
 
 
+def reimbursed_care(beneficiary) -> list:
+    """Care already reimbursed: it consumes annual forfaits and starts optical periods."""
+    from claims.selectors import engine_history  # claims builds on guarantees, not the reverse
+
+    return engine_history({beneficiary.pk}).get(beneficiary.pk, [])
+
+
 @member_required
 def simulate(request):
     member = request.member
@@ -32,7 +39,8 @@ def simulate(request):
         form = SimulationForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                results = simulate_for(form.cleaned_data["beneficiary"], lines=[form.care_line()])
+                beneficiary = form.cleaned_data["beneficiary"]
+                results = simulate_for(beneficiary, lines=[form.care_line()], history=reimbursed_care(beneficiary))
             except EngineError as error:
                 form.add_error(ERROR_FIELDS.get(error.key), error.message)
     else:

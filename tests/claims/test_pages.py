@@ -131,3 +131,19 @@ def test_decompte_pdf_reads_back_with_amounts_and_rule(alice_client, alice_histo
     assert "400 % de la BR" in text
     client = login(Client(), bob.user)
     assert client.get(reverse("claims:pdf", args=[decompte.pk])).status_code == 404
+
+
+def test_the_simulation_counts_the_reimbursements_already_made():
+    """Lenses forfait 100 €/year (notice 004 line 820): 80 € reimbursed in March leave 20 €."""
+    from tests.factories import make_member
+
+    member = make_member(formulas=("IDCC1412-BASE",))
+    row = f"L1;{member.number};1;01/03/2026;lentilles;Optique;1;80,00;0,00;0,00;;15/03/2026;papier;assure;;;"
+    assert decomptes_import(content=csv_file(row), file_name="l.csv").status == "accepte"
+    client = login(Client(), member.user)
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 11, 22)):
+        response = client.post(reverse("guarantees:simulate"), {
+            "beneficiary": member.holder.pk, "act": "lentilles", "care_date": "2026-11-02", "frais_reels": "80,00",
+            "base_remboursement": "0", "ss_paid": "0", "quantity": "1", "conventionne": "on",
+        })
+    assert response.context["results"][0].complementary == Decimal("20.00")
