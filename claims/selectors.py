@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -129,19 +130,30 @@ def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals
 
 def categories_of(member) -> list[str]:
     """The care categories of the member's guarantee tables (no scan of their history)."""
+    codes = member.affiliations.values_list("formula__code", flat=True).distinct()
+    return list(_categories_of_formulas(frozenset(codes)))
+
+
+@functools.cache
+def _categories_of_formulas(codes: frozenset[str]) -> tuple[str, ...]:
+    """Reference data (the guarantee tables never change while the process runs)."""
     from guarantees import catalogue
 
     categories = set()
-    for affiliation in member.affiliations.select_related("formula"):
-        rules = catalogue.formula_rules(affiliation.formula.code)
+    for code in codes:
+        rules = catalogue.formula_rules(code)
         categories.update(rows[0].category.capitalize() for rows in rules.rows_by_act.values())
-    return sorted(categories)
+    return tuple(sorted(categories))
 
 
 def decompte_for_member(member_id: int, pk: int) -> Decompte:
     decompte = get_object_or_404(Decompte.objects.select_related("member"), pk=pk, member_id=member_id)
     _attach_lines([decompte])
     return decompte
+
+
+def pending_count(member_id: int) -> int:
+    return Decompte.objects.filter(member_id=member_id, status=Decompte.Status.PENDING).count()
 
 
 def pending_decomptes(member_id: int) -> list[Decompte]:

@@ -56,7 +56,7 @@ def decompte_list(request):
             "page": page,
             "totals": selectors.totals_per_year(member.pk, filters),
             "filter_query": query.urlencode(),
-            "pending_count": len(selectors.pending_decomptes(member.pk)),
+            "pending_count": selectors.pending_count(member.pk),
         },
     )
 

@@ -25,9 +25,18 @@ def household(member: Member) -> QuerySet[Beneficiary]:
     return member.beneficiaries.order_by("rank", "birth_date")
 
 
+def _household_rows(member: Member) -> list[Beneficiary]:
+    """The household in rank order, from ``member_with_household``'s prefetch when there
+    is one (no second query on the same rows)."""
+    prefetched = getattr(member, "_prefetched_objects_cache", {}).get("beneficiaries")
+    if prefetched is not None:
+        return sorted(prefetched, key=lambda person: (person.rank, person.birth_date))
+    return list(household(member))
+
+
 def covered_beneficiaries(member: Member, day: dt.date | None = None) -> list[Beneficiary]:
     day = day or timezone.localdate()
-    return [person for person in household(member) if person.is_covered_on(day)]
+    return [person for person in _household_rows(member) if person.is_covered_on(day)]
 
 
 def affiliations_on(member: Member, day: dt.date | None = None) -> list[Affiliation]:

@@ -88,6 +88,8 @@ class Thread(models.Model):
             models.Index(fields=["member", "-last_message_at"], name="thread_member_recent_idx"),
             models.Index(fields=["member", "created_at"], name="thread_member_created_idx"),
             models.Index(fields=["status", "waiting_since"], name="thread_status_waiting_idx"),
+            # The gestionnaires' queue (admin changelist) lists every thread, latest activity first.
+            models.Index(fields=["-last_message_at", "-id"], name="thread_recent_idx"),
         ]
 
     def __str__(self) -> str:

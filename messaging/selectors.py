@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from members.models import Beneficiary, Member
@@ -57,11 +58,17 @@ def member_threads(
         threads = threads.filter(messages__created_at__date__gte=date_from)
     if date_to is not None:
         threads = threads.filter(messages__created_at__date__lte=date_to)
-    ids = threads.values("pk")
+    if text or date_from is not None or date_to is not None:
+        threads = Thread.objects.filter(pk__in=threads.values("pk"))  # those filters join messages: no duplicates
+    # The unread count as a correlated subquery rather than a join on every message and a
+    # GROUP BY over whole rows: PostgreSQL plans it several times faster.
+    unread = (
+        Message.objects.filter(thread=OuterRef("pk"), from_member=False, read_by_member_at__isnull=True)
+        .order_by().values("thread").annotate(count=Count("pk")).values("count")
+    )
     return (
-        Thread.objects.filter(pk__in=ids)
-        .select_related("category", "topic", "beneficiary")
-        .annotate(unread=Count("messages", filter=Q(messages__from_member=False, messages__read_by_member_at__isnull=True)))
+        threads.select_related("category", "topic", "beneficiary")
+        .annotate(unread=Coalesce(Subquery(unread), 0))
         .order_by("-last_message_at", "-pk")
     )
 

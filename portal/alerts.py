@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,8 +41,15 @@ def alerts_for(member: Member, today: dt.date | None = None) -> list[Alert]:
                             f"Pour votre devis {request.get_kind_display().lower()} n° {request.pk} : "
                             f"{request.missing_document_note}",
                             reverse("claims:quote_detail", args=[request.pk]), "Ajouter la pièce"))
-    for decompte in Decompte.objects.filter(member=member, status=Decompte.Status.PENDING).order_by("first_care_date"):
-        if decompte.is_late(today):
+    # Pending and recently paid décomptes in one query (both come from the member's index).
+    since = today - dt.timedelta(days=RECENT_DAYS)
+    decomptes = list(
+        Decompte.objects.filter(member=member)
+        .filter(Q(status=Decompte.Status.PENDING) | Q(status=Decompte.Status.PAID, payment_date__gte=since))
+        .order_by("first_care_date")
+    )
+    for decompte in decomptes:
+        if decompte.status == Decompte.Status.PENDING and decompte.is_late(today):
             alerts.append(Alert("warning", "Un remboursement est en retard",
                                 f"Les soins du {decompte.first_care_date:%d/%m/%Y} devaient être remboursés au plus "
                                 f"tard le {decompte.expected_payment_date:%d/%m/%Y}.",
@@ -51,8 +59,7 @@ def alerts_for(member: Member, today: dt.date | None = None) -> list[Alert]:
             alerts.append(Alert("warning", f"Télétransmission NOEMIE non active pour {person.first_name}",
                                 f"{person.get_noemie_reason_display()}. Envoyez-nous les décomptes de la Sécurité "
                                 "sociale pour être remboursé.", reverse("members:noemie"), "Comprendre et agir"))
-    recent = Decompte.objects.filter(member=member, status=Decompte.Status.PAID,
-                                     payment_date__gte=today - dt.timedelta(days=RECENT_DAYS)).order_by("-payment_date")
+    recent = sorted((d for d in decomptes if d.status == Decompte.Status.PAID), key=lambda d: d.payment_date, reverse=True)
     for decompte in recent[:3]:
         alerts.append(Alert("info", "Un nouveau remboursement est disponible",
                             f"{euros(decompte.total_complementary)} versés le {decompte.payment_date:%d/%m/%Y}.",

@@ -3,9 +3,11 @@ exists: each item names a URL, and items whose URL is not installed are left out
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,22 @@ MENU = (
 
 
 def _url(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
+    return _resolved_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()).get(name)
+
+
+@functools.cache
+def _resolved_urls(urlconf: str, script_prefix: str) -> dict[str, str]:
+    """Every menu URL, reversed once per URLconf and script prefix: the menu is on every
+    member page and its URLs never change while the process runs (tests that swap the
+    URLconf get their own entry)."""
+    names = {item.url_name for item in MENU} | {child.url_name for item in MENU for child in item.children}
+    urls = {}
+    for name in names:
+        try:
+            urls[name] = reverse(name, urlconf=urlconf)
+        except NoReverseMatch:
+            continue
+    return urls
 
 
 def build_menu(current_path: str) -> list[dict]:

@@ -10,7 +10,8 @@ What it writes, per household (one ``Member``):
   later than the base;
 * ``years`` years of décomptes grouped by care episode (a GP visit and its pharmacy, an
   optical equipment, a hospital stay...), paid by NOEMIE, on paper or in tiers payant;
-  the last few weeks still pending. About 100 lines per member on average (10 million
+  the last few weeks still pending, and the yearly totals the importer maintains
+  (``claims.YearTotal``). About 100 lines per member on average (10 million
   lines for 100,000 members), with a long tail: a few "heavy" households have thousands
   of décomptes, like a member with a chronic illness and 20 years of history;
 * message threads with their messages (some unread, some waiting for a gestionnaire) and
@@ -601,7 +602,7 @@ class Generator:
     # ----------------------------------------------------------------- run
 
     def run(self) -> ScaleTotals:
-        from claims.models import Decompte, DecompteLine, ImportBatch
+        from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
         from documents.models import PrivateFile
         from members.models import Affiliation, Beneficiary, Contract, Formula, Member
         from messaging.models import Message, Thread, Topic
@@ -643,6 +644,8 @@ class Generator:
         }
         attachments = Message.attachments.through
         self.tables["attachment"] = Table(attachments, ["id", "message_id", "privatefile_id"])
+        self.tables["year_total"] = Table(YearTotal, ["id", "member_id", "year", "frais_reels", "ss", "complementary",
+                                                      "reste_a_charge"])
 
         with transaction.atomic(), connection.cursor() as django_cursor:
             cursor = django_cursor.cursor  # the psycopg cursor, for COPY
@@ -656,19 +659,19 @@ class Generator:
             self.write(f"rebuilding {len(dropped)} indexes and foreign keys of the décomptes tables ...")
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending deferred checks
             _restore_secondary(cursor, dropped)
-            self.totals.seconds["indexes"] = time.perf_counter() - rebuild_started
+            self.totals.seconds["rebuilding indexes and foreign keys"] = time.perf_counter() - rebuild_started
             for name, table in self.tables.items():
                 if name != "file":
                     _sync_sequence(cursor, table.name)
             self._batch_counts()
-        self.totals.seconds["copy"] = time.perf_counter() - started
+        self.totals.seconds["transaction: generation, COPY, indexes"] = time.perf_counter() - started
         if self.options.vacuum:
             vacuum_started = time.perf_counter()
             self.write("VACUUM ANALYZE of the generated tables ...")
             with connection.cursor() as cursor:
                 for table in self.tables.values():
                     cursor.execute(f'VACUUM ANALYZE "{table.name}"')
-            self.totals.seconds["vacuum"] = time.perf_counter() - vacuum_started
+            self.totals.seconds["VACUUM ANALYZE"] = time.perf_counter() - vacuum_started
         self.totals.seconds["total"] = time.perf_counter() - started
         self.totals.counts["engine computations"] = self.canonical.engine_calls
         return self.totals
@@ -914,6 +917,7 @@ class Generator:
             return
         decompte_table, line_table = self.tables["decompte"], self.tables["line"]
         member_id = str(household.member_id)
+        per_year: dict[int, list[int]] = {}  # paid: FR, SS, complementary per year of payment
         while lines_left > 0:
             person, first, last, _ = _weighted(rng, people)
             care = self._random_day(first, last)
@@ -958,6 +962,10 @@ class Generator:
             if payment <= self.today:
                 status, payment_text, complete = "paye", self._day(payment), r"\N"
                 batch = self.batches[payment.year]
+                sums = per_year.setdefault(payment.year, [0, 0, 0])
+                sums[0] += fr
+                sums[1] += ss
+                sums[2] += comp
             else:
                 status, payment_text, batch = "en_attente", r"\N", self.batches[self.today.year]
                 complete_day = care + dt.timedelta(days=1 + int(rng.random() * 4))
@@ -972,6 +980,10 @@ class Generator:
                 household.iban_masked if payee == "assure" else "", care_text, _money(fr), _money(ss), _money(comp),
                 _money(fr - ss - comp), digest, f"{payment_text if status == 'paye' else care_text} 06:00:00+01",
             )
+        for year, (fr, ss, comp) in per_year.items():  # what claims.importer.year_totals_refresh stores
+            self.tables["year_total"].add(str(self.ids["year_total"]), member_id, str(year), _money(fr), _money(ss),
+                                          _money(comp), _money(fr - ss - comp))
+            self.ids["year_total"] += 1
 
     def _episode(self, age: int) -> tuple[str, list]:
         rng = self.rng

@@ -43,7 +43,8 @@ class Command(BaseCommand):
         labels = {"user": "login accounts", "member": "members", "beneficiary": "covered persons (member included)",
                   "affiliation": "affiliations", "decompte": "décomptes", "line": "décompte lines",
                   "thread": "message threads", "message": "messages", "file": "document metadata rows (shared bytes)",
-                  "attachment": "message attachments", "engine computations": "engine computations (canonical lines)"}
+                  "attachment": "message attachments", "year_total": "yearly totals (claims.YearTotal)",
+                  "engine computations": "engine computations (canonical lines)"}
         write("")
         for key, label in labels.items():
             write(f"{totals.counts.get(key, 0):>12,} {label}".replace(",", " "))
