@@ -87,7 +87,8 @@ def thread_messages(thread: Thread) -> QuerySet[Message]:
 def member_unread_count(member: Member) -> int:
     """Threads with at least one gestionnaire message the member has not opened."""
     return (
-        Thread.objects.filter(member=member, messages__from_member=False, messages__read_by_member_at__isnull=True)
+        Message.objects.filter(thread__member=member, from_member=False, read_by_member_at__isnull=True)
+        .values("thread_id")
         .distinct()
         .count()
     )

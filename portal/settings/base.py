@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, found by FORM_RENDERER below
     "allauth",
     "allauth.account",
     "django_otp",
@@ -97,6 +98,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the project's template engine, so that templates/django/forms
+# can replace a widget template (the select, with its options inline: lists of 50 objets).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
