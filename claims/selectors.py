@@ -3,19 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from claims.models import Decompte, DecompteLine
 from guarantees.engine import CareLine
 
 PAGE_SIZE = 20
+
+
+# The list page's reads (décomptes with their lines, yearly totals, pending count,
+# categories) are plain SQL through Django's connection: compiling their ORM queries cost
+# several times running them, and the page ran five. Values are always parameters; only
+# the fixed condition fragments below are put together. Money columns are converted as the
+# ORM does.
+_CENT = Decimal("0.01")
+_FLOAT_DECIMALS = decimal.Context(prec=15)  # what Django's SQLite backend converts REAL with
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _amount(value) -> Decimal:
+    """A money column as a Decimal at the cent (SQLite returns NUMERIC as int or float)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return _FLOAT_DECIMALS.create_decimal_from_float(value).quantize(_CENT)
+    return Decimal(value).quantize(_CENT)
 
 
 @dataclass(frozen=True)
@@ -25,34 +51,77 @@ class DecompteFilters:
     end: dt.date | None = None
     category: str = ""
 
-    def apply(self, queryset: QuerySet[Decompte]) -> QuerySet[Decompte]:
-        line_conditions = {}
+    def paid_conditions(self, member_id: int) -> tuple[list[str], list]:
+        """SQL conditions on the décompte table selecting the member's paid décomptes that
+        match these filters, with their parameters."""
+        conditions, params = ["member_id = %s", "status = %s"], [member_id, Decompte.Status.PAID.value]
+        line_conditions = []
         if self.beneficiary_id:
-            line_conditions["beneficiary_id"] = self.beneficiary_id
+            line_conditions.append("beneficiary_id = %s")
+            params.append(self.beneficiary_id)
         if self.category:
-            line_conditions["category"] = self.category
+            line_conditions.append("category = %s")
+            params.append(self.category)
         if line_conditions:
-            queryset = queryset.filter(pk__in=DecompteLine.objects.filter(**line_conditions).values("decompte_id"))
+            conditions.append(f"id IN (SELECT decompte_id FROM claims_decompteline WHERE {' AND '.join(line_conditions)})")  # noqa: S608
         if self.start:
-            queryset = queryset.filter(payment_date__gte=self.start)
+            conditions.append("payment_date >= %s")
+            params.append(self.start)
         if self.end:
-            queryset = queryset.filter(payment_date__lte=self.end)
-        return queryset
+            conditions.append("payment_date <= %s")
+            params.append(self.end)
+        return conditions, params
 
 
-def paid_decomptes(member_id: int, filters: DecompteFilters) -> QuerySet[Decompte]:
-    return filters.apply(Decompte.objects.filter(member_id=member_id, status=Decompte.Status.PAID))
+class LineRow(NamedTuple):
+    """A care line as the list shows it."""
+
+    care_date: dt.date
+    first_name: str
+    act_label: str
+    complementary_paid: Decimal
+
+
+class DecompteRow(NamedTuple):
+    """A décompte as the list shows it, with its lines: plain values rather than model
+    instances and a prefetch, which cost more than the rest of the page."""
+
+    pk: int
+    external_id: str
+    payment_date: dt.date
+    origin: str
+    payee: str
+    payee_name: str
+    iban_masked: str
+    total_frais_reels: Decimal
+    total_ss: Decimal
+    total_complementary: Decimal
+    total_rac: Decimal
+    lines: list[LineRow]
+
+    @property
+    def origin_label(self) -> str:
+        return _ORIGIN_LABELS.get(self.origin, self.origin)
+
+    @property
+    def payee_label(self) -> str:
+        if self.payee == Decompte.Payee.MEMBER:
+            return f"vous ({self.iban_masked})" if self.iban_masked else "vous"
+        return self.payee_name or "votre professionnel de santé"
+
+
+_ORIGIN_LABELS = dict(Decompte.Origin.choices)
 
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Decompte]
+    items: list[DecompteRow]
     next_cursor: str | None
     previous_cursor: str | None
 
 
-def _cursor(decompte: Decompte) -> str:
-    return f"{decompte.payment_date:%Y-%m-%d}_{decompte.pk}"
+def _cursor(row: DecompteRow) -> str:
+    return f"{row.payment_date:%Y-%m-%d}_{row.pk}"
 
 
 def parse_cursor(value: str) -> tuple[dt.date, int] | None:
@@ -63,33 +132,61 @@ def parse_cursor(value: str) -> tuple[dt.date, int] | None:
         return None
 
 
+# The page's ids (plus one, to know whether there is more) in a subquery, with their lines.
+_PAGE_SQL = """
+SELECT d.id, d.external_id, d.payment_date, d.origin, d.payee, d.payee_name, d.iban_masked,
+       d.total_frais_reels, d.total_ss, d.total_complementary, d.total_rac,
+       l.care_date, b.first_name, l.act_label, l.complementary_paid
+FROM claims_decompte d
+LEFT JOIN claims_decompteline l ON l.decompte_id = d.id
+LEFT JOIN members_beneficiary b ON b.id = l.beneficiary_id
+WHERE d.id IN (SELECT id FROM claims_decompte WHERE {where} ORDER BY payment_date {order}, id {order} LIMIT %s)
+ORDER BY d.payment_date DESC, d.id DESC, l.line_number
+"""
+_ROW_WIDTH = 11  # décompte columns, then line columns
+
+
 def decompte_page(member_id: int, filters: DecompteFilters, *, after: str = "", before: str = "") -> Page:
     """Keyset pagination on (payment_date, id), newest first: a deep page costs an index
-    seek, not a scan of every earlier row."""
-    queryset = paid_decomptes(member_id, filters)
-    if (position := parse_cursor(before)) is not None:
+    seek, not a scan of every earlier row (the bound on payment_date alone is what lets
+    the index range start at the cursor; the OR only breaks ties). One query."""
+    conditions, params = filters.paid_conditions(member_id)
+    backward = (position := parse_cursor(before)) is not None
+    if backward:
         day, pk = position
-        rows = list(
-            queryset.filter(Q(payment_date__gt=day) | Q(payment_date=day, pk__gt=pk))
-            .order_by("payment_date", "id")[: PAGE_SIZE + 1]
-        )
-        has_more_newer = len(rows) > PAGE_SIZE
-        items = list(reversed(rows[:PAGE_SIZE]))
-        has_older = True
+        conditions.append("payment_date >= %s AND (payment_date > %s OR id > %s)")
+        params += [day, day, pk]
+    elif (position := parse_cursor(after)) is not None:
+        day, pk = position
+        conditions.append("payment_date <= %s AND (payment_date < %s OR id < %s)")
+        params += [day, day, pk]
+    sql = _PAGE_SQL.format(where=" AND ".join(conditions), order="ASC" if backward else "DESC")
+    items = _decompte_rows(_fetch(sql, [*params, PAGE_SIZE + 1]))
+    has_more = len(items) > PAGE_SIZE
+    if backward:
+        # Read oldest first from the cursor: the extra row, if any, is the newest.
+        items = items[1:] if has_more else items
+        has_newer, has_older = has_more, True
     else:
-        if (position := parse_cursor(after)) is not None:
-            day, pk = position
-            queryset = queryset.filter(Q(payment_date__lt=day) | Q(payment_date=day, pk__lt=pk))
-        rows = list(queryset.order_by("-payment_date", "-id")[: PAGE_SIZE + 1])
-        items = rows[:PAGE_SIZE]
-        has_older = len(rows) > PAGE_SIZE
-        has_more_newer = position is not None
-    _attach_lines(items)
+        items = items[:PAGE_SIZE]
+        has_newer, has_older = position is not None, has_more
     return Page(
         items=items,
         next_cursor=_cursor(items[-1]) if items and has_older else None,
-        previous_cursor=_cursor(items[0]) if items and has_more_newer else None,
+        previous_cursor=_cursor(items[0]) if items and has_newer else None,
     )
+
+
+def _decompte_rows(rows: list[tuple]) -> list[DecompteRow]:
+    """Rows of (décompte columns, line columns), newest décompte first, grouped per décompte."""
+    items: list[DecompteRow] = []
+    for row in rows:
+        if not items or items[-1].pk != row[0]:
+            items.append(DecompteRow(*row[:7], *map(_amount, row[7:_ROW_WIDTH]), []))
+        care_date, first_name, act_label, paid = row[_ROW_WIDTH:]
+        if care_date is not None:  # a décompte without lines still has its card
+            items[-1].lines.append(LineRow(care_date, first_name, act_label, _amount(paid)))
+    return items
 
 
 def _attach_lines(decomptes: list[Decompte]) -> None:
@@ -100,8 +197,7 @@ def _attach_lines(decomptes: list[Decompte]) -> None:
     )
 
 
-@dataclass(frozen=True)
-class YearTotals:
+class YearTotals(NamedTuple):
     year: int
     frais_reels: Decimal
     ss: Decimal
@@ -112,26 +208,27 @@ class YearTotals:
 def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals]:
     """Unfiltered, the stored yearly totals (one indexed read); filtered, summed live."""
     if filters == DecompteFilters():
-        from claims.models import YearTotal
-
-        return [YearTotals(t.year, t.frais_reels, t.ss, t.complementary, t.reste_a_charge)
-                for t in YearTotal.objects.filter(member_id=member_id).order_by("-year")]
-    rows = (
-        paid_decomptes(member_id, filters)
-        .annotate(year=ExtractYear("payment_date"))
-        .values("year")
-        .annotate(
-            fr=Sum("total_frais_reels"), ss=Sum("total_ss"), comp=Sum("total_complementary"), rac=Sum("total_rac")
+        rows = _fetch("SELECT year, frais_reels, ss, complementary, reste_a_charge FROM claims_yeartotal "
+                      "WHERE member_id = %s ORDER BY year DESC", [member_id])
+    else:
+        conditions, params = filters.paid_conditions(member_id)
+        year, year_params = connection.ops.date_extract_sql("year", "payment_date", ())
+        rows = _fetch(
+            f"SELECT {year}, SUM(total_frais_reels), SUM(total_ss), SUM(total_complementary), SUM(total_rac) "  # noqa: S608
+            f"FROM claims_decompte WHERE {' AND '.join(conditions)} GROUP BY 1 ORDER BY 1 DESC",
+            [*year_params, *params],
         )
-        .order_by("-year")
-    )
-    return [YearTotals(r["year"], r["fr"], r["ss"], r["comp"], r["rac"]) for r in rows]
+    return [YearTotals(int(year), *map(_amount, amounts)) for year, *amounts in rows]
 
 
 def categories_of(member) -> list[str]:
     """The care categories of the member's guarantee tables (no scan of their history)."""
-    codes = member.affiliations.values_list("formula__code", flat=True).distinct()
-    return list(_categories_of_formulas(frozenset(codes)))
+    codes = _fetch(
+        "SELECT DISTINCT f.code FROM members_affiliation a JOIN members_formula f ON f.id = a.formula_id "
+        "WHERE a.member_id = %s",
+        [member.pk],
+    )
+    return list(_categories_of_formulas(frozenset(code for (code,) in codes)))
 
 
 @functools.cache
@@ -153,7 +250,8 @@ def decompte_for_member(member_id: int, pk: int) -> Decompte:
 
 
 def pending_count(member_id: int) -> int:
-    return Decompte.objects.filter(member_id=member_id, status=Decompte.Status.PENDING).count()
+    return _fetch("SELECT COUNT(*) FROM claims_decompte WHERE member_id = %s AND status = %s",
+                  [member_id, Decompte.Status.PENDING.value])[0][0]
 
 
 def pending_decomptes(member_id: int) -> list[Decompte]:

@@ -24,16 +24,22 @@ from claims.quotes import (
     quote_documents_add,
     quote_request_create,
 )
+from claims.templatetags.claims_list import FilterFormRenderer
 from members.selectors import covered_beneficiaries
 from portal.access import member_required
 from portal.pdf import render_pdf
+
+_FILTER_FORM_RENDERER = FilterFormRenderer()
 
 
 @require_GET
 @member_required
 def decompte_list(request):
     member = request.member
-    form = DecompteFilterForm(request.GET or None, member=member, categories=selectors.categories_of(member))
+    # Only the cursor in the query string: nothing to validate, the form shows unfilled.
+    filtering = any(name in request.GET for name in DecompteFilterForm.base_fields)
+    form = DecompteFilterForm(request.GET if filtering else None, member=member,
+                              categories=selectors.categories_of(member), renderer=_FILTER_FORM_RENDERER)
     filters = selectors.DecompteFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.DecompteFilters(

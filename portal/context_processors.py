@@ -1,4 +1,4 @@
-from portal.navigation import build_menu
+from portal.navigation import menu_html, site_urls
 
 
 def portal(request):
@@ -6,5 +6,6 @@ def portal(request):
     member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
     return {
         "current_member": member,
-        "menu": build_menu(request.path) if member is not None else [],
+        "menu_html": menu_html(request.path) if member is not None else "",
+        "site_urls": site_urls(),
     }

@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
@@ -62,16 +63,30 @@ MENU = (
 )
 
 
-def _url(name: str) -> str | None:
-    return _resolved_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()).get(name)
+# The layout's own links (base.html and its partials), by the key templates use:
+# ``{{ site_urls.contact }}``. Reversed once, like the menu's.
+SITE_URLS = {
+    "home": "portal:home",
+    "contact": "portal:contact",
+    "security": "accounts:security",
+    "logout": "account_logout",
+    "assistant": "assistant:ask",
+    "assistant_api": "assistant:api",
+    "assistant_feedback": "assistant:feedback",
+}
+
+
+def _urls() -> dict[str, str]:
+    return _resolved_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 @functools.cache
 def _resolved_urls(urlconf: str, script_prefix: str) -> dict[str, str]:
-    """Every menu URL, reversed once per URLconf and script prefix: the menu is on every
-    member page and its URLs never change while the process runs (tests that swap the
-    URLconf get their own entry)."""
-    names = {item.url_name for item in MENU} | {child.url_name for item in MENU for child in item.children}
+    """Every menu and layout URL, reversed once per URLconf and script prefix: they are on
+    every page and never change while the process runs (tests that swap the URLconf get
+    their own entry)."""
+    names = ({item.url_name for item in MENU} | {child.url_name for item in MENU for child in item.children}
+             | set(SITE_URLS.values()))
     urls = {}
     for name in names:
         try:
@@ -81,19 +96,47 @@ def _resolved_urls(urlconf: str, script_prefix: str) -> dict[str, str]:
     return urls
 
 
+def site_urls() -> dict[str, str]:
+    return _site_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@functools.cache
+def _site_urls(urlconf: str, script_prefix: str) -> dict[str, str]:
+    urls = _resolved_urls(urlconf, script_prefix)
+    return {key: urls[name] for key, name in SITE_URLS.items() if name in urls}
+
+
 def build_menu(current_path: str) -> list[dict]:
+    urls = _urls()
     menu = []
     for item in MENU:
-        url = _url(item.url_name)
+        url = urls.get(item.url_name)
         if url is None:
             continue
         children = [
             {"label": child.label, "url": child_url, "active": current_path == child_url}
             for child in item.children
-            if (child_url := _url(child.url_name))
+            if (child_url := urls.get(child.url_name))
         ]
         active = current_path == url or any(c["active"] for c in children) or (
             url != "/" and current_path.startswith(url)
         )
         menu.append({"label": item.label, "url": url, "children": children, "active": active})
     return menu
+
+
+_MENU_HTML: dict[tuple, str] = {}
+
+
+def menu_html(current_path: str) -> str:
+    """The rendered menu (partials/nav.html). Its markup depends only on which entries are
+    active, so it is rendered once per such state and URLconf, not at every page."""
+    menu = build_menu(current_path)
+    key = (MENU, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
+           tuple((item["active"], *(child["active"] for child in item["children"])) for item in menu))
+    html = _MENU_HTML.get(key)
+    if html is None:
+        if len(_MENU_HTML) >= 256:  # a handful of states in practice; never let it grow unbounded
+            _MENU_HTML.clear()
+        html = _MENU_HTML[key] = render_to_string("partials/nav.html", {"menu": menu})
+    return html

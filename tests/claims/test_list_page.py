@@ -1,0 +1,233 @@
+"""The reimbursements list ("Consulter mes remboursements"): its rows come from plain SQL
+and its repeated markup is built in Python (claims.templatetags.claims_list), so these
+tests pin what the page shows against the data and against the templates."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django import forms
+from django.db import connection
+from django.template import engines
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse, set_script_prefix
+
+from claims import selectors
+from claims.forms import DecompteFilterForm
+from claims.importer import decomptes_import
+from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
+from claims.templatetags.claims_list import FilterFormRenderer, _euros, filter_fields, url_builder
+from portal.templatetags.money import euros
+from tests.claims.conftest import consultation, csv_file
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(*rows):
+    batch = decomptes_import(content=csv_file(*rows), file_name="history.csv")
+    assert batch.status == "accepte", batch.errors
+    return batch
+
+
+def _decomptes(member, count, *, day, lines=1, payee_name=""):
+    """``count`` paid décomptes of ``member`` on the same payment day (ties for the cursor)."""
+    batch = ImportBatch.objects.create(file_name="t", sha256="0", status="accepte")
+    holder = member.holder
+    created = Decompte.objects.bulk_create([
+        Decompte(external_id=f"T{member.pk}-{day:%Y%m%d}-{index}", member=member, batch=batch, origin="papier",
+                 payee="professionnel" if payee_name else "assure", payee_name=payee_name, payment_date=day,
+                 first_care_date=day, total_frais_reels=Decimal("10.00"), total_ss=Decimal("6.00"),
+                 total_complementary=Decimal("4.00"), total_rac=Decimal("0.00"), content_hash="x")
+        for index in range(count)
+    ])
+    DecompteLine.objects.bulk_create([
+        DecompteLine(decompte=decompte, line_number=number, beneficiary=holder, care_date=day, act_code="lentilles",
+                     act_label="Lentilles", category="Optique", frais_reels=Decimal("10.00"),
+                     base_remboursement=Decimal("10.00"), ss_paid=Decimal("6.00"), complementary_paid=Decimal("4.00"),
+                     computed_complementary=Decimal("4.00"), reste_a_charge=Decimal("0.00"))
+        for decompte in created for number in range(1, lines + 1)
+    ])
+    return created
+
+
+def _ids(response):
+    return [row.external_id for row in response.context["page"].items]
+
+
+# --------------------------------------------------------------------------- cards
+
+
+def test_it_shows_each_line_of_a_decompte_in_file_order(alice_client, alice):
+    paul = alice.beneficiaries.get(first_name="Paul")
+    _import(consultation("C01", alice, rank=2, care="02/03/2024", paid="20/03/2024", origin="papier"),
+            consultation("C01", alice, rank=1, care="03/03/2024", paid="20/03/2024", origin="papier"))
+    decompte = Decompte.objects.get(external_id="C01")
+    html = alice_client.get(reverse("claims:list")).content.decode()
+    assert f'<a href="{reverse("claims:detail", args=[decompte.pk])}">Décompte du 20/03/2024</a>' in html
+    assert "Envoi papier - payé à vous (FR76 **** **** 0189)" in html
+    first = f"<li>02/03/2024 - {paul.first_name} - Consultations et visites de généralistes : <strong>39,00\u00a0€</strong>"
+    second = f"<li>03/03/2024 - {alice.holder.first_name} - Consultations"
+    assert first in html and second in html and html.index(first) < html.index(second)
+    assert "Frais réels 120,00\u00a0€ · Sécurité sociale 42,00\u00a0€ · Complémentaire <strong>78,00\u00a0€</strong>" in html
+
+
+def test_a_decompte_without_lines_still_has_its_card(alice_client, alice):
+    decompte = _decomptes(alice, 1, day=dt.date(2025, 5, 2))[0]
+    decompte.lines.all().delete()
+    page = alice_client.get(reverse("claims:list"))
+    assert [(row.external_id, row.lines) for row in page.context["page"].items] == [(decompte.external_id, [])]
+    assert "Décompte du 02/05/2025" in page.content.decode()
+
+
+def test_it_escapes_what_comes_from_the_file(alice_client, alice):
+    _decomptes(alice, 1, day=dt.date(2025, 5, 2), payee_name="<script>alert(1)</script> & fils")
+    DecompteLine.objects.update(act_label='Verres "progressifs" <b>')
+    html = alice_client.get(reverse("claims:list")).content.decode()
+    assert "<script>alert(1)" not in html and "payé à &lt;script&gt;alert(1)&lt;/script&gt; &amp; fils" in html
+    assert "Verres &quot;progressifs&quot; &lt;b&gt; :" in html
+
+
+def test_amounts_are_written_like_the_euros_filter():
+    values = [Decimal(v) for v in ("0", "-0.00", "0.005", "-0.005", "0.1", "12.345", "-12.345", "999.995",
+                                    "1000", "1E+3", "-1234.5", "1234567.891", "100000000.00")]
+    values += [Decimal(n) / 100 for n in range(-200_000, 200_000, 7919)]
+    assert [_euros(value) for value in values] == [euros(value) for value in values]
+    assert _euros(Decimal("1234.5")) == "1\u202f234,50\u00a0€"
+
+
+# --------------------------------------------------------------------------- keyset pages
+
+
+def test_pages_break_ties_on_the_same_payment_day(alice_client, alice):
+    _decomptes(alice, 25, day=dt.date(2025, 6, 30))
+    _decomptes(alice, 3, day=dt.date(2025, 7, 1))
+    url = reverse("claims:list")
+    first = alice_client.get(url)
+    second = alice_client.get(url, {"apres": first.context["page"].next_cursor})
+    everything = _ids(first) + _ids(second)
+    assert len(_ids(first)) == 20 and len(_ids(second)) == 8
+    assert sorted(everything) == sorted(Decompte.objects.values_list("external_id", flat=True))
+    assert second.context["page"].next_cursor is None
+    back = alice_client.get(url, {"avant": second.context["page"].previous_cursor})
+    assert _ids(back) == _ids(first) and back.context["page"].previous_cursor is None
+
+
+def test_pages_keep_the_filters(alice_client, alice):
+    leo = alice.beneficiaries.get(first_name="Léo")
+    _import(*[consultation(f"L{month:02d}", alice, rank=3 if month % 2 else 1, care=f"02/{month:02d}/2025",
+                           paid=f"20/{month:02d}/2025") for month in range(1, 13)])
+    url = reverse("claims:list")
+    with mock.patch("claims.selectors.PAGE_SIZE", 2):
+        response = alice_client.get(url, {"beneficiaire": leo.pk})
+        seen = _ids(response)
+        while (link := re.search(r'href="\?([^"]*apres=[^"]*)"', response.content.decode())) is not None:
+            response = alice_client.get(f"{url}?{link.group(1).replace('&amp;', '&')}")
+            seen += _ids(response)
+    assert seen == ["L11", "L09", "L07", "L05", "L03", "L01"]
+
+
+def test_a_deep_page_starts_its_index_range_at_the_cursor(alice):
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    _decomptes(alice, 30, day=dt.date(2025, 6, 30))
+    with CaptureQueriesContext(connection) as captured:
+        selectors.decompte_page(alice.pk, selectors.DecompteFilters(), after=f"2025-06-30_{10 ** 9}")
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[-1]["sql"])
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "decompte_member_recent (member_id=? AND payment_date<?)" in plan
+
+
+# --------------------------------------------------------------------------- totals, pending
+
+
+def test_filtered_totals_are_summed_from_the_matching_decomptes(alice_client, alice):
+    _import(*[consultation(f"A{month:02d}", alice, care=f"02/{month:02d}/2025", paid=f"20/{month:02d}/2025")
+              for month in range(1, 13)],
+            consultation("B01", alice, rank=3, care="02/03/2026", paid="20/03/2026"))
+    _decomptes(alice, 2, day=dt.date(2026, 4, 1))  # Optique, 4 € each, not in the stored totals
+    unfiltered = alice_client.get(reverse("claims:list")).context["totals"]
+    assert [(row.year, row.complementary) for row in unfiltered] == [(2026, Decimal("39.00")), (2025, Decimal("468.00"))]
+    period = alice_client.get(reverse("claims:list"), {"du": "2025-06-01", "au": "2026-03-31"}).context["totals"]
+    assert [(row.year, row.frais_reels, row.complementary) for row in period] == [
+        (2026, Decimal("60.00"), Decimal("39.00")), (2025, Decimal("420.00"), Decimal("273.00"))]
+    category = alice_client.get(reverse("claims:list"), {"categorie": "Optique"}).context["totals"]
+    assert category == [selectors.YearTotals(2026, Decimal("20.00"), Decimal("12.00"), Decimal("8.00"), Decimal("0.00"))]
+
+
+def test_a_new_import_shows_at_once(alice_client, alice):
+    """Nothing on the page is kept between requests but reference data: a new file's
+    décomptes, totals and pending payments appear on the next visit."""
+    _import(consultation("A01", alice, care="02/01/2025", paid="20/01/2025"))
+    url = reverse("claims:list")
+    before = alice_client.get(url)
+    assert _ids(before) == ["A01"] and "en attente de remboursement" not in before.content.decode()
+    _import(consultation("A02", alice, care="02/02/2025", paid="20/02/2025"),
+            consultation("P01", alice, care="03/02/2025", paid=""))
+    after = alice_client.get(url)
+    assert _ids(after) == ["A02", "A01"]
+    assert after.context["totals"] == [
+        selectors.YearTotals(2025, Decimal("120.00"), Decimal("42.00"), Decimal("78.00"), Decimal("0.00"))]
+    assert YearTotal.objects.get(member=alice, year=2025).complementary == Decimal("78.00")
+    assert "1 soin en attente de remboursement" in after.content.decode()
+
+
+# --------------------------------------------------------------------------- filter form
+
+
+def _as_templates_render(form) -> str:
+    template = engines["django"].from_string('{% for field in form %}{% include "partials/field.html" %}{% endfor %}')
+    return template.render({"form": form})
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
+
+
+@pytest.mark.parametrize("data", [
+    None,
+    {"apres": "2025-01-01_3"},
+    {"du": "2025-01-01", "au": "2025-12-31", "categorie": "Optique"},
+    {"du": "2025-07-31", "au": "2025-06-01"},  # an error on "au"
+    {"beneficiaire": "999999", "categorie": "Inconnue", "du": "pas une date"},  # errors on three fields
+])
+def test_the_filter_form_is_written_as_the_templates_write_it(alice, data):
+    def form(renderer=None):
+        built = DecompteFilterForm(data, member=alice, categories=selectors.categories_of(alice), renderer=renderer)
+        built.is_valid() if data else None
+        return built
+
+    fast = filter_fields(form(FilterFormRenderer()))
+    assert _squeezed(fast) == _squeezed(_as_templates_render(form()))
+    if data and "au" in data and data.get("du") == "2025-07-31":
+        assert 'aria-invalid="true" aria-describedby="id_au_error"' in fast
+
+
+def test_any_field_kind_is_written_as_the_templates_write_it():
+    class Sample(forms.Form):
+        name = forms.CharField(label="Nom & prénom", help_text="Comme sur la carte <vitale>")
+        accept = forms.BooleanField(label="J'accepte", required=False)
+        kind = forms.ChoiceField(choices=[("Soins", [("a", "A & B"), ("b", "B")]), ("c", "C")], required=False)
+        day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    for data in (None, {"name": "", "accept": "on", "kind": "b", "day": "2025-01-02"}):
+        sample = Sample(data)
+        fast = Sample(data, renderer=FilterFormRenderer())
+        if data:
+            sample.is_valid(), fast.is_valid()
+        assert _squeezed(filter_fields(fast)) == _squeezed(_as_templates_render(sample))
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+def test_row_urls_are_reversed_urls_under_any_script_prefix():
+    assert url_builder("claims:detail")(42) == reverse("claims:detail", args=[42])
+    assert url_builder("claims:export")(2025) == reverse("claims:export", args=[2025])
+    set_script_prefix("/portail/")
+    try:
+        assert url_builder("claims:detail")(42) == "/portail/remboursements/42/" == reverse("claims:detail", args=[42])
+    finally:
+        set_script_prefix("/")
