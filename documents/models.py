@@ -69,7 +69,12 @@ def rendered_path(instance: RenderedDocument, filename: str) -> str:
 class RenderedDocument(models.Model):
     """A PDF rendered for a member, cached by a key of everything printed on it (and the
     template version): the same content is never rendered twice, and any change of content
-    gives another key, hence a fresh render."""
+    gives another key, hence a fresh render.
+
+    ``checked_version`` and ``checked_for`` record the last time the key was computed and
+    found equal: against which ``members.HouseholdVersion`` and for which day and layout. While
+    both still hold, the document is served without computing its content again
+    (``pdf_cache.rendered_document_probe``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     member = models.ForeignKey(
@@ -80,6 +85,8 @@ class RenderedDocument(models.Model):
     file = models.FileField(storage=private_storage, upload_to=rendered_path, max_length=200)
     size = models.PositiveIntegerField("taille (octets)")
     created_at = models.DateTimeField("généré le", default=timezone.now)
+    checked_version = models.PositiveBigIntegerField("vérifié pour la version du foyer", null=True, blank=True)
+    checked_for = models.CharField("vérifié pour (jour et mise en page)", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "document généré"

@@ -20,7 +20,6 @@ from documents import pdf_cache
 from documents.models import RenderedDocument, private_storage
 from members import cards
 from members.models import Affiliation, AffiliationRole, Beneficiary, Formula, Member, Relationship
-from members.selectors import member_with_household
 from members.services import reference_data_load
 from portal.benchmarking import Figure, median
 
@@ -55,8 +54,9 @@ def _household() -> Member:
 
 
 def _download(member_pk: int) -> bytes:
-    """What the card view does: load the household, get the document, read its bytes."""
-    document, _ = cards.card_document(member_with_household(member_pk))
+    """What the card download view does: get the card (members.cards.card_download: the
+    cache probe, else the household and card_document), read its bytes."""
+    document, _ = cards.card_download(member_pk)
     return pdf_cache.rendered_document_read(document)
 
 

@@ -5,25 +5,39 @@ Everything printed on a document is gathered in a plain dict first: that dict is
 template context and the cache key, so any change of content (a beneficiary added,
 removed or renamed, another formula, a shorter validity) gives a new PDF, and an
 unchanged one is served from the cache.
+
+The card download (``card_download``) first asks the cache for a card already checked
+today, with this code and layout, against the household version the database still holds
+(``members.HouseholdVersion``): one query, no household to load. Otherwise it computes the
+content and its key as above, and records the check.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import functools
+import hashlib
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import segno
 from django.utils import timezone
+from PIL import Image
 
 from documents import pdf_cache
 from documents.models import GeneratedKind, RenderedDocument
-from members.models import AffiliationRole, Member, MemberStatus
-from members.selectors import affiliations_on
+from members.models import AffiliationRole, Member, MemberStatus, Relationship
+from members.selectors import Household, affiliations_in_force, household_for_documents, household_of
 from portal import pdf
 
 CARD_TEMPLATE = "pdf/tiers_payant_card.html"
 ATTESTATION_TEMPLATE = "pdf/attestation_affiliation.html"
 PDF_BASE_TEMPLATE = "pdf/base.html"
+CARD_STYLESHEET = "pdf/card.css"
+# Any of the 8 QR masks reads the same; a fixed one spares segno scoring all of them.
+QR_MASK = 3
 
 # Care codes of the tiers-payant card (codes used by French third-party payment cards),
 # in the order printed on the card; the level of each comes from the formula.
@@ -57,19 +71,25 @@ def card_validity(member: Member, day: dt.date) -> Validity:
     """The calendar year of ``day``, starting no earlier than the base affiliation and
     shortened to the end of cover (end of portability for a member in portability).
     Raises DocumentUnavailable when the member has no active cover on ``day``."""
+    return _validity(household_of(member), day)
+
+
+def _validity(household: Household, day: dt.date) -> Validity:
+    member = household.member
     if not member.is_covered_on(day):
         raise DocumentUnavailable(
             f"Votre couverture santé a pris fin le {_fr(member.cover_end_date)}. La carte de tiers payant "
             "n'est délivrée qu'aux assurés dont la couverture est en cours : ne présentez plus votre "
             "ancienne carte aux professionnels de santé."
         )
-    principal = [a for a in affiliations_on(member, day) if a.role == AffiliationRole.PRINCIPAL]
+    principal = [a for a in affiliations_in_force(household.affiliations, day) if a.role == AffiliationRole.PRINCIPAL]
     if not principal:
-        upcoming = member.affiliations.filter(role=AffiliationRole.PRINCIPAL, start_date__gt=day).order_by("start_date")
-        first = upcoming.first()
-        if first is not None:
+        upcoming = [
+            a.start_date for a in household.affiliations if a.role == AffiliationRole.PRINCIPAL and a.start_date > day
+        ]
+        if upcoming:
             raise DocumentUnavailable(
-                f"Vos garanties prennent effet le {_fr(first.start_date)} : votre carte de tiers payant "
+                f"Vos garanties prennent effet le {_fr(min(upcoming))} : votre carte de tiers payant "
                 "sera disponible à partir de cette date."
             )
         raise DocumentUnavailable(
@@ -77,7 +97,7 @@ def card_validity(member: Member, day: dt.date) -> Validity:
             "n'est délivrée qu'aux assurés dont la couverture est en cours."
         )
     base = principal[0]
-    holder = member.holder
+    holder = next((person for person in household.people if person.relationship == Relationship.MEMBER), None)
     if holder is None or not holder.is_covered_on(day):
         raise DocumentUnavailable(
             "Votre propre couverture n'est pas en cours aujourd'hui : la carte de tiers payant ne peut "
@@ -114,20 +134,22 @@ def _care_levels(affiliations) -> list[dict]:
     ]
 
 
-def _covered(member: Member, day: dt.date) -> list:
-    # From the prefetched household (member_with_household): a cached download should
-    # cost as few queries as possible.
-    return [person for person in member.beneficiaries.all() if person.is_covered_on(day)]
+def _covered(household: Household, day: dt.date) -> list:
+    return [person for person in household.people if person.is_covered_on(day)]
 
 
 def card_content(member: Member, day: dt.date | None = None) -> dict:
     """Everything the card prints. ``member`` should come from member_with_household."""
-    day = day or timezone.localdate()
-    validity = card_validity(member, day)
+    return _card_content(household_of(member), day or timezone.localdate())
+
+
+def _card_content(household: Household, day: dt.date) -> dict:
+    member = household.member
+    validity = _validity(household, day)
     contract = member.contract
     organisme = contract.organisme
-    affiliations = affiliations_on(member, day)
-    people = [_person(p, validity) for p in _covered(member, day)]
+    affiliations = affiliations_in_force(household.affiliations, day)
+    people = [_person(p, validity) for p in _covered(household, day)]
     content = {
         "organisme": organisme.name,
         "amc_number": organisme.amc_number,
@@ -158,17 +180,26 @@ def qr_payload(content: dict) -> str:
     ).upper()
 
 
-def qr_svg(payload: str) -> str:
-    return segno.make(payload, error="m", micro=False).svg_inline(scale=1, border=0, omitsize=True, dark="#000")
+def qr_png(payload: str) -> str:
+    """The QR code as a ``data:image/png`` URL, one pixel per module (the stylesheet sizes it
+    and turns smoothing off): a raster image is much cheaper for WeasyPrint than an SVG. An
+    8-bit grey PNG, which WeasyPrint embeds without converting it."""
+    matrix = segno.make(payload, error="m", micro=False, mask=QR_MASK).matrix
+    size = len(matrix)
+    image = Image.frombytes("L", (size, size), bytes(0 if dark else 255 for row in matrix for dark in row))
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    return pdf.PNG_DATA_URL_PREFIX + base64.b64encode(png.getvalue()).decode("ascii")
 
 
 def attestation_content(member: Member, day: dt.date | None = None) -> dict:
     """Everything the attestation d'affiliation prints, as of ``day`` (its issue date)."""
     day = day or timezone.localdate()
-    validity = card_validity(member, day)
+    household = household_of(member)
+    validity = _validity(household, day)
     contract = member.contract
     holder = member.holder
-    affiliations = affiliations_on(member, day)
+    affiliations = affiliations_in_force(household.affiliations, day)
     return {
         "organisme": contract.organisme.name,
         "organisme_legal_form": contract.organisme.legal_form,
@@ -192,7 +223,7 @@ def attestation_content(member: Member, day: dt.date | None = None) -> dict:
             {"formula": a.formula.name, "role": a.get_role_display(), "start": a.start_date, "end": a.end_date}
             for a in affiliations
         ],
-        "people": [_person(p, validity) for p in _covered(member, day)],
+        "people": [_person(p, validity) for p in _covered(household, day)],
         "issued_on": day,
     }
 
@@ -202,8 +233,9 @@ def _render_card(content: dict) -> bytes:
     levels = content["care_levels"]
     return pdf.render_pdf(
         CARD_TEMPLATE,
-        {"card": content, "qr_svg": qr_svg(content["qr_payload"]), "care_pairs": [levels[i : i + 2] for i in range(0, len(levels), 2)]},
+        {"card": content, "qr_png": qr_png(content["qr_payload"]), "care_pairs": [levels[i : i + 2] for i in range(0, len(levels), 2)]},
         title=f"Carte de tiers payant {year} - adhérent {content['member_number']}",
+        stylesheets=(CARD_STYLESHEET,),
     )
 
 
@@ -215,14 +247,60 @@ def _render_attestation(content: dict) -> bytes:
     )
 
 
+def _card_layout() -> str:
+    return pdf.template_version(CARD_TEMPLATE, PDF_BASE_TEMPLATE, stylesheets=(CARD_STYLESHEET,))
+
+
+@functools.lru_cache(maxsize=1)
+def _card_code() -> str:
+    # The code that turns a household into card content: a new release may print something
+    # else from the same rows, so a check made by the previous code does not hold.
+    digest = hashlib.sha256()
+    for module in ("cards.py", "selectors.py", "models.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def card_check_token(day: dt.date) -> str:
+    """What a check of the card holds for besides the household version: the day (who is
+    covered, the validity), the layout and the code."""
+    return f"{day.isoformat()}/{_card_layout()}/{_card_code()}"
+
+
 def card_document(member: Member, day: dt.date | None = None) -> tuple[RenderedDocument, dict]:
-    """The member's card PDF, from the cache when its content has not changed."""
-    content = card_content(member, day)
-    key = pdf_cache.content_key({"content": content, "template": pdf.template_version(CARD_TEMPLATE, PDF_BASE_TEMPLATE)})
+    """The member's card PDF, from the cache when its content has not changed. ``member``
+    should come from member_with_household."""
+    return _card_document(household_of(member), day or timezone.localdate())
+
+
+def _card_document(
+    household: Household, day: dt.date, probe: pdf_cache.Probe | None = None
+) -> tuple[RenderedDocument, dict]:
+    content = _card_content(household, day)
+    key = pdf_cache.content_key({"content": content, "template": _card_layout()})
     document, _ = pdf_cache.rendered_document_get_or_render(
-        member=member, kind=GeneratedKind.TIERS_PAYANT_CARD, key=key, render=lambda: _render_card(content)
+        member=household.member,
+        kind=GeneratedKind.TIERS_PAYANT_CARD,
+        key=key,
+        render=lambda: _render_card(content),
+        probe=probe,
     )
     return document, content
+
+
+def card_download(member_id: int, day: dt.date | None = None) -> tuple[RenderedDocument, dt.date]:
+    """The card the download view serves, and its day. A card checked today against the
+    household's current version is served after one query; otherwise the household is
+    loaded and, as in ``card_document``, the card is found by its content or rendered, and
+    records the check. Raises DocumentUnavailable like ``card_content``."""
+    day = day or timezone.localdate()
+    probe = pdf_cache.rendered_document_probe(
+        member_id=member_id, kind=GeneratedKind.TIERS_PAYANT_CARD, token=card_check_token(day)
+    )
+    if probe.document is not None:
+        return probe.document, day
+    document, _ = _card_document(household_for_documents(member_id), day, probe)
+    return document, day
 
 
 def attestation_document(member: Member, day: dt.date | None = None) -> tuple[RenderedDocument, dict]:

@@ -377,6 +377,29 @@ class Beneficiary(models.Model):
             check_eligibility(self)
 
 
+class HouseholdVersion(models.Model):
+    """A counter the database itself bumps on every write to what a member's documents print:
+    the member row, their beneficiaries and affiliations, and the contract, organisme and
+    formulas these point to. Triggers (migration 0005) keep it, so that it holds whatever the
+    write path: ``save()``, ``queryset.update()``, bulk operations, the admin, raw SQL.
+
+    A generated document checked against version N is still exact while the counter reads N
+    (``documents.pdf_cache``); the day is not part of it (who is covered today, the validity
+    year), callers check that separately."""
+
+    member = models.OneToOneField(
+        Member, on_delete=models.CASCADE, primary_key=True, related_name="household_version", verbose_name="assuré"
+    )
+    version = models.PositiveBigIntegerField("version", default=1)
+
+    class Meta:
+        verbose_name = "version du foyer"
+        verbose_name_plural = "versions des foyers"
+
+    def __str__(self) -> str:
+        return f"{self.member_id} v{self.version}"
+
+
 class AuditEntry(models.Model):
     """Who changed what on a member's data, written in the same transaction as the change."""
 

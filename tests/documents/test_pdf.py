@@ -3,13 +3,16 @@ reaches outside the project's static files."""
 
 from __future__ import annotations
 
+import base64
 import http.server
 import io
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
 
@@ -85,10 +88,19 @@ def test_a_template_cannot_fetch_the_network_or_local_files(local_server):
     assert b"root:" not in guarded
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+
+
 @pytest.mark.parametrize(
     "url",
     [
         "file:///etc/passwd",
+        "data:image/png;base64," + base64.b64encode(b"GIF89a not a png").decode(),
+        "data:image/png;base64,not base64!",
+        "data:image/png;base64," + base64.b64encode(PNG + b"\x00" * pdf.MAX_INLINE_PNG_BYTES).decode(),
+        "data:image/png," + PNG.decode("latin-1"),
+        "data:image/svg+xml;base64," + base64.b64encode(b"<svg/>").decode(),
+        "DATA:image/png;base64," + base64.b64encode(PNG).decode(),
         "http://127.0.0.1:9/x.css",
         "https://example.com/x.css",
         "ftp://example.com/x",
@@ -102,6 +114,33 @@ def test_a_template_cannot_fetch_the_network_or_local_files(local_server):
 def test_the_fetcher_refuses_anything_but_static_files(url):
     with pytest.raises(pdf.ResourceRefused):
         pdf.StaticFilesFetcher()(url)
+
+
+def test_the_fetcher_decodes_an_inline_png_itself():
+    response = pdf.StaticFilesFetcher()("data:image/png;base64," + base64.b64encode(PNG).decode())
+    assert response.read() == PNG and response.content_type == "image/png"
+
+
+def test_an_inline_png_is_drawn_without_any_fetch(local_server):
+    origin, hits = local_server
+    png = io.BytesIO()
+    Image.new("L", (3, 3), 0).save(png, "PNG")
+    src = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    content = pdf.html_to_pdf(f'<html lang="fr"><head><title>T</title></head><body><img src="{src}" alt="carré"><img src="{origin}/x.png" alt=""></body></html>')
+    images = [name for page in PdfReader(io.BytesIO(content)).pages for name in page["/Resources"].get("/XObject", {})]
+    assert len(images) == 1 and hits == []
+
+
+def test_every_pdf_gets_the_shared_stylesheet(db):
+    content = pdf.render_pdf("pdf/attestation_affiliation.html", {"attestation": {}}, title="Attestation d'affiliation")
+    text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
+    # The page footer of static/pdf/base.css.
+    assert "Attestation d'affiliation - page 1 / 1" in text
+
+
+def test_a_stylesheet_is_part_of_the_layout_version():
+    names = ("pdf/tiers_payant_card.html", "pdf/base.html")
+    assert pdf.template_version(*names) != pdf.template_version(*names, stylesheets=("pdf/card.css",))
 
 
 def test_the_fetcher_serves_the_projects_static_files():

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import subprocess
 
 import pytest
+import segno
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from pypdf import PdfReader
 
 from documents.models import DocumentDownload, GeneratedKind, RenderedDocument
@@ -173,9 +176,15 @@ def test_the_card_page_explains_and_links_the_download(alice_client, alice):
 def test_the_qr_code_carries_the_cards_identifiers_and_no_name(alice):
     content = cards.card_content(alice, TODAY)
     assert content["qr_payload"] == f"TP/920000011/{alice.number}/20260101-20261231/1.2.3"
-    svg = cards.qr_svg(content["qr_payload"])
-    assert svg.startswith("<svg") and "path" in svg
     assert alice.holder.last_name not in content["qr_payload"]
+    # The inline PNG is that QR code, one pixel per module, dark on white.
+    url = cards.qr_png(content["qr_payload"])
+    assert url.startswith("data:image/png;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    matrix = segno.make(content["qr_payload"], error="m", micro=False, mask=cards.QR_MASK).matrix
+    assert image.size == (len(matrix), len(matrix))
+    dark = [[image.getpixel((x, y)) == 0 for x in range(image.width)] for y in range(image.height)]
+    assert dark == [[bool(module) for module in row] for row in matrix]
 
 
 @pytest.mark.django_db
@@ -183,9 +192,17 @@ def test_the_printed_card_is_credit_card_sized(alice_client):
     reader = PdfReader(io.BytesIO(download(alice_client)))
     box = reader.pages[0].mediabox
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
-    # The template draws each half of the card at ISO ID-1 size.
-    source = (pdf.Path(__file__).resolve().parents[2] / "templates" / "pdf" / "tiers_payant_card.html").read_text()
+    # The card's stylesheet draws each half of the card at ISO ID-1 size.
+    source = (pdf.Path(__file__).resolve().parents[2] / "static" / "pdf" / "card.css").read_text()
     assert "width: 85.6mm; height: 53.98mm" in source
+
+
+@pytest.mark.django_db
+def test_the_card_is_a_tagged_pdf_with_its_title_and_language(alice_client, alice):
+    reader = PdfReader(io.BytesIO(download(alice_client)))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "fr" and "/StructTreeRoot" in catalog and bool(catalog["/MarkInfo"]["/Marked"])
+    assert reader.metadata.title == f"Carte de tiers payant 2026 - adhérent {alice.number}"
 
 
 @pytest.mark.django_db
