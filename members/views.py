@@ -118,13 +118,12 @@ def _pdf_response(request, member, document, filename: str) -> HttpResponse:
 @require_GET
 @member_required
 def card_pdf(request):
-    member = _household_member(request)
     try:
-        document, content = cards.card_document(member)
+        document, day = cards.card_download(request.member.pk)
     except cards.DocumentUnavailable:
         # The card page explains why there is no card.
         return redirect("members:card")
-    return _pdf_response(request, member, document, f"carte-tiers-payant-{content['valid_from']:%Y}.pdf")
+    return _pdf_response(request, request.member, document, f"carte-tiers-payant-{day:%Y}.pdf")
 
 
 @require_GET
