@@ -1,24 +1,15 @@
 from django.contrib import admin
 
 from guarantees.models import GuaranteeCell, GuaranteeRow, PmssValue
-from portal.admin_mixins import ReadOnlyAdmin
+from portal.admin_mixins import ReadOnlyAdmin, ReadOnlyMixin
 
 
 # The tables come from the notices (``load_reference``): browsed, never edited here.
-class GuaranteeCellInline(admin.TabularInline):
+class GuaranteeCellInline(ReadOnlyMixin, admin.TabularInline):
     model = GuaranteeCell
     fields = ["formula", "text", "kind", "notice_line", "parameters"]
     readonly_fields = fields
     extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(GuaranteeRow)

@@ -40,20 +40,6 @@ def today(monkeypatch):
     return TODAY
 
 
-@pytest.fixture
-def renders(monkeypatch):
-    """Count real renders by wrapping the one PDF renderer."""
-    calls = []
-    real = pdf.render_pdf
-
-    def counting(*args, **kwargs):
-        calls.append(args[0])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pdf, "render_pdf", counting)
-    return calls
-
-
 def pdf_text(content: bytes) -> str:
     """Text as a reader sees it (poppler's pdftotext), whitespace normalised."""
     assert content.startswith(b"%PDF-")

@@ -13,7 +13,6 @@ from documents.models import GeneratedKind, RenderedDocument
 from members import cards
 from members.models import Affiliation, Beneficiary, Formula, Member
 from members.selectors import household_for_documents, member_with_household
-from portal import pdf
 from tests.members.test_card import TODAY, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -25,19 +24,6 @@ def today(monkeypatch):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
-
-
-@pytest.fixture
-def renders(monkeypatch):
-    calls = []
-    real = pdf.render_pdf
-
-    def counting(*args, **kwargs):
-        calls.append(args[0])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pdf, "render_pdf", counting)
-    return calls
 
 
 def card_text(member, day=TODAY) -> str:
