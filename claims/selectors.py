@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 
 from claims.models import Decompte, DecompteLine
 from guarantees.engine import CareLine
+from portal.sql import fetch_all
 
 PAGE_SIZE = 20
 
@@ -27,12 +28,6 @@ PAGE_SIZE = 20
 # ORM does.
 _CENT = Decimal("0.01")
 _FLOAT_DECIMALS = decimal.Context(prec=15)  # what Django's SQLite backend converts REAL with
-
-
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _amount(value) -> Decimal:
@@ -161,7 +156,7 @@ def decompte_page(member_id: int, filters: DecompteFilters, *, after: str = "", 
         conditions.append("payment_date <= %s AND (payment_date < %s OR id < %s)")
         params += [day, day, pk]
     sql = _PAGE_SQL.format(where=" AND ".join(conditions), order="ASC" if backward else "DESC")
-    items = _decompte_rows(_fetch(sql, [*params, PAGE_SIZE + 1]))
+    items = _decompte_rows(fetch_all(sql, [*params, PAGE_SIZE + 1]))
     has_more = len(items) > PAGE_SIZE
     if backward:
         # Read oldest first from the cursor: the extra row, if any, is the newest.
@@ -208,12 +203,12 @@ class YearTotals(NamedTuple):
 def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals]:
     """Unfiltered, the stored yearly totals (one indexed read); filtered, summed live."""
     if filters == DecompteFilters():
-        rows = _fetch("SELECT year, frais_reels, ss, complementary, reste_a_charge FROM claims_yeartotal "
+        rows = fetch_all("SELECT year, frais_reels, ss, complementary, reste_a_charge FROM claims_yeartotal "
                       "WHERE member_id = %s ORDER BY year DESC", [member_id])
     else:
         conditions, params = filters.paid_conditions(member_id)
         year, year_params = connection.ops.date_extract_sql("year", "payment_date", ())
-        rows = _fetch(
+        rows = fetch_all(
             f"SELECT {year}, SUM(total_frais_reels), SUM(total_ss), SUM(total_complementary), SUM(total_rac) "  # noqa: S608
             f"FROM claims_decompte WHERE {' AND '.join(conditions)} GROUP BY 1 ORDER BY 1 DESC",
             [*year_params, *params],
@@ -223,7 +218,7 @@ def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals
 
 def categories_of(member) -> list[str]:
     """The care categories of the member's guarantee tables (no scan of their history)."""
-    codes = _fetch(
+    codes = fetch_all(
         "SELECT DISTINCT f.code FROM members_affiliation a JOIN members_formula f ON f.id = a.formula_id "
         "WHERE a.member_id = %s",
         [member.pk],
@@ -250,7 +245,7 @@ def decompte_for_member(member_id: int, pk: int) -> Decompte:
 
 
 def pending_count(member_id: int) -> int:
-    return _fetch("SELECT COUNT(*) FROM claims_decompte WHERE member_id = %s AND status = %s",
+    return fetch_all("SELECT COUNT(*) FROM claims_decompte WHERE member_id = %s AND status = %s",
                   [member_id, Decompte.Status.PENDING.value])[0][0]
 
 

@@ -24,12 +24,9 @@ from claims.quotes import (
     quote_documents_add,
     quote_request_create,
 )
-from claims.templatetags.claims_list import FilterFormRenderer
 from members.selectors import covered_beneficiaries
 from portal.access import member_required
 from portal.pdf import render_pdf
-
-_FILTER_FORM_RENDERER = FilterFormRenderer()
 
 
 @require_GET
@@ -39,7 +36,7 @@ def decompte_list(request):
     # Only the cursor in the query string: nothing to validate, the form shows unfilled.
     filtering = any(name in request.GET for name in DecompteFilterForm.base_fields)
     form = DecompteFilterForm(request.GET if filtering else None, member=member,
-                              categories=selectors.categories_of(member), renderer=_FILTER_FORM_RENDERER)
+                              categories=selectors.categories_of(member))
     filters = selectors.DecompteFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.DecompteFilters(

@@ -29,7 +29,7 @@ from PIL import Image
 from documents import pdf_cache
 from documents.models import GeneratedKind, RenderedDocument
 from members.models import AffiliationRole, Member, MemberStatus, Relationship
-from members.selectors import Household, affiliations_in_force, household_for_documents, household_of
+from members.selectors import Household, affiliations_in_force, household_of, load_household
 from portal import pdf
 
 CARD_TEMPLATE = "pdf/tiers_payant_card.html"
@@ -299,7 +299,7 @@ def card_download(member_id: int, day: dt.date | None = None) -> tuple[RenderedD
     )
     if probe.document is not None:
         return probe.document, day
-    document, _ = _card_document(household_for_documents(member_id), day, probe)
+    document, _ = _card_document(load_household(member_id), day, probe)
     return document, day
 
 

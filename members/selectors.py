@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from members.models import Affiliation, AffiliationRole, Beneficiary, Contract, Formula, Member, Organisme
+from members.models import Affiliation, AffiliationRole, Beneficiary, Contract, Formula, Member, Organisme, Relationship
+from portal.sql import columns, fetch_instances
 
 
 def member_with_household(member_id: int) -> Member:
@@ -56,6 +57,14 @@ class Household:
     people: list[Beneficiary]
     affiliations: list[Affiliation]
 
+    @property
+    def holder(self) -> Beneficiary | None:
+        """The member as a covered person (relationship "assuré")."""
+        return next((person for person in self.people if person.relationship == Relationship.MEMBER), None)
+
+    def covered_on(self, day: dt.date) -> list[Beneficiary]:
+        return [person for person in self.people if person.is_covered_on(day)]
+
 
 def household_of(member: Member) -> Household:
     """The household of a member from ``member_with_household`` (no query then)."""
@@ -68,40 +77,42 @@ def affiliations_in_force(affiliations: list[Affiliation], day: dt.date) -> list
     return sorted(current, key=lambda a: (a.role != AffiliationRole.PRINCIPAL, a.formula.rank))
 
 
-def household_for_documents(member_id: int) -> Household:
+def load_household(member_id: int, *, member: Member | None = None) -> Household:
     """The household that ``member_with_household`` gives (the login account left out), in
-    plain SQL: the read of a card that is rendered, or checked again after a change.
+    three plain SQL queries: the home page, and the read of a card that is rendered, or
+    checked again after a change. ``member``, when the request already loaded it, is used
+    as it is.
 
     Compiling ``member_with_household``'s three ORM queries (a select_related and two
-    prefetches) costs about a sixth of the card's render; running them, a small fraction.
-    Raw querysets skip the compilation and still convert every column as the ORM does."""
-    member = _one(Member.objects.raw("SELECT * FROM members_member WHERE id = %s", [member_id]))
-    contract = _one(Contract.objects.raw("SELECT * FROM members_contract WHERE id = %s", [member.contract_id]))
-    organisme = _one(Organisme.objects.raw("SELECT * FROM members_organisme WHERE id = %s", [contract.organisme_id]))
+    prefetches) cost more than running them: here the member comes with its contract and
+    organisme, the affiliations with their formulas, every column converted as the ORM does."""
+    contract_join = (f"{columns(Contract, 'c')}, {columns(Organisme, 'o')} FROM members_contract c "
+                     "JOIN members_organisme o ON o.id = c.organisme_id")
+    if member is None:
+        rows = fetch_instances(
+            f"SELECT {columns(Member, 'm')}, {contract_join} JOIN members_member m ON m.contract_id = c.id "  # noqa: S608
+            "WHERE m.id = %s", [member_id], (Member, Contract, Organisme))
+    else:
+        rows = [(member, *found) for found in fetch_instances(
+            f"SELECT {contract_join} WHERE c.id = %s", [member.contract_id], (Contract, Organisme))]  # noqa: S608
+    if not rows:
+        raise Member.DoesNotExist(f"No member {member_id}.")
+    member, contract, organisme = rows[0]
     people = list(
         Beneficiary.objects.raw(
             "SELECT * FROM members_beneficiary WHERE member_id = %s ORDER BY rank, birth_date, id", [member_id]
         )
     )
-    affiliations = list(
-        Affiliation.objects.raw("SELECT * FROM members_affiliation WHERE member_id = %s ORDER BY start_date, id", [member_id])
-    )
-    formulas = Formula.objects.raw(
-        "SELECT * FROM members_formula WHERE id IN (SELECT formula_id FROM members_affiliation WHERE member_id = %s)",
-        [member_id],
-    )
-    by_id = {formula.pk: formula for formula in formulas}
+    affiliations = []
+    for affiliation, formula in fetch_instances(
+        f"SELECT {columns(Affiliation, 'a')}, {columns(Formula, 'f')} FROM members_affiliation a "  # noqa: S608
+        "JOIN members_formula f ON f.id = a.formula_id WHERE a.member_id = %s ORDER BY a.start_date, a.id",
+        [member_id], (Affiliation, Formula),
+    ):
+        affiliation.formula = formula
+        affiliations.append(affiliation)
     contract.organisme = organisme
     member.contract = contract
     for row in (*people, *affiliations):
         row.member = member
-    for affiliation in affiliations:
-        affiliation.formula = by_id[affiliation.formula_id]
     return Household(member=member, people=people, affiliations=affiliations)
-
-
-def _one(rows):
-    found = list(rows)
-    if not found:
-        raise rows.model.DoesNotExist(f"No {rows.model.__name__} matches the given query.")
-    return found[0]

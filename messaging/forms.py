@@ -7,7 +7,7 @@ from django import forms
 
 from documents.forms import MultiplePrivateFileField
 from messaging.models import Category, Topic
-from messaging.selectors import active_topics, compose_beneficiaries
+from messaging.selectors import active_topics, compose_beneficiaries, search_choices
 
 MAX_TEXT = 5000
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -119,13 +119,11 @@ class NoteForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Texte", required=False, max_length=200)
-    categorie = forms.ModelChoiceField(
-        label="Catégorie", queryset=Category.objects.all(), to_field_name="code", required=False,
-        empty_label="Toutes", error_messages={"invalid_choice": "Cette catégorie n'existe pas."},
+    categorie = forms.ChoiceField(
+        label="Catégorie", required=False, error_messages={"invalid_choice": "Cette catégorie n'existe pas."},
     )
-    objet = forms.ModelChoiceField(
-        label="Objet", queryset=Topic.objects.select_related("category"), to_field_name="code", required=False,
-        empty_label="Tous", error_messages={"invalid_choice": "Cet objet n'existe pas."},
+    objet = forms.ChoiceField(
+        label="Objet", required=False, error_messages={"invalid_choice": "Cet objet n'existe pas."},
     )
     du = forms.DateField(
         label="Du", required=False, input_formats=DATE_FORMATS,
@@ -144,12 +142,21 @@ class SearchForm(forms.Form):
             self.add_error("au", "La date de fin précède la date de début.")
         return cleaned
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        categories, topics = search_choices()
+        self.fields["categorie"].choices = [("", "Toutes"), *categories]
+        self.fields["objet"].choices = [("", "Tous"), *topics]
+
     def filters(self) -> dict:
+        """The search asked for, as ``messaging.selectors.matching_threads`` arguments
+        (empty when every field is blank)."""
         data = self.cleaned_data
-        return {
+        filters = {
             "text": data.get("q", "").strip(),
-            "category": data.get("categorie"),
-            "topic": data.get("objet"),
+            "category_code": data.get("categorie", ""),
+            "topic_code": data.get("objet", ""),
             "date_from": data.get("du"),
             "date_to": data.get("au"),
         }
+        return {name: value for name, value in filters.items() if value}

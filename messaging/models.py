@@ -127,6 +127,14 @@ class Message(models.Model):
         verbose_name = "message"
         verbose_name_plural = "messages"
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The few unread gestionnaire messages, for the header's count on every member
+            # page and the inbox's unread marks: a small index, not a scan of each thread.
+            models.Index(
+                fields=["thread"], name="message_unread_idx",
+                condition=models.Q(from_member=False, read_by_member_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Message {self.pk} ({self.created_at:%d/%m/%Y %H:%M})"

@@ -4,14 +4,16 @@ never touch internal notes."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.core.cache import cache
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from members.models import Beneficiary, Member
 from members.selectors import covered_beneficiaries
-from messaging.models import Category, Message, Thread, Topic
+from messaging.models import Category, Message, Thread, ThreadStatus, Topic
+from portal.sql import aware, fetch_all, fetch_value
 
 
 def categories_with_topics() -> list[Category]:
@@ -19,6 +21,24 @@ def categories_with_topics() -> list[Category]:
     topics = Topic.objects.filter(active=True).order_by("position", "label")
     categories = Category.objects.filter(active=True).prefetch_related(Prefetch("topics", queryset=topics))
     return [category for category in categories if category.topics.all()]
+
+
+SEARCH_CHOICES_KEY = "messaging:search-choices"
+
+
+def search_choices() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The categories and objets of the inbox search, as (code, label), inactive ones
+    included (old threads use them). Reference data: kept in the cache, dropped at any
+    change (messaging.apps) and after ten minutes at most."""
+    choices = cache.get(SEARCH_CHOICES_KEY)
+    if choices is None:
+        choices = (tuple(Category.objects.values_list("code", "label")), tuple(Topic.objects.values_list("code", "label")))
+        cache.set(SEARCH_CHOICES_KEY, choices, timeout=600)
+    return choices
+
+
+def forget_search_choices(**_signal_arguments) -> None:
+    cache.delete(SEARCH_CHOICES_KEY)
 
 
 def active_topics() -> QuerySet[Topic]:
@@ -32,44 +52,123 @@ def compose_beneficiaries(member: Member) -> QuerySet[Beneficiary]:
     )
 
 
-def member_threads(
-    member: Member,
+def matching_threads(
+    member_id: int,
     *,
     text: str = "",
-    category: Category | None = None,
-    topic: Topic | None = None,
+    category_code: str = "",
+    topic_code: str = "",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[Thread]:
-    """The member's threads, newest activity first, with their unread count.
+    """The member's threads that match a search.
 
     ``text`` searches the messages of both sides (internal notes are not messages) and
     the category and objet labels; dates bound the thread's messages."""
-    threads = Thread.objects.filter(member=member)
+    threads = Thread.objects.filter(member_id=member_id)
     if text:
         threads = threads.filter(
             Q(messages__body__icontains=text) | Q(topic__label__icontains=text) | Q(category__label__icontains=text)
         )
-    if category is not None:
-        threads = threads.filter(category=category)
-    if topic is not None:
-        threads = threads.filter(topic=topic)
+    if category_code:
+        threads = threads.filter(category__code=category_code)
+    if topic_code:
+        threads = threads.filter(topic__code=topic_code)
     if date_from is not None:
         threads = threads.filter(messages__created_at__date__gte=date_from)
     if date_to is not None:
         threads = threads.filter(messages__created_at__date__lte=date_to)
-    if text or date_from is not None or date_to is not None:
-        threads = Thread.objects.filter(pk__in=threads.values("pk"))  # those filters join messages: no duplicates
-    # The unread count as a correlated subquery rather than a join on every message and a
-    # GROUP BY over whole rows: PostgreSQL plans it several times faster.
-    unread = (
-        Message.objects.filter(thread=OuterRef("pk"), from_member=False, read_by_member_at__isnull=True)
-        .order_by().values("thread").annotate(count=Count("pk")).values("count")
-    )
-    return (
-        threads.select_related("category", "topic", "beneficiary")
-        .annotate(unread=Coalesce(Subquery(unread), 0))
-        .order_by("-last_message_at", "-pk")
+    return threads.order_by().distinct()
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    pk: int
+    status: str
+    last_message_at: dt.datetime
+    topic_label: str
+    category_label: str
+    first_name: str
+    last_name: str
+    unread: int  # gestionnaire messages the member has not opened
+
+    @property
+    def status_label(self) -> str:
+        return ThreadStatus(self.status).label
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    number: int
+    count: int
+    size: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+# The inbox page in one query: the page's threads with their labels, their unread count
+# (a correlated count on the message index, for 20 rows) and the number of threads in all
+# (a window over the member's threads). Plain SQL: compiling the equivalent ORM query
+# (three joins, a subquery annotation, a count) cost more than running it.
+_INBOX_SQL = """
+SELECT t.id, t.status, t.last_message_at, tp.label, c.label, b.first_name, b.last_name,
+       (SELECT COUNT(*) FROM messaging_message m
+         WHERE m.thread_id = t.id AND m.from_member = %s AND m.read_by_member_at IS NULL),
+       COUNT(*) OVER ()
+FROM messaging_thread t
+JOIN messaging_topic tp ON tp.id = t.topic_id
+JOIN messaging_category c ON c.id = t.category_id
+JOIN members_beneficiary b ON b.id = t.beneficiary_id
+WHERE t.member_id = %s{restriction}
+ORDER BY t.last_message_at DESC, t.id DESC
+LIMIT %s OFFSET %s
+"""
+
+
+def inbox_page(member_id: int, page: str | int | None = 1, *, size: int = 20, search: dict | None = None) -> InboxPage:
+    """One page of the member's threads, newest activity first. ``search`` takes the
+    arguments of ``matching_threads``; a page number out of range gives the nearest page."""
+    restriction, restriction_params = "", []
+    if search:
+        subquery, restriction_params = matching_threads(member_id, **search).values("pk").query.sql_with_params()
+        restriction = f" AND t.id IN ({subquery})"
+    sql = _INBOX_SQL.format(restriction=restriction)
+
+    def read(number: int) -> list[tuple]:
+        return fetch_all(sql, [False, member_id, *restriction_params, size, (number - 1) * size])
+
+    number = int(page) if str(page or "").isdigit() and int(page) > 0 else 1
+    rows = read(number)
+    if not rows and number > 1:  # past the last page: show the last one
+        count = fetch_value(f"SELECT COUNT(*) FROM messaging_thread t WHERE t.member_id = %s{restriction}",  # noqa: S608
+                            [member_id, *restriction_params])
+        number = max(1, -(-count // size))
+        rows = read(number)
+    return InboxPage(
+        rows=[InboxRow(pk, status, aware(at), topic, category, first, last, unread)
+              for pk, status, at, topic, category, first, last, unread, _count in rows],
+        number=number,
+        count=rows[0][-1] if rows else 0,
+        size=size,
     )
 
 
@@ -84,11 +183,12 @@ def thread_messages(thread: Thread) -> QuerySet[Message]:
     return thread.messages.select_related("author").prefetch_related("attachments").order_by("created_at", "pk")
 
 
-def member_unread_count(member: Member) -> int:
-    """Threads with at least one gestionnaire message the member has not opened."""
-    return (
-        Message.objects.filter(thread__member=member, from_member=False, read_by_member_at__isnull=True)
-        .values("thread_id")
-        .distinct()
-        .count()
+def member_unread_count(member_id: int) -> int:
+    """Threads with at least one gestionnaire message the member has not opened (the
+    header's envelope, on every member page: plain SQL)."""
+    return fetch_value(
+        "SELECT COUNT(DISTINCT m.thread_id) FROM messaging_message m "
+        "JOIN messaging_thread t ON t.id = m.thread_id "
+        "WHERE t.member_id = %s AND m.from_member = %s AND m.read_by_member_at IS NULL",
+        [member_id, False],
     )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from messaging.forms import ComposeForm, ReplyForm, SearchForm
-from messaging.selectors import categories_with_topics, member_thread_get, member_threads, thread_messages
+from messaging.selectors import categories_with_topics, inbox_page, member_thread_get, thread_messages
 from messaging.services import thread_close, thread_create, thread_mark_read, thread_reply_by_member
 from portal.access import member_required
 
@@ -28,15 +27,17 @@ def _form_error(form, error: ValidationError) -> None:
 
 @member_required
 def inbox(request):
-    search = SearchForm(request.GET or None)
-    threads = member_threads(request.member, **(search.filters() if search.is_valid() else {}))
-    page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Only a page number in the query string: nothing to search, the form shows unfilled.
+    searching = any(name in request.GET for name in SearchForm.base_fields)
+    search = SearchForm(request.GET if searching else None)
+    filters = search.filters() if searching and search.is_valid() else None
+    page = inbox_page(request.member.pk, request.GET.get("page"), size=PAGE_SIZE, search=filters)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "messaging/inbox.html",
-        {"search": search, "page": page, "searching": search.is_bound, "query": query.urlencode()},
+        {"search": search, "page": page, "searching": searching, "query": query.urlencode()},
     )
 
 

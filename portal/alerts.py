@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Decompte, QuoteRequest, QuoteStatus
-from members.models import Member, NoemieStatus
+from members.models import Beneficiary, Member, NoemieStatus
 from members.portability import portability_alerts
+from portal.navigation import url_builder
 from portal.templatetags.money import euros
 
 RECENT_DAYS = 30
@@ -31,37 +31,46 @@ class Alert:
     link_label: str
 
 
-def alerts_for(member: Member, today: dt.date | None = None) -> list[Alert]:
+def alerts_for(member: Member, today: dt.date | None = None, *, people: list[Beneficiary] | None = None) -> list[Alert]:
+    """The alerts of ``member`` on ``today``; ``people``, the household when already loaded.
+
+    Its reads are plain SQL: the home page runs them at every visit, and compiling their
+    ORM queries cost more than running them (docs/bench.md)."""
     today = today or timezone.localdate()
     alerts: list[Alert] = []
     # Portability: the month's France Travail proof is missing, the Loi Evin offer.
     alerts.extend(portability_alerts(member, today))
-    for request in QuoteRequest.objects.filter(member=member, status=QuoteStatus.MISSING_DOCUMENT):
+    quote_url = url_builder("claims:quote_detail")
+    for request in QuoteRequest.objects.raw(
+        "SELECT * FROM claims_quoterequest WHERE member_id = %s AND status = %s ORDER BY id",
+        [member.pk, QuoteStatus.MISSING_DOCUMENT.value],
+    ):
         alerts.append(Alert("warning", "Une pièce justificative est demandée",
                             f"Pour votre devis {request.get_kind_display().lower()} n° {request.pk} : "
                             f"{request.missing_document_note}",
-                            reverse("claims:quote_detail", args=[request.pk]), "Ajouter la pièce"))
+                            quote_url(request.pk), "Ajouter la pièce"))
     # Pending and recently paid décomptes in one query (both come from the member's index).
     since = today - dt.timedelta(days=RECENT_DAYS)
-    decomptes = list(
-        Decompte.objects.filter(member=member)
-        .filter(Q(status=Decompte.Status.PENDING) | Q(status=Decompte.Status.PAID, payment_date__gte=since))
-        .order_by("first_care_date")
-    )
+    decomptes = list(Decompte.objects.raw(
+        "SELECT * FROM claims_decompte WHERE member_id = %s "
+        "AND (status = %s OR (status = %s AND payment_date >= %s)) ORDER BY first_care_date, id",
+        [member.pk, Decompte.Status.PENDING.value, Decompte.Status.PAID.value, since],
+    ))
     for decompte in decomptes:
         if decompte.status == Decompte.Status.PENDING and decompte.is_late(today):
             alerts.append(Alert("warning", "Un remboursement est en retard",
                                 f"Les soins du {decompte.first_care_date:%d/%m/%Y} devaient être remboursés au plus "
                                 f"tard le {decompte.expected_payment_date:%d/%m/%Y}.",
                                 reverse("claims:follow_up"), "Suivre et signaler le retard"))
-    for person in member.beneficiaries.all():
+    for person in member.beneficiaries.all() if people is None else people:
         if person.noemie_status == NoemieStatus.INACTIVE and person.is_covered_on(today):
             alerts.append(Alert("warning", f"Télétransmission NOEMIE non active pour {person.first_name}",
                                 f"{person.get_noemie_reason_display()}. Envoyez-nous les décomptes de la Sécurité "
                                 "sociale pour être remboursé.", reverse("members:noemie"), "Comprendre et agir"))
     recent = sorted((d for d in decomptes if d.status == Decompte.Status.PAID), key=lambda d: d.payment_date, reverse=True)
+    detail_url = url_builder("claims:detail")
     for decompte in recent[:3]:
         alerts.append(Alert("info", "Un nouveau remboursement est disponible",
                             f"{euros(decompte.total_complementary)} versés le {decompte.payment_date:%d/%m/%Y}.",
-                            reverse("claims:detail", args=[decompte.pk]), "Voir le décompte"))
+                            detail_url(decompte.pk), "Voir le décompte"))
     return alerts

@@ -1,22 +1,24 @@
 from django.shortcuts import render
+from django.utils import timezone
 
-from members.selectors import affiliations_on, covered_beneficiaries, member_with_household
+from members.selectors import affiliations_in_force, load_household, member_with_household
 from portal.access import member_required
 from portal.alerts import alerts_for
 
 
 @member_required
 def home(request):
-    member = member_with_household(request.member.pk)
+    household = load_household(request.member.pk, member=request.member)
+    today = timezone.localdate()
     return render(
         request,
         "portal/home.html",
         {
-            "member": member,
-            "holder": member.holder,
-            "affiliations": affiliations_on(member),
-            "household": covered_beneficiaries(member),
-            "alerts": alerts_for(member),
+            "member": household.member,
+            "holder": household.holder,
+            "affiliations": affiliations_in_force(household.affiliations, today),
+            "household": household.covered_on(today),
+            "alerts": alerts_for(household.member, today, people=household.people),
         },
     )
 

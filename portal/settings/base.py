@@ -96,13 +96,15 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.context_processors.portal",
             ],
+            # {% field %} and {% fields %} in every template, without {% load %}.
+            "builtins": ["portal.templatetags.fields"],
         },
     },
 ]
 
-# Form widgets render through the project's template engine, so that templates/django/forms
-# can replace a widget template (the select, with its options inline: lists of 50 objets).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Form widgets render through the project's template engine, the common ones (inputs, selects,
+# textareas) written in Python with the same markup: see portal/form_rendering.py.
+FORM_RENDERER = "portal.form_rendering.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),

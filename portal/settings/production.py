@@ -24,3 +24,14 @@ LOGGING["root"]["level"] = env.str("LOG_LEVEL", default="INFO")  # noqa: F405
 # than the request's own queries in the load test (docs/bench.md). Checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
+# One cache for every gunicorn worker (Redis): login rate limits count across workers, and
+# reference data kept in the cache (the messaging search lists) is dropped for all at once
+# when a gestionnaire changes it in the back-office.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("CACHE_URL", default=REDIS_URL),  # noqa: F405
+        "KEY_PREFIX": "portal",
+    }
+}

@@ -8,17 +8,14 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django import forms
 from django.db import connection
-from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 
 from claims import selectors
-from claims.forms import DecompteFilterForm
 from claims.importer import decomptes_import
 from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
-from claims.templatetags.claims_list import FilterFormRenderer, _euros, filter_fields, url_builder
+from claims.templatetags.claims_list import _euros, url_builder
 from portal.templatetags.money import euros
 from tests.claims.conftest import consultation, csv_file
 
@@ -172,52 +169,6 @@ def test_a_new_import_shows_at_once(alice_client, alice):
         selectors.YearTotals(2025, Decimal("120.00"), Decimal("42.00"), Decimal("78.00"), Decimal("0.00"))]
     assert YearTotal.objects.get(member=alice, year=2025).complementary == Decimal("78.00")
     assert "1 soin en attente de remboursement" in after.content.decode()
-
-
-# --------------------------------------------------------------------------- filter form
-
-
-def _as_templates_render(form) -> str:
-    template = engines["django"].from_string('{% for field in form %}{% include "partials/field.html" %}{% endfor %}')
-    return template.render({"form": form})
-
-
-def _squeezed(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
-
-
-@pytest.mark.parametrize("data", [
-    None,
-    {"apres": "2025-01-01_3"},
-    {"du": "2025-01-01", "au": "2025-12-31", "categorie": "Optique"},
-    {"du": "2025-07-31", "au": "2025-06-01"},  # an error on "au"
-    {"beneficiaire": "999999", "categorie": "Inconnue", "du": "pas une date"},  # errors on three fields
-])
-def test_the_filter_form_is_written_as_the_templates_write_it(alice, data):
-    def form(renderer=None):
-        built = DecompteFilterForm(data, member=alice, categories=selectors.categories_of(alice), renderer=renderer)
-        built.is_valid() if data else None
-        return built
-
-    fast = filter_fields(form(FilterFormRenderer()))
-    assert _squeezed(fast) == _squeezed(_as_templates_render(form()))
-    if data and "au" in data and data.get("du") == "2025-07-31":
-        assert 'aria-invalid="true" aria-describedby="id_au_error"' in fast
-
-
-def test_any_field_kind_is_written_as_the_templates_write_it():
-    class Sample(forms.Form):
-        name = forms.CharField(label="Nom & prénom", help_text="Comme sur la carte <vitale>")
-        accept = forms.BooleanField(label="J'accepte", required=False)
-        kind = forms.ChoiceField(choices=[("Soins", [("a", "A & B"), ("b", "B")]), ("c", "C")], required=False)
-        day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    for data in (None, {"name": "", "accept": "on", "kind": "b", "day": "2025-01-02"}):
-        sample = Sample(data)
-        fast = Sample(data, renderer=FilterFormRenderer())
-        if data:
-            sample.is_valid(), fast.is_valid()
-        assert _squeezed(filter_fields(fast)) == _squeezed(_as_templates_render(sample))
 
 
 # --------------------------------------------------------------------------- URLs

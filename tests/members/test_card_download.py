@@ -12,7 +12,7 @@ from documents import pdf_cache
 from documents.models import GeneratedKind, RenderedDocument
 from members import cards
 from members.models import Affiliation, Beneficiary, Formula, Member
-from members.selectors import household_for_documents, member_with_household
+from members.selectors import load_household, member_with_household
 from tests.members.test_card import TODAY, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_a_card_checked_today_is_served_after_one_query(alice, renders, django_a
 
 
 def test_the_card_download_and_the_card_page_print_the_same_content(alice):
-    assert cards._card_content(household_for_documents(alice.pk), TODAY) == cards.card_content(
+    assert cards._card_content(load_household(alice.pk), TODAY) == cards.card_content(
         member_with_household(alice.pk), TODAY
     )
 
