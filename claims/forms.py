@@ -7,7 +7,7 @@ from claims.models import QuoteKind
 from claims.quotes import PRIOR_AGREEMENT_THRESHOLD, QuoteLineInput
 from documents.forms import MultiplePrivateFileField
 from guarantees.forms import EAR_CHOICES, EYE_CHOICES, _dioptre, _money
-from members.selectors import household
+from members.selectors import household_names
 
 
 class DecompteFilterForm(forms.Form):
@@ -18,7 +18,7 @@ class DecompteFilterForm(forms.Form):
 
     def __init__(self, *args, member, categories: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["beneficiaire"].choices = [("", "Tous")] + [(p.pk, p.full_name) for p in household(member)]
+        self.fields["beneficiaire"].choices = [("", "Tous"), *household_names(member.pk)]
         self.fields["categorie"].choices = [("", "Toutes")] + [(c, c.capitalize()) for c in categories]
 
     def clean(self):

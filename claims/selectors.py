@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -12,11 +11,12 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from claims.models import Decompte, DecompteLine
 from guarantees.engine import CareLine
-from portal.sql import fetch_all
+from members.models import Beneficiary
+from portal.sql import amount, columns, fetch_all, fetch_instances
 
 PAGE_SIZE = 20
 
@@ -26,19 +26,6 @@ PAGE_SIZE = 20
 # several times running them, and the page ran five. Values are always parameters; only
 # the fixed condition fragments below are put together. Money columns are converted as the
 # ORM does.
-_CENT = Decimal("0.01")
-_FLOAT_DECIMALS = decimal.Context(prec=15)  # what Django's SQLite backend converts REAL with
-
-
-def _amount(value) -> Decimal:
-    """A money column as a Decimal at the cent (SQLite returns NUMERIC as int or float)."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        return _FLOAT_DECIMALS.create_decimal_from_float(value).quantize(_CENT)
-    return Decimal(value).quantize(_CENT)
-
-
 @dataclass(frozen=True)
 class DecompteFilters:
     beneficiary_id: int | None = None
@@ -177,10 +164,10 @@ def _decompte_rows(rows: list[tuple]) -> list[DecompteRow]:
     items: list[DecompteRow] = []
     for row in rows:
         if not items or items[-1].pk != row[0]:
-            items.append(DecompteRow(*row[:7], *map(_amount, row[7:_ROW_WIDTH]), []))
+            items.append(DecompteRow(*row[:7], *map(amount, row[7:_ROW_WIDTH]), []))
         care_date, first_name, act_label, paid = row[_ROW_WIDTH:]
         if care_date is not None:  # a décompte without lines still has its card
-            items[-1].lines.append(LineRow(care_date, first_name, act_label, _amount(paid)))
+            items[-1].lines.append(LineRow(care_date, first_name, act_label, amount(paid)))
     return items
 
 
@@ -213,7 +200,7 @@ def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals
             f"FROM claims_decompte WHERE {' AND '.join(conditions)} GROUP BY 1 ORDER BY 1 DESC",
             [*year_params, *params],
         )
-    return [YearTotals(int(year), *map(_amount, amounts)) for year, *amounts in rows]
+    return [YearTotals(int(year), *map(amount, amounts)) for year, *amounts in rows]
 
 
 def categories_of(member) -> list[str]:
@@ -238,10 +225,29 @@ def _categories_of_formulas(codes: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(categories))
 
 
-def decompte_for_member(member_id: int, pk: int) -> Decompte:
-    decompte = get_object_or_404(Decompte.objects.select_related("member"), pk=pk, member_id=member_id)
-    _attach_lines([decompte])
-    return decompte
+@dataclass(frozen=True)
+class DecompteDetail:
+    decompte: Decompte
+    lines: list[DecompteLine]  # in file order, each with its beneficiary
+
+
+def decompte_for_member(member_id: int, pk: int) -> DecompteDetail:
+    """The member's own décompte with its lines, or 404 for anyone else's. Two plain SQL
+    queries (the detail page and its PDF), every column converted as the ORM does."""
+    found = fetch_instances(f"SELECT {columns(Decompte, 'd')} FROM claims_decompte d "  # noqa: S608
+                            "WHERE d.id = %s AND d.member_id = %s", [pk, member_id], (Decompte,))
+    if not found:
+        raise Http404("Aucun décompte ne correspond.")
+    (decompte,) = found[0]
+    lines = []
+    for line, person in fetch_instances(
+        f"SELECT {columns(DecompteLine, 'l')}, {columns(Beneficiary, 'b')} FROM claims_decompteline l "  # noqa: S608
+        "JOIN members_beneficiary b ON b.id = l.beneficiary_id WHERE l.decompte_id = %s ORDER BY l.line_number, l.id",
+        [pk], (DecompteLine, Beneficiary),
+    ):
+        line.decompte, line.beneficiary = decompte, person
+        lines.append(line)
+    return DecompteDetail(decompte, lines)
 
 
 def pending_count(member_id: int) -> int:

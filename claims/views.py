@@ -67,18 +67,19 @@ def decompte_list(request):
 @require_GET
 @member_required
 def decompte_detail(request, pk):
-    decompte = selectors.decompte_for_member(request.member.pk, pk)
-    return render(request, "claims/decompte_detail.html", {"decompte": decompte})
+    detail = selectors.decompte_for_member(request.member.pk, pk)
+    return render(request, "claims/decompte_detail.html", {"decompte": detail.decompte, "lines": detail.lines})
 
 
 @require_GET
 @member_required
 def decompte_pdf(request, pk):
-    decompte = selectors.decompte_for_member(request.member.pk, pk)
-    member = request.member
+    detail = selectors.decompte_for_member(request.member.pk, pk)
+    decompte, member = detail.decompte, request.member
     pdf = render_pdf(
         "pdf/decompte.html",
-        {"decompte": decompte, "member": member, "holder": member.holder, "organisme": member.contract.organisme},
+        {"decompte": decompte, "lines": detail.lines, "member": member, "holder": member.holder,
+         "organisme": member.contract.organisme},
         title=f"Décompte de remboursement n° {decompte.external_id}",
     )
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -166,11 +166,7 @@ def portability_alerts(member: Member, today: dt.date):
     """The home page alerts of a member in portability (portal.alerts)."""
     from portal.alerts import Alert
 
-    # Plain SQL: on every visit of the home page, for the few members in portability.
-    file = next(iter(PortabilityFile.objects.raw(
-        "SELECT * FROM members_portabilityfile WHERE member_id = %s AND status = %s ORDER BY requested_at DESC LIMIT 1",
-        [member.pk, PortabilityStatus.ACTIVE.value],
-    )), None)
+    file = member.portability_files.filter(status=PortabilityStatus.ACTIVE).first()
     if file is None:
         return []
     alerts = []

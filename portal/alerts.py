@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Decompte, QuoteRequest, QuoteStatus
-from members.models import Beneficiary, Member, NoemieStatus
+from claims.models import Decompte, QuoteKind, QuoteStatus
+from members.models import Beneficiary, Member, NoemieStatus, PortabilityStatus
 from members.portability import portability_alerts
 from portal.navigation import url_builder
+from portal.sql import amount, day, fetch_all
 from portal.templatetags.money import euros
 
 RECENT_DAYS = 30
@@ -31,31 +32,46 @@ class Alert:
     link_label: str
 
 
-def alerts_for(member: Member, today: dt.date | None = None, *, people: list[Beneficiary] | None = None) -> list[Alert]:
-    """The alerts of ``member`` on ``today``; ``people``, the household when already loaded.
+# What the alerts are made of, in one query on the member's indexes: an active
+# portability file, the devis waiting for a document, the pending and recently paid
+# décomptes. Plain SQL, without model instances: the home page runs it at every visit.
+# (The first branch types the columns for PostgreSQL.)
+_SOURCES_SQL = """
+SELECT 'portabilite', p.id, NULL, NULL, CAST(NULL AS date), CAST(NULL AS date), CAST(NULL AS date),
+       CAST(NULL AS numeric)
+  FROM members_portabilityfile p WHERE p.member_id = %s AND p.status = %s
+UNION ALL
+SELECT 'devis', q.id, q.kind, q.missing_document_note, NULL, NULL, NULL, NULL
+  FROM claims_quoterequest q WHERE q.member_id = %s AND q.status = %s
+UNION ALL
+SELECT 'decompte', d.id, d.status, NULL, d.first_care_date, d.payment_date, d.documents_complete_on, d.total_complementary
+  FROM claims_decompte d WHERE d.member_id = %s AND (d.status = %s OR (d.status = %s AND d.payment_date >= %s))
+"""
 
-    Its reads are plain SQL: the home page runs them at every visit, and compiling their
-    ORM queries cost more than running them (docs/bench.md)."""
+
+def alerts_for(member: Member, today: dt.date | None = None, *, people: list[Beneficiary] | None = None) -> list[Alert]:
+    """The alerts of ``member`` on ``today``; ``people``, the household when already loaded."""
     today = today or timezone.localdate()
+    since = today - dt.timedelta(days=RECENT_DAYS)
+    rows = fetch_all(_SOURCES_SQL, [
+        member.pk, PortabilityStatus.ACTIVE.value, member.pk, QuoteStatus.MISSING_DOCUMENT.value,
+        member.pk, Decompte.Status.PENDING.value, Decompte.Status.PAID.value, since,
+    ])
     alerts: list[Alert] = []
     # Portability: the month's France Travail proof is missing, the Loi Evin offer.
-    alerts.extend(portability_alerts(member, today))
+    if any(row[0] == "portabilite" for row in rows):
+        alerts.extend(portability_alerts(member, today))
     quote_url = url_builder("claims:quote_detail")
-    for request in QuoteRequest.objects.raw(
-        "SELECT * FROM claims_quoterequest WHERE member_id = %s AND status = %s ORDER BY id",
-        [member.pk, QuoteStatus.MISSING_DOCUMENT.value],
-    ):
+    for _source, pk, kind, note, *_rest in sorted(row for row in rows if row[0] == "devis"):
         alerts.append(Alert("warning", "Une pièce justificative est demandée",
-                            f"Pour votre devis {request.get_kind_display().lower()} n° {request.pk} : "
-                            f"{request.missing_document_note}",
-                            quote_url(request.pk), "Ajouter la pièce"))
-    # Pending and recently paid décomptes in one query (both come from the member's index).
-    since = today - dt.timedelta(days=RECENT_DAYS)
-    decomptes = list(Decompte.objects.raw(
-        "SELECT * FROM claims_decompte WHERE member_id = %s "
-        "AND (status = %s OR (status = %s AND payment_date >= %s)) ORDER BY first_care_date, id",
-        [member.pk, Decompte.Status.PENDING.value, Decompte.Status.PAID.value, since],
-    ))
+                            f"Pour votre devis {QuoteKind(kind).label.lower()} n° {pk} : {note}",
+                            quote_url(pk), "Ajouter la pièce"))
+    decomptes = sorted(
+        (Decompte(pk=pk, status=status, first_care_date=day(care), payment_date=day(paid),
+                  documents_complete_on=day(complete), total_complementary=amount(total))
+         for source, pk, status, _note, care, paid, complete, total in rows if source == "decompte"),
+        key=lambda decompte: (decompte.first_care_date, decompte.pk),
+    )
     for decompte in decomptes:
         if decompte.status == Decompte.Status.PENDING and decompte.is_late(today):
             alerts.append(Alert("warning", "Un remboursement est en retard",

@@ -7,7 +7,9 @@ timestamp as the ORM would."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
@@ -32,6 +34,24 @@ def aware(value) -> dt.datetime:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+_CENT = Decimal("0.01")
+_FLOAT_DECIMALS = decimal.Context(prec=15)  # what Django's SQLite backend converts REAL with
+
+
+def amount(value) -> Decimal:
+    """A money column as a Decimal at the cent (SQLite returns NUMERIC as int or float)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return _FLOAT_DECIMALS.create_decimal_from_float(value).quantize(_CENT)
+    return Decimal(value).quantize(_CENT)
+
+
+def day(value) -> dt.date | None:
+    """A date column (SQLite gives text where the column type is lost, as in a UNION)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def columns(model: type[Model], alias: str) -> str:

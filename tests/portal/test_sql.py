@@ -67,3 +67,10 @@ def test_an_unknown_member_has_no_household(db):
     with pytest.raises(Member.DoesNotExist):
         load_household(987654)
     assert Contract.objects.exists() and Organisme.objects.exists()
+
+
+def test_household_names_are_the_full_names_in_rank_order(alice):
+    from members.selectors import household, household_names
+
+    assert household_names(alice.pk) == [(person.pk, person.full_name) for person in household(alice)]
+    assert len(household_names(alice.pk)) >= 3
