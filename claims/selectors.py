@@ -16,7 +16,7 @@ from django.http import Http404
 from claims.models import Decompte, DecompteLine
 from guarantees.engine import CareLine
 from members.models import Beneficiary
-from portal.sql import amount, columns, fetch_all, fetch_instances
+from portal.sql import amount, columns, fetch_all, fetch_instances, fetch_value
 
 PAGE_SIZE = 20
 
@@ -191,7 +191,7 @@ def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals
     """Unfiltered, the stored yearly totals (one indexed read); filtered, summed live."""
     if filters == DecompteFilters():
         rows = fetch_all("SELECT year, frais_reels, ss, complementary, reste_a_charge FROM claims_yeartotal "
-                      "WHERE member_id = %s ORDER BY year DESC", [member_id])
+                         "WHERE member_id = %s ORDER BY year DESC", [member_id])
     else:
         conditions, params = filters.paid_conditions(member_id)
         year, year_params = connection.ops.date_extract_sql("year", "payment_date", ())
@@ -251,8 +251,8 @@ def decompte_for_member(member_id: int, pk: int) -> DecompteDetail:
 
 
 def pending_count(member_id: int) -> int:
-    return fetch_all("SELECT COUNT(*) FROM claims_decompte WHERE member_id = %s AND status = %s",
-                  [member_id, Decompte.Status.PENDING.value])[0][0]
+    return fetch_value("SELECT COUNT(*) FROM claims_decompte WHERE member_id = %s AND status = %s",
+                       [member_id, Decompte.Status.PENDING.value])
 
 
 def pending_decomptes(member_id: int) -> list[Decompte]:

@@ -2,7 +2,7 @@
 
 The inbox rows are written in Python (20 rows of six values, a link and a badge each):
 through the template engine they were most of the page's time. The markup is what the
-templates wrote (tests/messaging/test_inbox_rows.py keeps that template and compares);
+templates wrote (tests/messaging/test_inbox_page.py keeps that template and compares);
 every text goes through ``escape``."""
 
 from __future__ import annotations
