@@ -6,11 +6,11 @@ STAMP := $(VENV)/.requirements-installed
 
 .PHONY: run test install lint bench
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt
 	scripts/install-system-deps.sh base
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)

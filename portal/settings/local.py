@@ -10,3 +10,6 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.file
 EMAIL_FILE_PATH = VAR_DIR / "emails"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Development tools (benchmarks, scale generator, demo data): never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "tools"]  # noqa: F405

@@ -20,3 +20,6 @@ AXES_ENABLED = True
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="portal-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Development tools (benchmarks, scale generator, demo data): never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "tools"]  # noqa: F405

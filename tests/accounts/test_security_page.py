@@ -8,8 +8,8 @@ from django.test import Client
 
 from accounts.models import EmailCodeDevice
 from accounts.useragent import describe
-from members.demo import DEMO_GESTIONNAIRE_USERNAME, DEMO_HOUSEHOLD_NUMBER, DEMO_MEMBER_PASSWORD, demo_data_create
 from tests.accounts.helpers import SECOND_FACTOR_URL, code_from_outbox
+from tools.demo.members import DEMO_GESTIONNAIRE_USERNAME, DEMO_HOUSEHOLD_NUMBER, DEMO_MEMBER_PASSWORD, demo_data_create
 
 
 def test_the_security_page_needs_a_verified_session(client, alice):

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 
-from members.demo import DEMO_HOUSEHOLD_NUMBER, demo_data_create
 from members.models import Beneficiary, Member, age_on
+from tools.demo.members import DEMO_HOUSEHOLD_NUMBER, demo_data_create
 
 
 @pytest.mark.django_db

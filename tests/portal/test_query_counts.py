@@ -3,7 +3,7 @@
 Each test counts the queries of a page with a little data, adds much more of what the page
 lists (décomptes and their lines, beneficiaries, threads and messages, members), counts
 again and asserts the same number, plus a fixed ceiling. Timings live in
-``manage.py bench`` (portal/bench.py), not here."""
+``manage.py bench`` (tools/bench/portal.py), not here."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Benchmark plumbing (portal.benchmarking) for ``python manage.py bench``.
+"""Benchmark plumbing (tools.benchmarking) for ``python manage.py bench``.
 
 Each app may define ``<app>/bench.py`` with ``BENCHMARKS``: a list of callables that take
 no argument and return a list of ``Figure``. Every figure is measured together with its

@@ -2,13 +2,13 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.scale import ScaleError, ScaleOptions, generated_member_count, scale_generate, scale_reset
+from tools.scale import ScaleError, ScaleOptions, generated_member_count, scale_generate, scale_reset
 
 
 class Command(BaseCommand):
     help = (
         "Generate a realistic data set at insurer scale on PostgreSQL (households, 20 years of décomptes, "
-        "messages, document metadata) for `manage.py bench` and the load test. See portal/scale.py."
+        "messages, document metadata) for `manage.py bench` and the load test. See tools/scale.py."
     )
 
     def add_arguments(self, parser):

@@ -32,7 +32,7 @@ CARE = [
 
 
 def demo_decomptes_create(today: dt.date | None = None) -> ImportBatch | None:
-    from members.demo import DEMO_HOUSEHOLD_NUMBER
+    from tools.demo.members import DEMO_HOUSEHOLD_NUMBER
 
     today = today or timezone.localdate()
     member = Member.objects.filter(number=DEMO_HOUSEHOLD_NUMBER).first()

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineRequest, Layer, compute
-from portal.benchmarking import Figure
+from tools.benchmarking import Figure
 
 BATCH = 10_000
 TEMPLATES = [

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from directory.demo import demo_professionals
 from directory.models import Kind, Professional
 from directory.selectors import bounding_box, professionals_near
-from portal.benchmarking import Figure, median, percentile, timed
+from tools.benchmarking import Figure, median, percentile, timed
 
 PREFIX = "BENCH-"
 COUNT = 100_000

@@ -130,7 +130,7 @@ class Table:
         concrete = {f.column: f for f in model._meta.concrete_fields}
         unknown = [c for c in columns if c not in concrete]
         if unknown:
-            raise ScaleError(f"{self.name} has no column {unknown}: portal.scale is out of date")
+            raise ScaleError(f"{self.name} has no column {unknown}: tools.scale is out of date")
         extras, values = [], []
         for column, model_field in concrete.items():
             if column in columns:
@@ -156,7 +156,7 @@ class Table:
             return ""
         raise ScaleError(
             f"{model_field.model._meta.db_table}.{model_field.column} is required and has no default: "
-            "teach portal.scale how to fill it"
+            "teach tools.scale how to fill it"
         )
 
     def add(self, *values: str) -> None:

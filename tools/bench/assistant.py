@@ -7,7 +7,7 @@ import re
 
 from assistant.knowledge import KNOWLEDGE_FILE, answers_for, index
 from assistant.text import fold, tokens
-from portal.benchmarking import Figure, percentile, timed
+from tools.benchmarking import Figure, percentile, timed
 
 
 def _evaluation() -> list[dict]:

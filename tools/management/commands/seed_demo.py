@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.demo import demo_decomptes_create
-from members.demo import demo_data_create
+from tools.demo.claims import demo_decomptes_create
+from tools.demo.members import demo_data_create
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Load test: concurrent members browsing the portal served by gunicorn (issue 11).
 
-    DATABASE_URL=postgres://.../portal_scale .venv/bin/python scripts/loadtest.py \
+    DATABASE_URL=postgres://.../portal_scale .venv/bin/python tools/loadtest.py \
         [--users 200] [--duration 60] [--max-requests 30000] [--workers 2] [--threads 1] [--think 0]
 
 What it does, on loopback only:

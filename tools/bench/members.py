@@ -21,7 +21,7 @@ from documents.models import RenderedDocument, private_storage
 from members import cards
 from members.models import Affiliation, AffiliationRole, Beneficiary, Formula, Member, Relationship
 from members.services import reference_data_load
-from portal.benchmarking import Figure, median
+from tools.benchmarking import Figure, median
 
 REPEAT = 15
 

@@ -32,7 +32,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from django.utils import timezone
 
-from portal.benchmarking import Figure, median, percentile
+from tools.benchmarking import Figure, median, percentile
 
 REPEAT = int(os.environ.get("BENCH_PAGE_REPEAT", "60"))
 WARMUP = 5
@@ -167,7 +167,7 @@ def _scale_subject() -> Subject | None:
     from claims.models import Decompte
     from members.models import Beneficiary, Member, Relationship
     from messaging.models import Thread
-    from portal.scale import generated_member_count
+    from tools.scale import generated_member_count
 
     generated = generated_member_count()
     if not generated:
@@ -350,7 +350,7 @@ def measure_pages(subject: Subject, repeat: int = REPEAT) -> list[Figure]:
 def bench_pages() -> list[Figure]:
     figures: list[Figure] = []
     try:
-        with transaction.atomic(), override_settings(ROOT_URLCONF="portal.bench"):
+        with transaction.atomic(), override_settings(ROOT_URLCONF="tools.bench.portal"):
             subject = _scale_subject() or _small_subject()
             figures = measure_pages(subject)
             figures.insert(0, Figure(f"pages: data set: {subject.scale}", 0, "-"))

@@ -28,7 +28,7 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 
-from portal.benchmarking import Figure, median, percentile
+from tools.benchmarking import Figure, median, percentile
 
 IMPORT_LINES = int(os.environ.get("BENCH_IMPORT_LINES", "100000"))
 LIST_DECOMPTES = 5000
@@ -226,7 +226,7 @@ def bench_emails() -> list[Figure]:
     from notifications.services import notification_publish
     from portal.celery import app as celery_app
     from portal.emails import build_email
-    from portal.smtp_sink import SmtpSink
+    from tools.smtp_sink import SmtpSink
 
     if not _redis_reachable() or connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"]):
         return [Figure("claims: e-mails per second by one worker (not measured: no Redis broker reachable)", 0, "-")]
