@@ -17,14 +17,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from guarantees.engine import messages
 from guarantees.engine.checks import check_line, check_request, layers_in_force
 from guarantees.engine.optics import glass_class
 from guarantees.engine.rules import guarantee_for
-from guarantees.engine.selection import ActPlan, Step
+from guarantees.engine.selection import ActPlan, Excluded, OptamNeeded, Step
 from guarantees.engine.state import Counters, EquipmentKey, LineContext
-from guarantees.engine.types import CareLine, EngineRequest, Layer, LayerResult, Limit, LineResult, Periodicity
+from guarantees.engine.types import CareLine, EngineRequest, Layer, LayerResult, Limit, LineResult, Periodicity, RuleRef
 from guarantees.engine.values import SIDES, ZERO, add_years, age_on, money
 
 PRESCRIPTION_YEARS = 2
@@ -49,6 +50,12 @@ class _Day:
     age: int
     plans: dict[str, ActPlan]
 
+    def plan(self, act: str) -> ActPlan:
+        plan = self.plans.get(act)
+        if plan is None:
+            plan = self.plans[act] = ActPlan(self.layers, act)
+        return plan
+
 
 class _Computation:
     """One request being computed: the beneficiary's counters and the per-request caches."""
@@ -69,9 +76,7 @@ class _Computation:
         context = LineContext(line, index, in_history, self.request, self.counters)
         check_line(context)
         day = self._day(context)
-        plan = day.plans.get(line.act)
-        if plan is None:
-            plan = day.plans[line.act] = ActPlan(day.layers, line.act)
+        plan = day.plan(line.act)
         if not plan.known:  # the notice's catalogue: a typo, not an act this formula leaves out
             raise context.error(
                 "unknown_act", f"Acte inconnu pour la formule {day.layers[0].rules.name} : « {line.act} »."
@@ -80,12 +85,12 @@ class _Computation:
         refusal = self._prescription(context) or self._too_soon(context, day, plan.periodicity, equipment)
         if refusal is not None:
             # nothing else applies: every level pays nothing, for that one reason
-            layers = tuple(_refused_level(layer, refusal) for layer in day.layers)
-            return _line_result(context, plan, layers, (refusal,))
-        layers = _pay_levels(context, plan.steps(line, day.age))
+            levels = tuple(_unpaid_level(layer, None, refusal) for layer in day.layers)
+            return _line_result(context, plan, levels, (refusal,))
+        levels = _pay_levels(context, plan.steps(line, day.age))
         for key in equipment:
             self.counters.add_equipment(key, line.care_date)
-        return _line_result(context, plan, layers, tuple(limit for layer in layers for limit in layer.limits))
+        return _line_result(context, plan, levels, tuple(limit for level in levels for limit in level.limits))
 
     def _day(self, context: LineContext) -> _Day:
         care_date = context.line.care_date
@@ -142,50 +147,61 @@ def _period_years(period: Periodicity, line: CareLine, age: int) -> int:
 # --------------------------------------------------------------------------- the levels' payments
 
 
+def _left_to_pay(line: CareLine) -> Decimal:
+    """The frais réels less what SS and another complementary paid."""
+    return line.frais_reels - line.ss_paid - line.other_paid
+
+
 def _pay_levels(context: LineContext, steps: Sequence[Step]) -> tuple[LayerResult, ...]:
     """Each level in turn, the principal first: each pays what it guarantees minus SS and
     minus what the levels below paid."""
-    line = context.line
-    room = line.frais_reels - line.ss_paid - line.other_paid  # never more than what is left to pay
+    left_to_pay = _left_to_pay(context.line)  # what no level may exceed, with the levels below
     paid_below = ZERO
     results: list[LayerResult] = []
     for step in steps:
-        result = _pay_level(context, step, room, paid_below)
+        result = _pay_level(context, step, left_to_pay, paid_below)
         results.append(result)
         paid_below += result.amount
     return tuple(results)
 
 
-def _pay_level(context: LineContext, step: Step, room: Decimal, paid_below: Decimal) -> LayerResult:
+def _pay_level(context: LineContext, step: Step, left_to_pay: Decimal, paid_below: Decimal) -> LayerResult:
     rules, line = step.layer.rules, context.line
-    if step.missing_optam:
+    if isinstance(step, OptamNeeded):
         raise context.error(
             "missing_optam",
             "Précisez si le médecin est adhérent à un dispositif de pratique tarifaire maîtrisée (OPTAM / OPTAM-CO).",
         )
-    if step.cell is None:
-        return _unpaid_level(step, Limit(step.refusal_key, step.refusal or "", rules.code))
+    if isinstance(step, Excluded):
+        return _unpaid_level(step.layer, None, Limit(step.key, step.message, rules.code))
     if step.requires_ss and line.ss_paid <= ZERO:
-        return _unpaid_level(step, Limit("not_reimbursed_by_ss", messages.NotReimbursedBySS(rules.name), rules.code))
+        limit = Limit("not_reimbursed_by_ss", messages.NotReimbursedBySS(rules.name), rules.code)
+        return _unpaid_level(step.layer, step.rule, limit)
     guarantee = guarantee_for(step.cell, step.layer, context)
-    amount, cuts = _amount_due(rules.name, rules.code, guarantee.total, line.ss_paid, paid_below, room)
+    due = _amount_due(rules.name, rules.code, guarantee.total, line.ss_paid, paid_below, left_to_pay)
     # a yearly ceiling counts what was finally paid, SS and lower levels included
-    paid_through = line.ss_paid + paid_below + amount
+    paid_through = line.ss_paid + paid_below + due.amount
     for use in guarantee.uses:
         use.record(context.counters, paid_through)
     return LayerResult(
-        formula=rules.code, formula_name=rules.name, role=step.layer.role, amount=amount, guaranteed=guarantee.total,
-        rule=step.rule, limits=guarantee.limits + cuts, ss_paid=line.ss_paid, paid_below=paid_below,
+        formula=rules.code, formula_name=rules.name, role=step.layer.role, amount=due.amount,
+        guaranteed=guarantee.total, rule=step.rule, limits=guarantee.limits + due.cuts, ss_paid=line.ss_paid,
+        paid_below=paid_below,
     )
 
 
+class _Due(NamedTuple):
+    amount: Decimal  # to the cent
+    cuts: tuple[Limit, ...]  # what cut it
+
+
 def _amount_due(
-    name: str, code: str, guaranteed: Decimal, ss_paid: Decimal, paid_below: Decimal, room: Decimal
-) -> tuple[Decimal, tuple[Limit, ...]]:
+    name: str, code: str, guaranteed: Decimal, ss_paid: Decimal, paid_below: Decimal, left_to_pay: Decimal
+) -> _Due:
     """What a level pays, to the cent, and the cuts that explain it: its total minus SS and
     lower levels, never below 0 nor above what is left to pay."""
     due = guaranteed - ss_paid - paid_below
-    left = room - paid_below
+    left = left_to_pay - paid_below
     cuts: tuple[Limit, ...] = ()
     amount = due
     if due > left:
@@ -194,23 +210,16 @@ def _amount_due(
             cuts = (Limit("frais_reels", messages.FraisReels(name, max(left, ZERO)), code),)
     if amount < ZERO:
         amount = ZERO
-    if amount == ZERO and paid_below > ZERO and guaranteed > ZERO:
+    if amount == ZERO and paid_below > ZERO and guaranteed > ZERO:  # say why a level that covers the act adds nothing
         cuts += (Limit("lower_level_covers", messages.LowerLevelCovers(name, guaranteed), code),)
-    return money(amount), cuts
+    return _Due(money(amount), cuts)
 
 
-def _unpaid_level(step: Step, limit: Limit) -> LayerResult:
-    rules = step.layer.rules
-    return LayerResult(
-        formula=rules.code, formula_name=rules.name, role=step.layer.role, amount=ZERO, guaranteed=ZERO,
-        rule=step.rule, limits=(limit,),
-    )
-
-
-def _refused_level(layer: Layer, refusal: Limit) -> LayerResult:
+def _unpaid_level(layer: Layer, rule: RuleRef | None, limit: Limit) -> LayerResult:
+    """A level that pays nothing, for the one reason ``limit`` gives."""
     return LayerResult(
         formula=layer.rules.code, formula_name=layer.rules.name, role=layer.role, amount=ZERO, guaranteed=ZERO,
-        rule=None, limits=(refusal,),
+        rule=rule, limits=(limit,),
     )
 
 
@@ -219,11 +228,10 @@ def _line_result(
 ) -> LineResult:
     line = context.line
     complementary = sum((layer.amount for layer in layers), ZERO)
-    room = line.frais_reels - line.ss_paid - line.other_paid
     return LineResult(
         index=context.index, act=line.act, label=plan.label, care_date=line.care_date,
         frais_reels=money(line.frais_reels), base_remboursement=money(line.base_remboursement),
         ss_paid=money(line.ss_paid), other_paid=money(line.other_paid), complementary=complementary,
-        layers=layers, reste_a_charge=money(room - complementary), limits=limits,
+        layers=layers, reste_a_charge=money(_left_to_pay(line) - complementary), limits=limits,
         glass_class="" if line.sphere is None else glass_class(line.sphere, line.cylinder, line.addition),
     )

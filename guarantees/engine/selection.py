@@ -3,7 +3,7 @@
 A table may hold several rows for one act, told apart by conditions (OPTAM, conventionné,
 age). What applies depends only on the layers in force, the act and that case, so an
 ``ActPlan`` (one per layers in force and act in a request) resolves each case once and
-every later line alike reuses the ``Step`` s: no line reads the tables again."""
+every later line alike reuses its ``Step`` s: no line reads the tables again."""
 
 from __future__ import annotations
 
@@ -16,18 +16,33 @@ from guarantees.engine.types import CareLine, Cell, FormulaRules, Layer, Periodi
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
-    """What one level does for a case: pay by ``cell`` under ``rule``; or pay nothing,
-    said by ``refusal_key`` and ``refusal``; or, when the row found depends on OPTAM and
-    the line does not say, ask for it (``missing_optam``)."""
+class Pays:
+    """The level pays by ``cell`` (its row's cell for the formula), under ``rule``; when
+    ``requires_ss``, only for an act SS reimbursed."""
 
     layer: Layer
-    cell: Cell | None = None
-    rule: RuleRef | None = None
-    requires_ss: bool = False
-    refusal_key: str = ""
-    refusal: messages.Message | None = None
-    missing_optam: bool = False
+    cell: Cell
+    rule: RuleRef
+    requires_ss: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """The level pays nothing for this act or case; ``key`` and ``message`` say why."""
+
+    layer: Layer
+    key: str  # not_covered / conditions_not_met
+    message: messages.Message
+
+
+@dataclass(frozen=True, slots=True)
+class OptamNeeded:
+    """The row found depends on OPTAM, which the line does not state: the engine asks."""
+
+    layer: Layer
+
+
+Step = Pays | Excluded | OptamNeeded
 
 
 class Case(NamedTuple):
@@ -76,15 +91,15 @@ def _step(layer: Layer, act: str, line: CareLine, age: int) -> Step:
     rules = layer.rules
     candidates = [row for row in rules.rows_by_act.get(act, ()) if rules.code in row.cells]
     if not candidates:
-        return Step(layer, refusal_key="not_covered", refusal=messages.NotCovered(rules.name))
+        return Excluded(layer, "not_covered", messages.NotCovered(rules.name))
     row = next((row for row in candidates if row.matches(line, age)), None)
     if row is None:
         conditions = " ; ".join(sorted({row.condition_text or row.label for row in candidates}))
-        return Step(layer, refusal_key="conditions_not_met", refusal=messages.ConditionsNotMet(rules.name, conditions))
+        return Excluded(layer, "conditions_not_met", messages.ConditionsNotMet(rules.name, conditions))
     if line.optam is None and any(key == "optam" for key, _ in row.conditions):
-        return Step(layer, missing_optam=True)
+        return OptamNeeded(layer)
     cell = row.cells[rules.code]
-    return Step(layer, cell=cell, rule=_rule_ref(rules, row, cell), requires_ss=row.requires_ss)
+    return Pays(layer, cell, _rule_ref(rules, row, cell), row.requires_ss)
 
 
 def _rule_ref(rules: FormulaRules, row: Row, cell: Cell) -> RuleRef:
