@@ -256,3 +256,12 @@ def test_the_complementary_is_never_negative_nor_above_what_is_left(act, fr, br,
     assert result.complementary <= fr - ss
     assert result.reste_a_charge == fr - ss - result.complementary
     assert result.complementary == result.complementary.quantize(Decimal("0.01"))
+
+
+def test_every_rule_kind_of_the_tables_has_its_rule():
+    # A guarantee table may name any kind of catalogue.KINDS; only "info" cells (wording
+    # without an amount) are never computed.
+    from guarantees.catalogue import KINDS
+    from guarantees.engine.rules import RULES
+
+    assert set(KINDS) - {"info"} == set(RULES)
