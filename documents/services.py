@@ -2,17 +2,27 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from documents.models import PrivateFile
-from documents.validation import safe_display_name, validate_upload
+from documents.uploads import RefusedUpload
+from documents.validation import UploadRejected, safe_display_name, too_large_message, validate_upload
 
 
 def read_upload(uploaded: UploadedFile) -> bytes:
+    """The file's content, refused by its size before it is read: at most the limit and
+    one byte are ever read into memory."""
+    limit = settings.PRIVATE_UPLOAD_MAX_BYTES
+    name = uploaded.name or "document"
+    if isinstance(uploaded, RefusedUpload):
+        raise UploadRejected(too_large_message(name, uploaded.limit))
+    if (uploaded.size or 0) > limit:
+        raise UploadRejected(too_large_message(name, limit))
     uploaded.seek(0)
-    return uploaded.read()
+    return uploaded.read(limit + 1)
 
 
 @transaction.atomic
