@@ -2,6 +2,7 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -163,6 +164,8 @@ def quote_new(request):
                                          lines=inputs, files=form.cleaned_data["pieces"], user=request.user)
         except EstimateError as error:
             lines.forms[min(error.index, len(lines.forms) - 1)].add_error(None, error.message)
+        except ValidationError as error:  # a file the storage refused (quota)
+            form.add_error("pieces", error)
         else:
             messages.success(request, "Votre demande a été envoyée. Voici l'estimation immédiate de vos remboursements.")
             return redirect("claims:quote_detail", pk=quote.pk)
@@ -189,9 +192,13 @@ def quote_detail(request, pk):
             messages.error(request, "Aucune pièce n'est demandée pour cette demande.")
             return redirect("claims:quote_detail", pk=quote.pk)
         if documents_form.is_valid():
-            quote_documents_add(request=quote, files=documents_form.cleaned_data["pieces"], user=request.user)
-            messages.success(request, "Merci, vos pièces ont été ajoutées à votre demande.")
-            return redirect("claims:quote_detail", pk=quote.pk)
+            try:
+                quote_documents_add(request=quote, files=documents_form.cleaned_data["pieces"], user=request.user)
+            except ValidationError as error:  # a file the storage refused (quota)
+                documents_form.add_error("pieces", error)
+            else:
+                messages.success(request, "Merci, vos pièces ont été ajoutées à votre demande.")
+                return redirect("claims:quote_detail", pk=quote.pk)
     lines = list(quote.lines.all())
     return render(request, "claims/quote_detail.html", {
         "quote": quote, "lines": lines, "documents_form": documents_form,

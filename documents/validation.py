@@ -24,9 +24,10 @@ class UploadRejected(ValidationError):
 
 
 def megabytes(size: int) -> str:
-    """``10485760`` -> ``"10 Mo"``, ``4928307`` -> ``"4,7 Mo"`` (binary megabytes, as the limits)."""
-    value = f"{size / (1024 * 1024):.1f}".replace(".", ",").removesuffix(",0")
-    return f"{value} Mo"
+    """``10485760`` -> ``"10 Mo"``, ``4928307`` -> ``"4,7 Mo"``, ``1500`` -> ``"1,5 Ko"``
+    (binary units, as the limits)."""
+    value, unit = (size / (1024 * 1024), "Mo") if size >= 1024 * 1024 else (size / 1024, "Ko")
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0") + f" {unit}"
 
 
 def too_large_message(name: str, limit: int) -> str:
