@@ -1,4 +1,3 @@
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from claims.quotes import (
     quote_documents_add,
     quote_request_create,
 )
+from documents.downloads import attachment, csv_response, safe_filename
 from members.selectors import covered_beneficiaries
 from portal.access import member_required
 from portal.pdf import render_pdf
@@ -83,9 +83,9 @@ def decompte_pdf(request, pk):
          "organisme": member.contract.organisme},
         title=f"Décompte de remboursement n° {decompte.external_id}",
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="decompte-{decompte.external_id}.pdf"'
-    return response
+    # The number comes from the insurer's files: only a safe ASCII form of it names the file.
+    return attachment(HttpResponse(pdf, content_type="application/pdf"),
+                      safe_filename(f"decompte-{decompte.external_id}", extension="pdf"))
 
 
 @require_GET
@@ -119,22 +119,20 @@ def _late_report_url(decompte) -> str | None:
 @require_GET
 @member_required
 def year_export(request, year: int):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="remboursements-{year}.csv"'
-    response.write("\ufeff")  # lets spreadsheet software detect UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([
-        "Décompte", "Date de paiement", "Bénéficiaire", "Date des soins", "Acte", "Professionnel",
-        "Frais réels", "Remboursement SS", "Remboursement complémentaire", "Reste à charge",
-    ])
-    for line in selectors.year_lines(request.member.pk, year):
-        writer.writerow([
-            line.decompte.external_id, f"{line.decompte.payment_date:%d/%m/%Y}", line.beneficiary.full_name,
-            f"{line.care_date:%d/%m/%Y}", line.act_label, line.practitioner,
-            *(str(amount).replace(".", ",") for amount in
-              (line.frais_reels, line.ss_paid, line.complementary_paid, line.reste_a_charge)),
-        ])
-    return response
+    # Text cells come from imported files and back-office input: csv_response neutralises
+    # those a spreadsheet would run; dates and amounts stay typed.
+    rows = (
+        (line.decompte.external_id, line.decompte.payment_date, line.beneficiary.full_name, line.care_date,
+         line.act_label, line.practitioner, line.frais_reels, line.ss_paid, line.complementary_paid,
+         line.reste_a_charge)
+        for line in selectors.year_lines(request.member.pk, year)
+    )
+    return csv_response(
+        filename=safe_filename(f"remboursements-{year}", extension="csv"),
+        header=["Décompte", "Date de paiement", "Bénéficiaire", "Date des soins", "Acte", "Professionnel",
+                "Frais réels", "Remboursement SS", "Remboursement complémentaire", "Reste à charge"],
+        rows=rows,
+    )
 
 
 # --------------------------------------------------------------------------- devis
@@ -216,6 +214,5 @@ def quote_answer_pdf(request, pk):
     pdf = render_pdf("pdf/quote_answer.html", {"quote": quote, "lines": list(quote.lines.all()),
                                                "organisme": quote.member.contract.organisme},
                      title=f"Estimation de remboursement - devis n° {quote.pk}")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="estimation-devis-{quote.pk}.pdf"'
-    return response
+    return attachment(HttpResponse(pdf, content_type="application/pdf"),
+                      safe_filename(f"estimation-devis-{quote.pk}", extension="pdf"))
