@@ -19,11 +19,26 @@ from claims.models import (
     QuoteStatus,
 )
 from claims.quotes import quote_answer, quote_assign, quote_document_request, quote_line_correct
+from documents.uploads import upload_limits
+from documents.validation import megabytes
 from portal.admin_mixins import ReadOnlyAdmin
+
+# Through the back office; a larger file goes through `manage.py import_decomptes FILE`.
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Fichier de décomptes (CSV UTF-8, séparateur « ; »)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # A file above the limit reaches the form empty (documents.uploads dropped it).
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"Le fichier dépasse {megabytes(IMPORT_MAX_BYTES)} : découpez-le, ou importez-le sur le serveur "
+                "avec la commande manage.py import_decomptes."
+            )
+        return upload
 
 
 @admin.register(ImportBatch)
@@ -65,6 +80,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         return [path("importer/", self.admin_site.admin_view(self.import_view), name="claims_importbatch_import"),
                 *super().get_urls()]
 
+    @upload_limits(file_bytes=IMPORT_MAX_BYTES)
     def import_view(self, request):
         if not request.user.has_perm("claims.add_importbatch"):
             raise PermissionDenied

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from claims.models import QuoteDocument, QuoteEvent, QuoteKind, QuoteLine, QuoteRequest, QuoteStatus
 from claims.selectors import engine_history
-from documents.services import private_file_store
+from documents.services import private_file_store, private_files_atomic
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError, LineResult, compute
 from guarantees.selectors import engine_request_for
@@ -151,7 +151,7 @@ def _store_lines(request: QuoteRequest, estimated: list[EstimatedLine]) -> None:
     ])
 
 
-@transaction.atomic
+@private_files_atomic()
 def quote_request_create(*, member: Member, beneficiary: Beneficiary, kind: str, lines: list[QuoteLineInput],
                          files: list, user) -> QuoteRequest:
     if beneficiary.member_id != member.pk:
@@ -168,7 +168,7 @@ def quote_request_create(*, member: Member, beneficiary: Beneficiary, kind: str,
     return request
 
 
-@transaction.atomic
+@private_files_atomic()
 def quote_documents_add(*, request: QuoteRequest, files: list, user) -> None:
     """The member answers a missing-document request: the file joins the same request."""
     if not request.member_can_add_documents:

@@ -1,7 +1,7 @@
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -24,6 +24,7 @@ from claims.quotes import (
     quote_documents_add,
     quote_request_create,
 )
+from documents.downloads import attachment, csv_response, safe_filename
 from members.selectors import covered_beneficiaries
 from portal.access import member_required
 from portal.pdf import render_pdf
@@ -82,9 +83,9 @@ def decompte_pdf(request, pk):
          "organisme": member.contract.organisme},
         title=f"Décompte de remboursement n° {decompte.external_id}",
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="decompte-{decompte.external_id}.pdf"'
-    return response
+    # The number comes from the insurer's files: only a safe ASCII form of it names the file.
+    return attachment(HttpResponse(pdf, content_type="application/pdf"),
+                      safe_filename(f"decompte-{decompte.external_id}", extension="pdf"))
 
 
 @require_GET
@@ -118,22 +119,20 @@ def _late_report_url(decompte) -> str | None:
 @require_GET
 @member_required
 def year_export(request, year: int):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="remboursements-{year}.csv"'
-    response.write("\ufeff")  # lets spreadsheet software detect UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([
-        "Décompte", "Date de paiement", "Bénéficiaire", "Date des soins", "Acte", "Professionnel",
-        "Frais réels", "Remboursement SS", "Remboursement complémentaire", "Reste à charge",
-    ])
-    for line in selectors.year_lines(request.member.pk, year):
-        writer.writerow([
-            line.decompte.external_id, f"{line.decompte.payment_date:%d/%m/%Y}", line.beneficiary.full_name,
-            f"{line.care_date:%d/%m/%Y}", line.act_label, line.practitioner,
-            *(str(amount).replace(".", ",") for amount in
-              (line.frais_reels, line.ss_paid, line.complementary_paid, line.reste_a_charge)),
-        ])
-    return response
+    # Text cells come from imported files and back-office input: csv_response neutralises
+    # those a spreadsheet would run; dates and amounts stay typed.
+    rows = (
+        (line.decompte.external_id, line.decompte.payment_date, line.beneficiary.full_name, line.care_date,
+         line.act_label, line.practitioner, line.frais_reels, line.ss_paid, line.complementary_paid,
+         line.reste_a_charge)
+        for line in selectors.year_lines(request.member.pk, year)
+    )
+    return csv_response(
+        filename=safe_filename(f"remboursements-{year}", extension="csv"),
+        header=["Décompte", "Date de paiement", "Bénéficiaire", "Date des soins", "Acte", "Professionnel",
+                "Frais réels", "Remboursement SS", "Remboursement complémentaire", "Reste à charge"],
+        rows=rows,
+    )
 
 
 # --------------------------------------------------------------------------- devis
@@ -163,6 +162,8 @@ def quote_new(request):
                                          lines=inputs, files=form.cleaned_data["pieces"], user=request.user)
         except EstimateError as error:
             lines.forms[min(error.index, len(lines.forms) - 1)].add_error(None, error.message)
+        except ValidationError as error:  # a file the storage refused (quota)
+            form.add_error("pieces", error)
         else:
             messages.success(request, "Votre demande a été envoyée. Voici l'estimation immédiate de vos remboursements.")
             return redirect("claims:quote_detail", pk=quote.pk)
@@ -189,9 +190,13 @@ def quote_detail(request, pk):
             messages.error(request, "Aucune pièce n'est demandée pour cette demande.")
             return redirect("claims:quote_detail", pk=quote.pk)
         if documents_form.is_valid():
-            quote_documents_add(request=quote, files=documents_form.cleaned_data["pieces"], user=request.user)
-            messages.success(request, "Merci, vos pièces ont été ajoutées à votre demande.")
-            return redirect("claims:quote_detail", pk=quote.pk)
+            try:
+                quote_documents_add(request=quote, files=documents_form.cleaned_data["pieces"], user=request.user)
+            except ValidationError as error:  # a file the storage refused (quota)
+                documents_form.add_error("pieces", error)
+            else:
+                messages.success(request, "Merci, vos pièces ont été ajoutées à votre demande.")
+                return redirect("claims:quote_detail", pk=quote.pk)
     lines = list(quote.lines.all())
     return render(request, "claims/quote_detail.html", {
         "quote": quote, "lines": lines, "documents_form": documents_form,
@@ -209,6 +214,5 @@ def quote_answer_pdf(request, pk):
     pdf = render_pdf("pdf/quote_answer.html", {"quote": quote, "lines": list(quote.lines.all()),
                                                "organisme": quote.member.contract.organisme},
                      title=f"Estimation de remboursement - devis n° {quote.pk}")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="estimation-devis-{quote.pk}.pdf"'
-    return response
+    return attachment(HttpResponse(pdf, content_type="application/pdf"),
+                      safe_filename(f"estimation-devis-{quote.pk}", extension="pdf"))

@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from directory.forms import ImportForm
 from directory.models import Professional
 from directory.services import COLUMNS, DirectoryImportError, directory_import
+from documents.uploads import upload_limits
 
 
 @admin.register(Professional)
@@ -29,6 +30,7 @@ class ProfessionalAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @upload_limits(file_bytes=ImportForm.MAX_BYTES)
     def import_view(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied

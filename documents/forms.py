@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from documents.services import read_upload
-from documents.validation import UploadRejected, validate_upload
+from documents.validation import UploadRejected, megabytes, validate_upload
 
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
@@ -16,6 +16,7 @@ def _validate(uploaded) -> None:
     try:
         validate_upload(uploaded.name, read_upload(uploaded))
     except UploadRejected as rejected:
+        # A file refused while it streamed in (documents.uploads) ends here too.
         raise ValidationError(rejected.message, code="upload_rejected") from None
     uploaded.seek(0)
 
@@ -31,7 +32,7 @@ class PrivateFileField(forms.FileField):
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT}))
         kwargs.setdefault(
             "help_text",
-            f"PDF, JPEG ou PNG, {settings.PRIVATE_UPLOAD_MAX_BYTES // (1024 * 1024)} Mo au maximum.",
+            f"PDF, JPEG ou PNG, {megabytes(settings.PRIVATE_UPLOAD_MAX_BYTES)} au maximum.",
         )
         super().__init__(*args, **kwargs)
 
@@ -55,7 +56,7 @@ class MultiplePrivateFileField(forms.FileField):
         kwargs.setdefault(
             "help_text",
             f"Jusqu'à {max_files} fichiers PDF, JPEG ou PNG, "
-            f"{settings.PRIVATE_UPLOAD_MAX_BYTES // (1024 * 1024)} Mo au maximum chacun.",
+            f"{megabytes(settings.PRIVATE_UPLOAD_MAX_BYTES)} au maximum chacun.",
         )
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)

@@ -8,16 +8,34 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 from django.utils.text import get_valid_filename
 
 
-class UploadRejected(Exception):
-    """The file is refused; ``message`` is shown to the user, in French."""
+class UploadRejected(ValidationError):
+    """The file is refused; ``message`` is shown to the user, in French.
+
+    A ValidationError, so that a refusal raised by a service (the storage quota, a file that
+    bypassed the form field) lands on the form like any other refusal, never as a 500."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, code="upload_rejected")
+
+
+def megabytes(size: int) -> str:
+    """``10485760`` -> ``"10 Mo"``, ``4928307`` -> ``"4,7 Mo"``, ``1500`` -> ``"1,5 Ko"``
+    (binary units, as the limits)."""
+    value, unit = (size / (1024 * 1024), "Mo") if size >= 1024 * 1024 else (size / 1024, "Ko")
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0") + f" {unit}"
+
+
+def too_large_message(name: str, limit: int) -> str:
+    return (
+        f"Le fichier « {name} » dépasse la taille maximale autorisée de {megabytes(limit)} : "
+        "réduisez-le (numérisation en noir et blanc ou en résolution plus basse, PDF compressé) "
+        "puis joignez-le à nouveau."
+    )
 
 
 @dataclass(frozen=True)
@@ -80,9 +98,7 @@ def validate_upload(name: str, content: bytes) -> FileKind:
         raise UploadRejected(f"Le fichier « {name} » est vide.")
     limit = settings.PRIVATE_UPLOAD_MAX_BYTES
     if len(content) > limit:
-        raise UploadRejected(
-            f"Le fichier « {name} » dépasse la taille maximale autorisée de {limit // (1024 * 1024)} Mo."
-        )
+        raise UploadRejected(too_large_message(name, limit))
     kind = sniff(content[:16])
     if kind is None:
         raise UploadRejected(

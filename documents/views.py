@@ -2,6 +2,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from documents.downloads import safe_filename
 from documents.models import PrivateFile
 from portal.access import can_read_member_data, login_and_second_factor_required
 
@@ -19,7 +20,8 @@ def private_file_response(private_file: PrivateFile) -> FileResponse:
     response = FileResponse(
         private_file.file.open("rb"),
         as_attachment=True,
-        filename=private_file.original_name,
+        # Sanitised at upload already; again here, for rows older than that rule.
+        filename=safe_filename(private_file.original_name.rsplit(".", 1)[0], extension=private_file.extension),
         content_type=private_file.content_type,
     )
     response["Cache-Control"] = "private, no-store"

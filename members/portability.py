@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from documents.services import private_file_store
+from documents.services import private_file_store, private_files_atomic
 from members.models import (
     Member,
     MemberStatus,
@@ -330,16 +330,17 @@ def france_travail_consent_set(*, member: Member, actor, consent: bool) -> Porta
     return file
 
 
-@transaction.atomic
+@private_files_atomic()
 def portability_proof_add(*, member: Member, actor, uploaded) -> PortabilityProof:
     """This month's proof of allowance payment, validated by content and stored privately."""
     file = member.portability_files.filter(status=PortabilityStatus.ACTIVE).first()
     if file is None:
         raise ValidationError("Vous n'avez pas de portabilité en cours : aucun justificatif n'est attendu.")
+    proof = PortabilityProof(portability=file, month=month_start(timezone.localdate()), uploaded_at=timezone.now())
+    proof.full_clean(exclude=["file"])
+    # Written only for a valid proof, and removed if anything below fails.
     stored = private_file_store(member=member, uploaded=uploaded, purpose=PROOF_PURPOSE, uploaded_by=actor)
-    proof = PortabilityProof(portability=file, month=month_start(timezone.localdate()), file=stored,
-                             uploaded_at=timezone.now())
-    proof.full_clean()
+    proof.file = stored
     proof.save()
     audit_record(actor=actor, member=member, action="justificatif France Travail", field="justificatif",
                  new=f"{proof.month:%m/%Y} : {stored.original_name}")

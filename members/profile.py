@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import new_token, secret_hash
 from accounts.services import CodeCheck, second_factor_check
 from documents.models import PrivateFile
-from documents.services import private_file_store
+from documents.services import private_file_store, private_files_atomic
 from members.models import BankChangeStatus, BankDetailsChange, EmailChange, Member
 from members.services import audit_record
 from members.validators import mask_iban
@@ -163,16 +163,16 @@ def pending_email_change(member: Member) -> EmailChange | None:
 # --- bank details ----------------------------------------------------------------------
 
 
-@transaction.atomic
+@private_files_atomic()
 def bank_change_request(*, member: Member, actor, iban: str, bic: str, rib) -> BankDetailsChange:
     """Step 1: the new IBAN and its RIB, stored but inert until the member confirms it
     with a fresh second-factor code (bank_change_confirm)."""
-    stored = private_file_store(member=member, uploaded=rib, purpose=RIB_PURPOSE, uploaded_by=actor)
-    change = BankDetailsChange(member=member, iban=iban, bic=bic, rib=stored, requested_by=actor,
-                               created_at=timezone.now())
-    change.full_clean()
+    change = BankDetailsChange(member=member, iban=iban, bic=bic, requested_by=actor, created_at=timezone.now())
+    change.full_clean(exclude=["rib"])
     if change.iban == member.iban:
         raise ValidationError({"iban": "C'est déjà l'IBAN enregistré pour vos remboursements."})
+    # The RIB is written only for a request found valid (and removed if the transaction fails).
+    change.rib = private_file_store(member=member, uploaded=rib, purpose=RIB_PURPOSE, uploaded_by=actor)
     change.save()
     return change
 

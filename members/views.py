@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from documents import pdf_cache
+from documents.downloads import attachment, safe_filename
 from members import cards
 from members.models import AffiliationRole
 from members.notices import notice_blocks
@@ -107,10 +108,10 @@ def card(request):
     return render(request, "members/card.html", {"member": member, "card": content})
 
 
-def _pdf_response(request, member, document, filename: str) -> HttpResponse:
+def _pdf_response(request, member, document, name: str) -> HttpResponse:
     pdf_cache.document_download_record(member=member, user=request.user, document=document)
     response = HttpResponse(pdf_cache.rendered_document_read(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    attachment(response, safe_filename(name, extension="pdf"))
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -123,7 +124,7 @@ def card_pdf(request):
     except cards.DocumentUnavailable:
         # The card page explains why there is no card.
         return redirect("members:card")
-    return _pdf_response(request, request.member, document, f"carte-tiers-payant-{day:%Y}.pdf")
+    return _pdf_response(request, request.member, document, f"carte-tiers-payant-{day:%Y}")
 
 
 @require_GET
@@ -134,4 +135,4 @@ def attestation_pdf(request):
         document, content = cards.attestation_document(member)
     except cards.DocumentUnavailable:
         return redirect("members:documents")
-    return _pdf_response(request, member, document, f"attestation-affiliation-{content['issued_on']:%Y-%m-%d}.pdf")
+    return _pdf_response(request, member, document, f"attestation-affiliation-{content['issued_on']:%Y-%m-%d}")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from documents.downloads import attachment, safe_filename
 from members import portability, profile
 from members.forms_profile import (
     BankForm,
@@ -236,8 +237,8 @@ def france_travail_consent(request):
 @member_required
 def data_export(request):
     content = profile.member_data_export(member=request.member, actor=request.user)
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="mes-donnees-{timezone.localdate():%Y-%m-%d}.zip"'
+    response = attachment(HttpResponse(content, content_type="application/zip"),
+                          safe_filename(f"mes-donnees-{timezone.localdate():%Y-%m-%d}", extension="zip"))
     response["Cache-Control"] = "private, no-store"
     return response
 

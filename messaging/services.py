@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from documents.services import private_file_store
+from documents.services import private_file_store, private_files_atomic
 from members.models import Beneficiary, Member
 from members.portability import portability_request_from_thread
 from messaging.models import Category, InternalNote, Message, Thread, ThreadStatus, Topic
@@ -65,7 +65,7 @@ def _message_add(*, thread: Thread, author, from_member: bool, body: str, files)
     return message
 
 
-@transaction.atomic
+@private_files_atomic()
 def thread_create(*, member: Member, author, beneficiary: Beneficiary, topic: Topic, body: str, files=()) -> Thread:
     """A member's new request. At most MESSAGING_NEW_THREADS_PER_HOUR per member."""
     # Lock the member row so that parallel submissions cannot overrun the limit.
@@ -97,7 +97,7 @@ def _ensure_open(thread: Thread) -> None:
         raise ValidationError("Cette demande est close : écrivez un nouveau message pour une nouvelle demande.")
 
 
-@transaction.atomic
+@private_files_atomic()
 def thread_reply_by_member(*, thread: Thread, author, body: str, files=()) -> Message:
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     _ensure_open(thread)
@@ -109,7 +109,7 @@ def thread_reply_by_member(*, thread: Thread, author, body: str, files=()) -> Me
     return message
 
 
-@transaction.atomic
+@private_files_atomic()
 def thread_reply_by_gestionnaire(*, thread: Thread, author, body: str, files=()) -> Message:
     """A gestionnaire's answer; the member gets an e-mail (without its content)."""
     thread = Thread.objects.select_for_update().select_related("member").get(pk=thread.pk)

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "portal.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "documents.uploads.RequestBodyLimitMiddleware",  # before CSRF, which reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -157,6 +158,21 @@ PRIVATE_UPLOAD_MAX_BYTES = env.int("PRIVATE_UPLOAD_MAX_BYTES", default=10 * 1024
 PRIVATE_UPLOAD_SCANNER = env.str("PRIVATE_UPLOAD_SCANNER", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A whole request: five files (MultiplePrivateFileField) and 1 MB of form fields. A larger
+# body is answered 413 unread; a file above PRIVATE_UPLOAD_MAX_BYTES is dropped as it
+# streams in and its field says so (documents/uploads.py). nginx's client_max_body_size
+# must be at least this (deploy/nginx.conf).
+PRIVATE_UPLOAD_MAX_REQUEST_BYTES = env.int(
+    "PRIVATE_UPLOAD_MAX_REQUEST_BYTES", default=5 * PRIVATE_UPLOAD_MAX_BYTES + 1024 * 1024
+)
+FILE_UPLOAD_HANDLERS = [
+    "documents.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# What a household may store (its own uploads); above it, uploads are refused with a
+# French message saying what is used and whom to call.
+PRIVATE_STORAGE_QUOTA_BYTES = env.int("PRIVATE_STORAGE_QUOTA_BYTES", default=200 * 1024 * 1024)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

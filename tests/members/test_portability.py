@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -332,6 +335,26 @@ def test_the_member_uploads_a_proof_checked_by_its_content(alice_client, alice, 
     assert proof.file.member == alice
     page = alice_client.get(PORTABILITY_URL).content.decode()
     assert "attestation.pdf" in page
+
+
+@pytest.mark.django_db
+def test_a_proof_refused_after_it_was_written_leaves_no_file(alice_client, alice, gestionnaire, monkeypatch):
+    from members import portability
+
+    active_file(alice, gestionnaire)
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    before = {path for path in root.rglob("*") if path.is_file()}
+
+    def failing_audit(**kwargs):
+        raise ValidationError("Le justificatif n'a pas pu être enregistré. Réessayez.")
+
+    # The audit row is written after the proof's file: its failure rolls everything back.
+    monkeypatch.setattr(portability, "audit_record", failing_audit)
+    response = alice_client.post(PORTABILITY_URL, {"file": upload("attestation.pdf", pdf_bytes())})
+    assert response.status_code == 400
+    assert "n&#x27;a pas pu être enregistré" in response.content.decode()
+    assert not alice.portability_files.get().proofs.exists()
+    assert {path for path in root.rglob("*") if path.is_file()} == before
 
 
 @pytest.mark.django_db
