@@ -108,7 +108,7 @@ def activation_password(request):
             return render(request, "accounts/activation_link_error.html", {"code": error.code}, status=400)
         else:
             request.session.pop(ACTIVATION_TOKEN_SESSION_KEY, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.LoginBackend")
             request.session[ACTIVATED_SESSION_KEY] = True
             messages.success(request, "Votre mot de passe est enregistré. Dernière étape : la double authentification.")
             return redirect("accounts:enrol")
