@@ -247,3 +247,22 @@ def test_a_stranger_cannot_remove_someone_elses_factor(alice_client, alice, bob)
     reauthenticate(alice_client, alice.user)
     assert alice_client.post(f"/compte/securite/methodes/email/{bob_device.pk}/retirer/").status_code == 404
     assert EmailCodeDevice.objects.filter(pk=bob_device.pk).exists()
+
+
+def test_a_wrong_password_costs_one_hash_whether_the_login_exists_or_not(client, alice):
+    """E-mail enumeration by timing: the hash is the slow part (0.2 s with the production
+    hasher, scripts/login_timing.py), so each attempt must hash exactly once."""
+    from unittest import mock
+
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    encode = MD5PasswordHasher.encode
+    hashes = {}
+    for n, login in enumerate((alice.number, "1412999999", alice.email, "inconnu@example.fr")):
+        with mock.patch.object(MD5PasswordHasher, "encode", autospec=True, side_effect=encode) as spy:
+            page = password_step(client, login, "Mauvais-mot-de-passe-1", REMOTE_ADDR=f"203.0.113.{n}")
+        assert page.status_code == 200
+        hashes[login] = spy.call_count
+    assert hashes == dict.fromkeys(hashes, 1)
