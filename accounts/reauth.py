@@ -38,6 +38,8 @@ _SALT = "accounts.reauth"
 
 def reauth_mark(request) -> None:
     """The password and a fresh code were just typed in this session."""
+    # A new session key at each privilege step, as at login (accounts.session.mark_verified).
+    request.session.cycle_key()
     request.session[REAUTH_SESSION_KEY] = signing.dumps(
         {"user": request.user.pk, "at": timezone.now().timestamp()}, salt=_SALT
     )
