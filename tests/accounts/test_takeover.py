@@ -121,3 +121,18 @@ def test_an_unknown_address_gets_the_same_answer_and_the_portals_own_email(clien
     assert "aucun Espace Assuré activé" in notice.body and "/compte/premiere-connexion/" in notice.body
     assert "/compte/password/reset/key/" not in notice.body and "signup" not in notice.body
     assert "testserver" not in notice.body + notice.subject
+
+
+def test_the_pages_it_keeps_answer_in_french(alice_client, alice):
+    from django.test import Client
+
+    from tests.accounts.helpers import reauthenticate
+
+    client = Client()
+    for url in ("/compte/login/", RESET_URL, "/compte/password/reset/done/", "/compte/password/reset/key/done/",
+                "/compte/inactive/"):
+        page = client.get(url)
+        assert page.status_code == 200 and '<html lang="fr"' in page.content.decode(), url
+    reauthenticate(alice_client, alice.user)
+    page = alice_client.get("/compte/password/change/")
+    assert page.status_code == 200 and "Mot de passe actuel" in page.content.decode()
