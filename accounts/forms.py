@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from allauth.account.forms import ResetPasswordForm
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
+
+from accounts import emails
 
 
 class ActivationRequestForm(forms.Form):
@@ -68,3 +71,45 @@ class EnrolCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
         ),
     )
+
+
+class ReauthenticationForm(forms.Form):
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        error_messages={"required": "Saisissez votre mot de passe."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    code = forms.CharField(
+        label="Code de vérification",
+        max_length=20,
+        error_messages={"required": "Saisissez le code de vérification."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """allauth's "Mot de passe oublié" form, sending a link only to an account's verified
+    primary address (the one its second-factor codes go to): never to an address merely
+    typed somewhere, or awaiting confirmation. Any other address gets the portal's "no
+    account" e-mail, so that the answer and the work are the same either way."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = list(
+            get_user_model().objects.filter(
+                email__iexact=email,
+                is_active=True,
+                emailaddress__email__iexact=email,
+                emailaddress__primary=True,
+                emailaddress__verified=True,
+            )
+        )
+        return email
+
+    def save(self, request, **kwargs) -> str:
+        if self.users:
+            return super().save(request, **kwargs)
+        email = self.cleaned_data["email"]
+        emails.send_password_reset_unknown(to=email)
+        return email

@@ -31,12 +31,21 @@ from accounts.models import (
 )
 from accounts.useragent import describe
 from members.models import Member, MemberStatus
+from members.services import audit_record
 from members.validators import normalize_nir
 
 EMAIL_FACTOR_LABEL = "code par e-mail"
 TOTP_FACTOR_LABEL = "application d'authentification"
 RECOVERY_FACTOR_LABEL = "codes de secours"
 RESEND_COOLDOWN = timedelta(seconds=60)
+SECOND_FACTOR_AUDIT_FIELD = "double authentification"
+
+
+def _audit(*, user, action: str, field: str, new: str = "") -> None:
+    """Account security events join the member's audit trail (staff accounts have none)."""
+    member = getattr(user, "member", None)
+    if member is not None:
+        audit_record(actor=user, member=member, action=action, field=field, new=new)
 
 
 # --- first connection ---------------------------------------------------------------
@@ -173,41 +182,81 @@ class CodeCheck:
     locked_until: dt.datetime | None = None
 
 
-def login_code_send(*, device: EmailCodeDevice) -> bool:
-    """E-mail a new code (the previous one stops working). False during the cooldown."""
+def email_code_send(*, device: EmailCodeDevice, purpose: str, **context) -> bool:
+    """E-mail a new code worded for ``purpose`` (login, enrol, reauth, bank: see
+    accounts.emails.CODE_EMAILS); the previous code stops working. False during the cooldown."""
     if device.sent_at and timezone.now() - device.sent_at < RESEND_COOLDOWN and device.has_pending_code():
         return False
     code = device.issue_code()
-    emails.send_login_code(user=device.user, to=device.email_address, code=code)
+    emails.send_code(user=device.user, to=device.email_address, code=code, purpose=purpose, **context)
     return True
+
+
+def login_code_send(*, device: EmailCodeDevice) -> bool:
+    return email_code_send(device=device, purpose="login")
+
+
+def _throttle_open(user) -> tuple[SecondFactorThrottle, CodeCheck | None]:
+    """The account's locked throttle row, and the refusal to return if it is locked."""
+    throttle, _ = SecondFactorThrottle.objects.select_for_update().get_or_create(user=user)
+    if throttle.is_locked():
+        return throttle, CodeCheck(False, locked_until=throttle.locked_until)
+    if throttle.locked_until is not None:  # a lock that has run out starts a fresh count
+        throttle.locked_until = None
+        throttle.failures = 0
+    return throttle, None
+
+
+def _throttle_passed(throttle: SecondFactorThrottle) -> CodeCheck:
+    throttle.failures = 0
+    throttle.save()
+    return CodeCheck(True)
+
+
+def _throttle_failed(throttle: SecondFactorThrottle) -> CodeCheck:
+    throttle.failures += 1
+    limit = settings.ACCOUNTS_OTP_FAILURE_LIMIT
+    if throttle.failures >= limit:
+        throttle.locked_until = timezone.now() + timedelta(minutes=settings.ACCOUNTS_OTP_LOCK_MINUTES)
+        throttle.failures = 0
+        throttle.save()
+        return CodeCheck(False, locked_until=throttle.locked_until)
+    throttle.save()
+    return CodeCheck(False, attempts_left=limit - throttle.failures)
+
+
+def _device_verify(*, user, device: Device, code: str) -> bool:
+    # Locked row: two concurrent requests cannot both consume the same code.
+    device = type(device).objects.select_for_update().get(pk=device.pk, user=user)
+    return device.verify_token(code)
 
 
 @transaction.atomic
 def second_factor_check(*, user, device: Device, code: str) -> CodeCheck:
     """Check a code against one of the user's devices, counting failures: after
     ACCOUNTS_OTP_FAILURE_LIMIT wrong codes the step is locked for ACCOUNTS_OTP_LOCK_MINUTES."""
-    throttle, _ = SecondFactorThrottle.objects.select_for_update().get_or_create(user=user)
-    now = timezone.now()
-    if throttle.is_locked():
-        return CodeCheck(False, locked_until=throttle.locked_until)
-    if throttle.locked_until is not None:  # a lock that has run out starts a fresh count
-        throttle.locked_until = None
-        throttle.failures = 0
-    # Locked row: two concurrent requests cannot both consume the same code.
-    device = type(device).objects.select_for_update().get(pk=device.pk, user=user)
-    if device.verify_token(code):
-        throttle.failures = 0
-        throttle.save()
-        return CodeCheck(True)
-    throttle.failures += 1
-    limit = settings.ACCOUNTS_OTP_FAILURE_LIMIT
-    if throttle.failures >= limit:
-        throttle.locked_until = now + timedelta(minutes=settings.ACCOUNTS_OTP_LOCK_MINUTES)
-        throttle.failures = 0
-        throttle.save()
-        return CodeCheck(False, locked_until=throttle.locked_until)
-    throttle.save()
-    return CodeCheck(False, attempts_left=limit - throttle.failures)
+    throttle, refused = _throttle_open(user)
+    if refused:
+        return refused
+    if _device_verify(user=user, device=device, code=code):
+        return _throttle_passed(throttle)
+    return _throttle_failed(throttle)
+
+
+@transaction.atomic
+def reauthentication_check(*, user, password: str, device: Device, code: str) -> CodeCheck:
+    """The password and a fresh second-factor code, typed together before a sensitive
+    change (accounts.reauth). A wrong password or code counts toward the same per-account
+    lock as the login's second factor: a stolen session cannot guess either."""
+    throttle, refused = _throttle_open(user)
+    if refused:
+        return refused
+    # The password first: a wrong one leaves the e-mailed code unspent, to be typed again.
+    if not user.check_password(password):
+        return _throttle_failed(throttle)
+    if not _device_verify(user=user, device=device, code=code):
+        return _throttle_failed(throttle)
+    return _throttle_passed(throttle)
 
 
 # --- second factor: enrolment -------------------------------------------------------
@@ -231,7 +280,7 @@ def email_device_enrol_start(*, user) -> EmailCodeDevice:
     device = EmailCodeDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = EmailCodeDevice.objects.create(user=user, name=EMAIL_FACTOR_LABEL, confirmed=False)
-    login_code_send(device=device)
+    email_code_send(device=device, purpose="enrol")
     return device
 
 
@@ -260,6 +309,8 @@ def device_enrol_confirm(*, user, device: Device, code: str) -> Enrolment:
     type(device).objects.filter(pk=device.pk).update(confirmed=True)
     device.confirmed = True
     codes = recovery_codes_regenerate(user=user, notify=False) if first else []
+    _audit(user=user, action="ajout d'une méthode de double authentification", field=SECOND_FACTOR_AUDIT_FIELD,
+           new=factor_label(device))
     emails.send_factor_added(user=user, label=factor_label(device))
     return Enrolment(check, codes)
 
@@ -270,6 +321,8 @@ def recovery_codes_regenerate(*, user, notify: bool = True) -> list[str]:
     device, _ = RecoveryCodeDevice.objects.get_or_create(user=user, defaults={"name": RECOVERY_FACTOR_LABEL})
     codes = device.replace_codes(settings.ACCOUNTS_RECOVERY_CODES)
     if notify:
+        _audit(user=user, action="nouveaux codes de secours", field=SECOND_FACTOR_AUDIT_FIELD,
+               new=RECOVERY_FACTOR_LABEL)
         emails.send_factor_added(user=user, label="nouveaux " + RECOVERY_FACTOR_LABEL)
     return codes
 
@@ -287,6 +340,8 @@ def factor_remove(*, user, device: Device) -> None:
         revoked_at=timezone.now()
     )
     device.delete()
+    _audit(user=user, action="retrait d'une méthode de double authentification", field=SECOND_FACTOR_AUDIT_FIELD,
+           new=label)
     emails.send_factor_removed(user=user, label=label)
 
 
@@ -337,9 +392,11 @@ def trusted_browsers_revoke_all(*, user) -> int:
 
 
 @transaction.atomic
-def password_changed_after(*, user) -> None:
-    """A new password forgets every trusted browser and tells the member. Other sessions
-    end by themselves: Django ties each session to a hash of the password."""
+def password_changed_after(*, user, reset: bool = False) -> None:
+    """A new password forgets every trusted browser, is audited and tells the member.
+    Other sessions end by themselves: Django ties each session to a hash of the password."""
     trusted_browsers_revoke_all(user=user)
+    _audit(user=user, action="réinitialisation du mot de passe" if reset else "changement du mot de passe",
+           field="mot de passe")
     if user.email:
         emails.send_password_changed(user=user)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("double-authentification/activer/email/", views.enrol_email, name="enrol_email"),
     path("double-authentification/activer/application/", views.enrol_totp, name="enrol_totp"),
     path("securite/", views.security, name="security"),
+    path("securite/confirmer-mon-identite/", views.reauthenticate, name="reauthenticate"),
     path("securite/codes-de-secours/", views.recovery_codes, name="recovery_codes"),
     path("securite/methodes/<str:kind>/<int:pk>/retirer/", views.factor_remove, name="factor_remove"),
     path("securite/navigateurs/<int:pk>/revoquer/", views.browser_revoke, name="browser_revoke"),

@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import segno
-from allauth.account.decorators import reauthentication_required
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import selectors, services
-from accounts.forms import ActivationPasswordForm, ActivationRequestForm, CodeForm, EnrolCodeForm
+from accounts.forms import ActivationPasswordForm, ActivationRequestForm, CodeForm, EnrolCodeForm, ReauthenticationForm
 from accounts.middleware import TRUSTED_COOKIE_SALT
 from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TrustedBrowser
+from accounts.reauth import reauth_is_recent, reauth_mark, reauth_redirect, reauth_required
 from accounts.session import TRUSTED_BROWSER_SESSION_KEY, mark_verified
 from portal.access import login_and_second_factor_required
 
@@ -29,6 +30,7 @@ ACTIVATION_TOKEN_SESSION_KEY = "accounts_activation_token"
 ACTIVATED_SESSION_KEY = "accounts_just_activated"
 CODE_SENT_SESSION_KEY = "accounts_login_code_sent"
 PENDING_TOTP_SESSION_KEY = "accounts_pending_totp"
+REAUTH_CODE_SENT_SESSION_KEY = "accounts_reauth_code_sent"
 METHODS = ("email", "application", "secours")
 
 
@@ -108,7 +110,7 @@ def activation_password(request):
             return render(request, "accounts/activation_link_error.html", {"code": error.code}, status=400)
         else:
             request.session.pop(ACTIVATION_TOKEN_SESSION_KEY, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.LoginBackend")
             request.session[ACTIVATED_SESSION_KEY] = True
             messages.success(request, "Votre mot de passe est enregistré. Dernière étape : la double authentification.")
             return redirect("accounts:enrol")
@@ -224,8 +226,12 @@ def _enrol_guard(request):
     return None
 
 
-def _reauth_when_adding(request) -> bool:
-    return selectors.has_second_factor(request.user)
+def _reauth_guard(request):
+    """Adding a factor to an account that has one is a sensitive change (accounts.reauth);
+    the first factor, at first connection, is not."""
+    if selectors.has_second_factor(request.user) and not reauth_is_recent(request):
+        return reauth_redirect(request.get_full_path() if request.method == "GET" else request.path)
+    return None
 
 
 def _factor_enrolled(request, device, enrolment, next_url):
@@ -256,9 +262,8 @@ def enrol(request):
 
 
 @login_required
-@reauthentication_required(enabled=_reauth_when_adding)
 def enrol_email(request):
-    guard = _enrol_guard(request)
+    guard = _enrol_guard(request) or _reauth_guard(request)
     if guard:
         return guard
     user = request.user
@@ -297,9 +302,8 @@ def _qr_data_uri(text: str) -> str:
 
 
 @login_required
-@reauthentication_required(enabled=_reauth_when_adding)
 def enrol_totp(request):
-    guard = _enrol_guard(request)
+    guard = _enrol_guard(request) or _reauth_guard(request)
     if guard:
         return guard
     user = request.user
@@ -356,7 +360,7 @@ def security(request):
 
 
 @login_and_second_factor_required
-@reauthentication_required(allow_get=True)
+@reauth_required
 def recovery_codes(request):
     if request.method == "POST":
         codes = services.recovery_codes_regenerate(user=request.user)
@@ -366,7 +370,7 @@ def recovery_codes(request):
 
 @require_POST
 @login_and_second_factor_required
-@reauthentication_required
+@reauth_required(on_post="accounts:security")
 def factor_remove(request, kind, pk):
     model = {"email": EmailCodeDevice, "application": TOTPDevice}.get(kind)
     if model is None:
@@ -396,3 +400,61 @@ def browsers_revoke_all(request):
     count = services.trusted_browsers_revoke_all(user=request.user)
     messages.success(request, f"{count} navigateur(s) révoqué(s) : le code sera demandé à la prochaine connexion sur chacun.")
     return redirect("accounts:security")
+
+
+# --- re-authentication before a sensitive change ----------------------------------
+
+
+@login_and_second_factor_required
+def reauthenticate(request):
+    """The password and a fresh second-factor code, whatever the session's age or how it
+    was verified (a trusted browser types no code): see accounts.reauth."""
+    user = request.user
+    next_url = _next_url(request)
+    locked_until = selectors.second_factor_locked_until(user)
+    if locked_until:
+        return _locked(request, locked_until)
+    devices = selectors.user_devices(user)
+    method, device = _pick_device(devices, request.POST.get("methode") or request.GET.get("methode") or "")
+    if device is None:
+        return redirect(_with_next(reverse("accounts:enrol"), next_url))
+    form = ReauthenticationForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "envoyer" and method == "email":
+        if services.email_code_send(device=device, purpose="reauth"):
+            request.session[REAUTH_CODE_SENT_SESSION_KEY] = device.pk
+            messages.success(request, "Un nouveau code vous a été envoyé par e-mail.")
+        else:
+            messages.warning(request, "Un code vient de vous être envoyé : patientez une minute avant d'en demander un autre.")
+        return redirect(_with_next(reverse("accounts:reauthenticate"), next_url, methode="email"))
+    if request.method == "POST" and form.is_valid():
+        check = services.reauthentication_check(
+            user=user, password=form.cleaned_data["password"], device=device, code=form.cleaned_data["code"]
+        )
+        if check.locked_until:
+            return _locked(request, check.locked_until)
+        if check.ok:
+            reauth_mark(request)
+            request.session.pop(REAUTH_CODE_SENT_SESSION_KEY, None)
+            return redirect(next_url)
+        form.add_error(
+            None,
+            f"Mot de passe ou code incorrect. Il vous reste {check.attempts_left} essai{'s' if check.attempts_left > 1 else ''} "
+            f"avant un blocage de {settings.ACCOUNTS_OTP_LOCK_MINUTES} minutes.",
+        )
+    elif request.method == "GET" and method == "email" and not (
+        request.session.get(REAUTH_CODE_SENT_SESSION_KEY) == device.pk and device.has_pending_code()
+    ):
+        # One code on arrival; "Recevoir un nouveau code" for another.
+        services.email_code_send(device=device, purpose="reauth")
+        request.session[REAUTH_CODE_SENT_SESSION_KEY] = device.pk
+    return render(
+        request,
+        "accounts/reauthenticate.html",
+        {"form": form, "method": method, "device": device, "devices": devices, "next": next_url,
+         "minutes": settings.ACCOUNTS_REAUTH_MINUTES},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# allauth's password change, behind a recent re-authentication.
+password_change = login_and_second_factor_required(reauth_required(allauth_views.password_change))

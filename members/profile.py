@@ -25,6 +25,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.emails import PORTAL_SIGNATURE, signature_for
 from accounts.models import new_token, secret_hash
 from accounts.services import CodeCheck, second_factor_check
 from documents.models import PrivateFile
@@ -36,6 +37,7 @@ from notifications.models import NotificationKind
 from notifications.selectors import notification_email_enabled
 from notifications.services import notification_preference_set
 from portal.emails import send_email
+from portal.ratelimit import hit
 
 CONTACT_FIELDS = {
     "address_line1": "adresse",
@@ -86,19 +88,49 @@ def contact_details_update(*, member: Member, actor, data: dict) -> list[str]:
 
 def _email_taken(member: Member, email: str) -> bool:
     users = get_user_model().objects.filter(email__iexact=email)
+    addresses = EmailAddress.objects.filter(email__iexact=email)
     if member.user_id:
         users = users.exclude(pk=member.user_id)
-    return users.exists() or Member.objects.filter(email__iexact=email).exclude(pk=member.pk).exists()
+        addresses = addresses.exclude(user_id=member.user_id)
+    return (
+        users.exists()
+        or addresses.exists()
+        or Member.objects.filter(email__iexact=email).exclude(pk=member.pk).exists()
+    )
+
+
+def _email_change_throttled(member: Member) -> str:
+    """The French refusal if the member sent too many confirmation links lately, else "".
+    Every window counts the attempt, refused or not (portal.ratelimit)."""
+    over = [
+        seconds
+        for limit, seconds in settings.PROFILE_EMAIL_CHANGE_LIMITS
+        if not hit(f"profile-email-change:{member.pk}", limit=limit, period_seconds=seconds)
+    ]
+    if not over:
+        return ""
+    wait = "dans une heure" if max(over) <= 3600 else "demain"
+    return (
+        "Vous avez demandé plusieurs changements d'adresse e-mail en peu de temps : pour votre sécurité, "
+        f"réessayez {wait}. Votre adresse actuelle et les liens déjà envoyés restent valables."
+    )
 
 
 @transaction.atomic
 def email_change_request(*, member: Member, actor, new_email: str) -> EmailChange:
-    """The new address is used only once the link e-mailed to it is opened."""
+    """The new address is used only once the link e-mailed to it is opened.
+
+    An address already used by another account gets the same answer and the same work (a
+    pending change, an audit row, one e-mail), except that its e-mail tells its owner that
+    someone tried to use it and holds no link: the form must not tell whose address is
+    registered. Links are limited per member (PROFILE_EMAIL_CHANGE_LIMITS)."""
     new_email = new_email.strip()
     if new_email.lower() == (member.email or "").lower():
         raise ValidationError({"email": "C'est déjà votre adresse e-mail actuelle."})
-    if _email_taken(member, new_email):
-        raise ValidationError({"email": "Cette adresse e-mail est déjà utilisée par un autre compte : choisissez-en une autre."})
+    throttled = _email_change_throttled(member)
+    if throttled:
+        raise ValidationError({"email": ValidationError(throttled, code="throttled")})
+    taken = _email_taken(member, new_email)
     now = timezone.now()
     EmailChange.objects.filter(member=member, confirmed_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
     token = new_token()
@@ -110,9 +142,13 @@ def email_change_request(*, member: Member, actor, new_email: str) -> EmailChang
     change.save()
     audit_record(actor=actor, member=member, action="demande de changement d'e-mail (à vérifier)", field="email",
                  old=member.email, new=new_email)
+    if taken:
+        _send_after_commit("profile-email-in-use", new_email, {"email": new_email, "signature": PORTAL_SIGNATURE})
+        return change
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("members:profile_email_confirm", args=[token])
     _send_after_commit("profile-email-verify", new_email,
-                       {"name": _name(member), "url": url, "hours": settings.PROFILE_EMAIL_LINK_HOURS})
+                       {"name": _name(member), "url": url, "hours": settings.PROFILE_EMAIL_LINK_HOURS,
+                        "signature": signature_for(member)})
     return change
 
 
@@ -132,7 +168,7 @@ def email_change_confirm(*, member: Member, actor, token: str) -> EmailChange:
     if timezone.now() >= change.expires_at:
         raise ValidationError("Ce lien de confirmation a expiré : demandez un nouveau changement d'adresse.")
     if _email_taken(member, change.new_email):
-        raise ValidationError("Cette adresse e-mail est déjà utilisée par un autre compte : choisissez-en une autre.")
+        raise ValidationError("Cette adresse e-mail ne peut pas être utilisée : choisissez-en une autre.")
     member = Member.objects.select_for_update().get(pk=member.pk)
     old = member.email
     member.email = change.new_email
@@ -140,7 +176,8 @@ def email_change_confirm(*, member: Member, actor, token: str) -> EmailChange:
     member.save(update_fields=["email"])
     user = member.user
     if user is not None:
-        # The e-mail second factor and allauth follow the login's address.
+        # One address per account, changed only here: the member's, the login's (which the
+        # e-mail second factor and the password reset use) and allauth's, together.
         user.email = change.new_email
         user.save(update_fields=["email"])
         EmailAddress.objects.filter(user=user).delete()
@@ -149,7 +186,8 @@ def email_change_confirm(*, member: Member, actor, token: str) -> EmailChange:
     change.save(update_fields=["confirmed_at"])
     audit_record(actor=actor, member=member, action="changement d'e-mail vérifié", field="email", old=old,
                  new=change.new_email)
-    context = {"name": _name(member), "old": old, "new": change.new_email, "when": timezone.localtime()}
+    context = {"name": _name(member), "old": old, "new": change.new_email, "when": timezone.localtime(),
+               "signature": signature_for(member)}
     _send_after_commit("profile-email-changed", old, context)
     _send_after_commit("profile-email-changed", change.new_email, context)
     return change

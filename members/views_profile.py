@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from accounts.reauth import reauth_is_recent, reauth_redirect, reauth_required
 from documents.downloads import attachment, safe_filename
 from members import portability, profile
 from members.forms_profile import (
@@ -27,6 +28,7 @@ from members.models import BankChangeStatus
 from portal.access import member_required
 
 BANK_CODE_SENT_SESSION_KEY = "profile_bank_code_sent"
+EMAIL_TYPED_SESSION_KEY = "profile_email_typed"
 
 
 def _form_error(form, error: ValidationError) -> None:
@@ -44,7 +46,6 @@ def _profile_page(request, **forms):
     context = {
         "member": member,
         "contact_form": ContactForm(initial={name: getattr(member, name) for name in profile.CONTACT_FIELDS}),
-        "email_form": EmailForm(),
         "notifications_form": NotificationPreferencesForm(choices=profile.notification_choices(member)),
         "closure_form": ClosureForm(),
         "pending_email": profile.pending_email_change(member),
@@ -81,11 +82,17 @@ def contact_update(request):
     return _profile_page(request, contact_form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def email_update(request):
-    form = EmailForm(request.POST)
-    if form.is_valid():
+    """A new address, after a recent re-authentication (accounts.reauth). An address typed
+    when that had run out waits in the session for the form, so nothing typed is lost."""
+    if not reauth_is_recent(request):
+        if request.method == "POST":
+            request.session[EMAIL_TYPED_SESSION_KEY] = request.POST.get("email", "")[:254]
+        return reauth_redirect(request.path)
+    form = EmailForm(request.POST or None, initial={"email": request.session.pop(EMAIL_TYPED_SESSION_KEY, "")})
+    if request.method == "POST" and form.is_valid():
         try:
             change = profile.email_change_request(
                 member=request.member, actor=request.user, new_email=form.cleaned_data["email"]
@@ -99,7 +106,12 @@ def email_update(request):
                 "tant que vous ne l'avez pas ouvert.",
             )
             return redirect("members:profile")
-    return _profile_page(request, email_form=form)
+    status = 429 if form.has_error("email", code="throttled") else (400 if form.is_bound and form.errors else 200)
+    return render(
+        request, "members/profile_email.html",
+        {"form": form, "member": request.member, "pending_email": profile.pending_email_change(request.member)},
+        status=status,
+    )
 
 
 @require_GET
@@ -116,6 +128,7 @@ def email_confirm(request, token):
 
 @require_http_methods(["GET", "POST"])
 @member_required
+@reauth_required
 def bank_update(request):
     form = BankForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -146,9 +159,10 @@ def _bank_device(request, devices):
 
 @require_http_methods(["GET", "POST"])
 @member_required
+@reauth_required
 def bank_confirm(request, pk: int):
-    """A fresh second-factor code, whatever the session's state: a session verified long
-    ago, or by a trusted browser, is not enough to redirect the member's payments."""
+    """A recent re-authentication (as for every sensitive change), then a code bound to
+    this change: its e-mail names the new IBAN, so the member confirms what they see."""
     change = profile.bank_change_to_confirm(request.member, pk)
     if change is None:
         raise Http404("Pas de demande à confirmer.")
@@ -161,7 +175,7 @@ def bank_confirm(request, pk: int):
     form = SecondFactorCodeForm()
     sent_for = request.session.get(BANK_CODE_SENT_SESSION_KEY)
     if request.method == "POST" and request.POST.get("action") == "envoyer" and method == "email":
-        if account_services.login_code_send(device=device):
+        if account_services.email_code_send(device=device, purpose="bank", iban=change.masked_iban):
             request.session[BANK_CODE_SENT_SESSION_KEY] = change.pk
             messages.success(request, "Un nouveau code vous a été envoyé par e-mail.")
         else:
@@ -189,7 +203,7 @@ def bank_confirm(request, pk: int):
                 form.add_error("code", f"Code incorrect ou expiré. Il vous reste {check.attempts_left} essai(s).")
     elif request.method == "GET" and method == "email" and sent_for != change.pk and not locked_until:
         # One code on arrival for this change; "Recevoir un nouveau code" for another.
-        account_services.login_code_send(device=device)
+        account_services.email_code_send(device=device, purpose="bank", iban=change.masked_iban)
         request.session[BANK_CODE_SENT_SESSION_KEY] = change.pk
     status = 429 if locked_until else (400 if form.is_bound and form.errors else 200)
     return render(

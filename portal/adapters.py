@@ -1,8 +1,39 @@
+from urllib.parse import quote
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """No open sign-up: accounts exist only for members the insurer already holds."""
+    """No open sign-up: accounts exist only for members the insurer already holds.
+
+    allauth's e-mails speak with the web server's host name ("Bonjour, c'est
+    127.0.0.1:8103 !") and build links from the request's Host header: the portal's own
+    e-mails (accounts.emails, signed by the member's organisme) replace the ones its
+    mounted views can send, links start with PORTAL_BASE_URL, and any other allauth
+    e-mail falls back to the French templates in templates/account/email/."""
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def format_email_subject(self, subject: str) -> str:
+        return subject  # no "[host name]" prefix
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return settings.PORTAL_BASE_URL.rstrip("/") + path.replace("UID-KEY", quote(key))
+
+    def send_password_reset_mail(self, user, email: str, context: dict) -> None:
+        from accounts import emails
+
+        # accounts.forms.PasswordResetForm already keeps only these; checked again here
+        # because a reset link sent elsewhere hands the account over.
+        on_file = EmailAddress.objects.filter(user=user, email__iexact=email, primary=True, verified=True).exists()
+        if not on_file or user.email.lower() != email.lower():
+            return
+        emails.send_password_reset(user=user, to=user.email, url=context["password_reset_url"])
+
+    def get_password_change_redirect_url(self, request) -> str:
+        return reverse("accounts:security")

@@ -1,6 +1,8 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from accounts import views as accounts_views
 from portal import views
 
 portal_patterns = (
@@ -12,10 +14,35 @@ portal_patterns = (
     "portal",
 )
 
+# Only the allauth views the portal uses, listed one by one. include("allauth.urls") also
+# served address management (/compte/email/: add an address, make it primary, remove the
+# member's own), sign-up and e-mail confirmation: a path around the Profil's e-mail change
+# (members.profile), which is the only way an account's address changes.
+allauth_patterns = [
+    path("login/", allauth_views.login, name="account_login"),
+    path("logout/", allauth_views.logout, name="account_logout"),
+    # Where allauth's login sends a deactivated account.
+    path("inactive/", allauth_views.account_inactive, name="account_inactive"),
+    # Behind a recent re-authentication (password + fresh second-factor code).
+    path("password/change/", accounts_views.password_change, name="account_change_password"),
+    path("password/reset/", allauth_views.password_reset, name="account_reset_password"),
+    path("password/reset/done/", allauth_views.password_reset_done, name="account_reset_password_done"),
+    re_path(
+        r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        allauth_views.password_reset_from_key,
+        name="account_reset_password_from_key",
+    ),
+    path(
+        "password/reset/key/done/",
+        allauth_views.password_reset_from_key_done,
+        name="account_reset_password_from_key_done",
+    ),
+]
+
 urlpatterns = [
     path("", include(portal_patterns)),
     path("compte/", include("accounts.urls")),
-    path("compte/", include("allauth.urls")),
+    path("compte/", include(allauth_patterns)),
     path("situation/", include("members.urls")),
     path("garanties/", include("guarantees.urls")),
     path("remboursements/", include("claims.urls")),

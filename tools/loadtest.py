@@ -80,7 +80,7 @@ def open_sessions(count: int, seed: int) -> list[dict]:
             device = EmailCodeDevice.objects.create(user=user, name="charge", confirmed=True)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.LoginBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session[VERIFIED_AT_SESSION_KEY] = timezone.now().isoformat()

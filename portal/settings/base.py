@@ -121,10 +121,11 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One password backend after axes: a login attempt costs one password hash whether the
+# login exists or not (accounts/backends.py; scripts/login_timing.py measures it).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.LoginBackend",
 ]
 
 # CNIL recommendation (délibération 2022-100): 12 characters with complexity at least.
@@ -193,6 +194,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# A reset link goes only to an account's verified primary address; an unknown address gets
+# the portal's own "no account" e-mail (accounts.forms.PasswordResetForm), never allauth's
+# one with its sign-up link.
+ACCOUNT_FORMS = {"reset_password": "accounts.forms.PasswordResetForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 # Sessions end after 30 minutes without activity (portal.middleware.SessionActivityMiddleware
 # pushes the expiry back at most once a minute instead of writing the session at every page).
@@ -292,7 +298,9 @@ ACCOUNTS_ACTIVATION_MIN_SECONDS = env.float("ACCOUNTS_ACTIVATION_MIN_SECONDS", d
 # axes locks (login, IP) pairs; allauth's own per-login limit would let anyone lock a
 # member out from elsewhere, so it is switched off.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
-ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
+# A change of e-mail, password, second factor or IBAN needs the password and a fresh
+# second-factor code typed within these minutes (accounts.reauth).
+ACCOUNTS_REAUTH_MINUTES = env.int("ACCOUNTS_REAUTH_MINUTES", default=5)
 AXES_USERNAME_CALLABLE = "portal.lockout.axes_username"
 MIDDLEWARE += ["accounts.middleware.SecondFactorMiddleware"]
 # admin.site becomes accounts.admin.SecondFactorAdminSite (asks for the second factor).
@@ -322,6 +330,12 @@ PORTABILITY_PROOF_SECOND_REMINDER_DAYS = env.int("PORTABILITY_PROOF_SECOND_REMIN
 PORTABILITY_PROOF_FINAL_NOTICE_DAYS = env.int("PORTABILITY_PROOF_FINAL_NOTICE_DAYS", default=10)
 # How long the link sent to a new e-mail address stays valid.
 PROFILE_EMAIL_LINK_HOURS = env.int("PROFILE_EMAIL_LINK_HOURS", default=24)
+# Confirmation links a member may have sent to new addresses: (count, seconds) windows,
+# counted in the cache (portal.ratelimit).
+PROFILE_EMAIL_CHANGE_LIMITS = [
+    (env.int("PROFILE_EMAIL_CHANGES_PER_HOUR", default=3), 60 * 60),
+    (env.int("PROFILE_EMAIL_CHANGES_PER_DAY", default=5), 24 * 60 * 60),
+]
 CELERY_BEAT_SCHEDULE["members-portability-daily"] = {
     "task": "members.tasks.portability_daily",
     "schedule": 24 * 60 * 60.0,

@@ -16,14 +16,23 @@ def enrol_email_device(user) -> EmailCodeDevice:
     return device or EmailCodeDevice.objects.create(user=user, name="code par e-mail", confirmed=True)
 
 
-def code_from_outbox(address: str, *, remove: bool = False) -> str:
-    """The last login code e-mailed to ``address``."""
+def code_subject(purpose: str) -> str:
+    from django.template.loader import render_to_string
+
+    from accounts.emails import CODE_EMAILS
+
+    return render_to_string(f"emails/{CODE_EMAILS[purpose]}-subject.txt").strip()
+
+
+def code_from_outbox(address: str, *, purpose: str = "login", remove: bool = False) -> str:
+    """The last code e-mailed to ``address`` for ``purpose`` (login, enrol, reauth, bank)."""
+    subject = code_subject(purpose)
     for message in reversed(mail.outbox):
-        if address in message.to and "code de connexion" in message.subject:
+        if address in message.to and message.subject == subject:
             if remove:
                 mail.outbox.remove(message)
             return re.search(r"\b(\d{6})\b", message.body).group(1)
-    raise AssertionError(f"no login code e-mailed to {address}")
+    raise AssertionError(f"no {purpose} code e-mailed to {address}")
 
 
 def pass_second_factor(client, user, *, trust: bool = False):
@@ -61,10 +70,16 @@ class travel:
         return False
 
 
-def reauthenticate(client):
-    """Type the password again, as the portal asks before a sensitive change."""
+REAUTH_URL = "/compte/securite/confirmer-mon-identite/"
+
+
+def reauthenticate(client, user, *, next_url: str = "/"):
+    """The password and a fresh e-mailed code, as the portal asks before a sensitive change."""
     from tests.factories import PASSWORD
 
-    response = client.post("/compte/reauthenticate/", {"password": PASSWORD})
+    page = client.get(REAUTH_URL, {"next": next_url, "methode": "email"})
+    assert page.status_code == 200, page.status_code
+    code = code_from_outbox(user.email, purpose="reauth", remove=True)
+    response = client.post(REAUTH_URL, {"methode": "email", "password": PASSWORD, "code": code, "next": next_url})
     assert response.status_code == 302, response.content[:2000]
     return response

@@ -62,7 +62,7 @@ def test_the_whole_activation_path_ends_with_a_verified_member(client, carole):
     assert client.get("/").headers["Location"].startswith("/compte/double-authentification/activer/")
 
     client.post("/compte/double-authentification/activer/email/", {"action": "send"})
-    code = code_from_outbox("carole@example.fr")
+    code = code_from_outbox("carole@example.fr", purpose="enrol")
     page = client.post("/compte/double-authentification/activer/email/", {"action": "confirm", "code": code})
     assert page.status_code == 200
     codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", page.content.decode())

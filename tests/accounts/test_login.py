@@ -10,7 +10,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import EmailCodeDevice, RecoveryCodeDevice
 from accounts.services import recovery_codes_regenerate
-from tests.accounts.helpers import SECOND_FACTOR_URL, code_from_outbox, enrol_email_device, reauthenticate, travel
+from tests.accounts.helpers import (
+    REAUTH_URL,
+    SECOND_FACTOR_URL,
+    code_from_outbox,
+    enrol_email_device,
+    reauthenticate,
+    travel,
+)
 from tests.factories import PASSWORD
 
 
@@ -114,8 +121,8 @@ def test_a_recovery_code_works_once(client, alice):
 def test_regenerating_recovery_codes_voids_the_old_ones(alice_client, alice):
     old = recovery_codes_regenerate(user=alice.user, notify=False)
     response = alice_client.post("/compte/securite/codes-de-secours/")
-    assert response["Location"].startswith("/compte/reauthenticate/")  # the password first
-    reauthenticate(alice_client)
+    assert response["Location"].startswith(REAUTH_URL)  # the password and a code first
+    reauthenticate(alice_client, alice.user)
     page = alice_client.post("/compte/securite/codes-de-secours/").content.decode()
     new = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", page)
     assert len(new) == 10 and not set(new) & set(old)
@@ -187,7 +194,7 @@ def test_an_account_without_a_factor_must_enrol_by_email_first(client, gestionna
     assert response["Location"].startswith("/compte/double-authentification/activer/email/")
     assert not TOTPDevice.objects.filter(user=gestionnaire).exists()
     client.post("/compte/double-authentification/activer/email/", {"action": "send", "next": "/gestion/"})
-    code = code_from_outbox(gestionnaire.email)
+    code = code_from_outbox(gestionnaire.email, purpose="enrol")
     page = client.post("/compte/double-authentification/activer/email/", {"action": "confirm", "code": code, "next": "/gestion/"})
     assert page.status_code == 200 and "codes de secours" in page.content.decode()
     assert EmailCodeDevice.objects.get(user=gestionnaire).confirmed
@@ -209,9 +216,9 @@ def test_a_new_email_code_waits_a_minute(client, alice):
 
 def test_an_app_can_be_added_from_the_security_page_with_its_qr_code(alice_client, alice):
     assert alice_client.get("/compte/double-authentification/activer/application/")["Location"].startswith(
-        "/compte/reauthenticate/"
+        REAUTH_URL
     )
-    reauthenticate(alice_client)
+    reauthenticate(alice_client, alice.user)
     page = alice_client.get("/compte/double-authentification/activer/application/").content.decode()
     assert 'src="data:image/svg+xml;base64,' in page
     device = TOTPDevice.objects.get(user=alice.user, confirmed=False)
@@ -224,7 +231,7 @@ def test_an_app_can_be_added_from_the_security_page_with_its_qr_code(alice_clien
 
 def test_the_last_daily_factor_cannot_be_removed_but_another_can(alice_client, alice):
     email = EmailCodeDevice.objects.get(user=alice.user)
-    reauthenticate(alice_client)
+    reauthenticate(alice_client, alice.user)
     response = alice_client.post(f"/compte/securite/methodes/email/{email.pk}/retirer/", follow=True)
     assert "seule méthode" in response.content.decode()
     assert EmailCodeDevice.objects.filter(pk=email.pk).exists()
@@ -234,9 +241,28 @@ def test_the_last_daily_factor_cannot_be_removed_but_another_can(alice_client, a
     assert any("retirée" in m.subject for m in mail.outbox)
 
 
-def test_a_stranger_cannot_remove_someone_elses_factor(alice_client, bob):
+def test_a_stranger_cannot_remove_someone_elses_factor(alice_client, alice, bob):
     bob_device = enrol_email_device(bob.user)
     totp_device(bob.user)
-    reauthenticate(alice_client)
+    reauthenticate(alice_client, alice.user)
     assert alice_client.post(f"/compte/securite/methodes/email/{bob_device.pk}/retirer/").status_code == 404
     assert EmailCodeDevice.objects.filter(pk=bob_device.pk).exists()
+
+
+def test_a_wrong_password_costs_one_hash_whether_the_login_exists_or_not(client, alice):
+    """E-mail enumeration by timing: the hash is the slow part (0.2 s with the production
+    hasher, scripts/login_timing.py), so each attempt must hash exactly once."""
+    from unittest import mock
+
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    encode = MD5PasswordHasher.encode
+    hashes = {}
+    for n, login in enumerate((alice.number, "1412999999", alice.email, "inconnu@example.fr")):
+        with mock.patch.object(MD5PasswordHasher, "encode", autospec=True, side_effect=encode) as spy:
+            page = password_step(client, login, "Mauvais-mot-de-passe-1", REMOTE_ADDR=f"203.0.113.{n}")
+        assert page.status_code == 200
+        hashes[login] = spy.call_count
+    assert hashes == dict.fromkeys(hashes, 1)

@@ -9,7 +9,14 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import TrustedBrowser
-from tests.accounts.helpers import SECOND_FACTOR_URL, enrol_email_device, pass_second_factor, travel
+from tests.accounts.helpers import (
+    REAUTH_URL,
+    SECOND_FACTOR_URL,
+    enrol_email_device,
+    pass_second_factor,
+    reauthenticate,
+    travel,
+)
 from tests.factories import PASSWORD
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -112,6 +119,9 @@ def test_a_password_change_revokes_every_browser_and_ends_other_sessions(trusted
     assert elsewhere.get("/").status_code == 200
 
     assert log_in(trusted, alice.user).status_code == 200
+    # A trusted browser typed no code: changing the password asks for one (and the password).
+    assert trusted.get("/compte/password/change/")["Location"].startswith(REAUTH_URL)
+    reauthenticate(trusted, alice.user, next_url="/compte/password/change/")
     new = "Un-Autre-Mot-de-passe-77"
     response = trusted.post(
         "/compte/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new}

@@ -17,11 +17,12 @@ from members.profile import bank_change_validate
 from messaging.models import Thread
 from messaging.services import taxonomy_seed
 from notifications.models import NotificationPreference
-from tests.accounts.helpers import code_from_outbox
+from tests.accounts.helpers import REAUTH_URL, code_from_outbox, reauthenticate
 from tests.conftest import login
 from tests.factories import pdf_bytes, upload
 
 PROFILE_URL = "/situation/profil/"
+EMAIL_URL = "/situation/profil/e-mail/"
 BANK_URL = "/situation/profil/coordonnees-bancaires/"
 NEW_IBAN = "FR1420041010050500013M02606"
 
@@ -100,7 +101,12 @@ def link_from(address: str) -> str:
 def test_a_new_address_is_used_only_once_verified_and_the_old_one_is_told(
     alice_client, alice, bob_client, django_capture_on_commit_callbacks
 ):
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import EmailCodeDevice
+
     old = alice.email
+    reauthenticate(alice_client, alice.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post("/situation/profil/e-mail/", {"email": "alice.nouvelle@example.fr"})
     assert response.status_code == 302
@@ -116,6 +122,11 @@ def test_a_new_address_is_used_only_once_verified_and_the_old_one_is_told(
     alice.refresh_from_db()
     alice.user.refresh_from_db()
     assert alice.email == alice.user.email == "alice.nouvelle@example.fr"
+    # One address for the account: allauth's and the e-mail second factor's follow.
+    assert list(EmailAddress.objects.filter(user=alice.user).values_list("email", "primary", "verified")) == [
+        ("alice.nouvelle@example.fr", True, True)
+    ]
+    assert EmailCodeDevice.objects.get(user=alice.user).email_address == "alice.nouvelle@example.fr"
     told = [m for m in mail.outbox if m.subject == "Votre adresse e-mail a été modifiée"]
     assert [old] in [m.to for m in told]
     entry = AuditEntry.objects.get(member=alice, action="changement d'e-mail vérifié")
@@ -126,19 +137,92 @@ def test_a_new_address_is_used_only_once_verified_and_the_old_one_is_told(
 
 
 @pytest.mark.django_db
-def test_an_invalid_or_taken_address_is_refused(alice_client, alice, bob):
-    response = alice_client.post("/situation/profil/e-mail/", {"email": "pas-une-adresse"})
+def test_an_invalid_address_is_refused_and_kept(alice_client, alice):
+    reauthenticate(alice_client, alice.user)
+    response = alice_client.post(EMAIL_URL, {"email": "pas-une-adresse"})
     assert response.status_code == 400
     assert "Saisissez une adresse e-mail valide" in response.content.decode()
     assert 'value="pas-une-adresse"' in response.content.decode()
-    taken = alice_client.post("/situation/profil/e-mail/", {"email": bob.email})
-    assert "déjà utilisée par un autre compte" in taken.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_asks_a_recent_reauthentication_before_an_email_change(alice_client, alice):
+    response = alice_client.get(EMAIL_URL)
+    assert response.status_code == 302 and response["Location"].startswith(REAUTH_URL)
+    # A POST without it changes nothing, and the typed address waits for the form.
+    response = alice_client.post(EMAIL_URL, {"email": "alice.nouvelle@example.fr"})
+    assert response.status_code == 302 and response["Location"].startswith(REAUTH_URL)
+    assert not alice.email_changes.exists() and mail.outbox == []
+    reauthenticate(alice_client, alice.user, next_url=EMAIL_URL)
+    assert 'value="alice.nouvelle@example.fr"' in alice_client.get(EMAIL_URL).content.decode()
+    assert alice_client.post(EMAIL_URL, {"email": "alice.nouvelle@example.fr"}).status_code == 302
+    assert alice.email_changes.get().new_email == "alice.nouvelle@example.fr"
+
+
+def email_change_trace(client, member, address, capture):
+    """What the member sees and what the database and outbox hold after asking for ``address``."""
+    mail.outbox.clear()
+    with capture(execute=True):
+        response = client.post(EMAIL_URL, {"email": address}, follow=True)
+    page = re.sub(r'(nonce|value)="[^"]*"', "", response.content.decode()).replace(address, "ADDRESS")
+    change = member.email_changes.order_by("-pk").first()
+    audit = AuditEntry.objects.filter(member=member, field="email").order_by("-pk").first()
+    return response.status_code, page, (change.new_email, change.is_pending), (audit.action, audit.new_value), \
+        [m.to for m in mail.outbox]
+
+
+@pytest.mark.django_db
+def test_a_taken_address_gets_the_same_answer_as_a_free_one(
+    alice_client, alice, bob, django_capture_on_commit_callbacks
+):
+    reauthenticate(alice_client, alice.user)
+    free = email_change_trace(alice_client, alice, "libre@example.fr", django_capture_on_commit_callbacks)
+    taken = email_change_trace(alice_client, alice, bob.email, django_capture_on_commit_callbacks)
+    assert free[0] == taken[0] == 200 and free[1] == taken[1]
+    assert free[2] == ("libre@example.fr", True) and taken[2] == (bob.email, True)
+    assert free[3][0] == taken[3][0] and free[4] == [["libre@example.fr"]] and taken[4] == [[bob.email]]
+    # The free address gets the link; the taken one is only told, and holds no link.
+    notice = mail.outbox[0]
+    assert "un autre Espace Assuré" in notice.body and "/confirmer/" not in notice.body
+    bob.refresh_from_db()
+    assert bob.email == notice.to[0]
+    alice.refresh_from_db()
+    assert alice.email != bob.email
+
+
+@pytest.mark.django_db
+def test_email_confirmations_are_rate_limited_per_member(alice_client, alice, bob_client, bob, settings):
+    from unittest import mock
+
+    settings.PROFILE_EMAIL_CHANGE_LIMITS = [(3, 3600), (5, 86400)]
+    reauthenticate(alice_client, alice.user)
+    for n in range(3):
+        assert alice_client.post(EMAIL_URL, {"email": f"essai{n}@example.fr"}).status_code == 302
+    refused = alice_client.post(EMAIL_URL, {"email": "essai3@example.fr"})
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "réessayez dans une heure" in page and 'value="essai3@example.fr"' in page
+    # Nothing already saved is lost: the last link sent still waits, and works.
+    assert alice.email_changes.filter(confirmed_at=None, cancelled_at=None).get().new_email == "essai2@example.fr"
+    # Another member is not limited by Alice's requests.
+    reauthenticate(bob_client, bob.user)
+    assert bob_client.post(EMAIL_URL, {"email": "bob.nouveau@example.fr"}).status_code == 302
+
+    import time
+
+    later = time.time() + 3600
+    with mock.patch("portal.ratelimit.time.time", return_value=later):
+        reauthenticate(alice_client, alice.user)
+        assert alice_client.post(EMAIL_URL, {"email": "essai4@example.fr"}).status_code == 302
+        refused = alice_client.post(EMAIL_URL, {"email": "essai5@example.fr"})
+    assert refused.status_code == 429 and "réessayez demain" in refused.content.decode()
 
 
 # --- bank details ------------------------------------------------------------------------------
 
 
-def start_bank_change(client):
+def start_bank_change(client, user):
+    reauthenticate(client, user, next_url=BANK_URL)
     response = client.post(BANK_URL, {"iban": "fr14 2004 1010 0505 0001 3M02 606", "bic": "PSSTFRPPXXX",
                                       "rib": upload("rib.pdf", pdf_bytes())})
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -150,7 +234,7 @@ def test_an_iban_change_needs_a_fresh_code_and_waits_for_a_gestionnaire(
     alice_client, alice, gestionnaire, django_capture_on_commit_callbacks
 ):
     old_iban = alice.iban
-    confirm_url = start_bank_change(alice_client)
+    confirm_url = start_bank_change(alice_client, alice.user)
     change = BankDetailsChange.objects.get(member=alice)
     assert change.status == BankChangeStatus.AWAITING_SECOND_FACTOR
     # Without the fresh code (the session's own second factor is not enough), nothing moves.
@@ -161,7 +245,7 @@ def test_an_iban_change_needs_a_fresh_code_and_waits_for_a_gestionnaire(
     assert wrong.status_code == 400 and "Code incorrect" in wrong.content.decode()
     change.refresh_from_db()
     assert change.status == BankChangeStatus.AWAITING_SECOND_FACTOR
-    code = code_from_outbox(alice.user.email)
+    code = code_from_outbox(alice.user.email, purpose="bank")
     with django_capture_on_commit_callbacks(execute=True):
         assert alice_client.post(confirm_url, {"methode": "email", "code": code}).status_code == 302
     change.refresh_from_db()
@@ -180,9 +264,9 @@ def test_an_iban_change_needs_a_fresh_code_and_waits_for_a_gestionnaire(
 
 @pytest.mark.django_db
 def test_the_gestionnaire_validates_the_iban_in_the_back_office(alice_client, alice, gestionnaire):
-    confirm_url = start_bank_change(alice_client)
+    confirm_url = start_bank_change(alice_client, alice.user)
     alice_client.get(confirm_url)
-    alice_client.post(confirm_url, {"methode": "email", "code": code_from_outbox(alice.user.email)})
+    alice_client.post(confirm_url, {"methode": "email", "code": code_from_outbox(alice.user.email, purpose="bank")})
     change = BankDetailsChange.objects.get(member=alice)
     staff = login(Client(), gestionnaire)
     page = staff.get(f"/gestion/members/bankdetailschange/{change.pk}/change/")
@@ -197,6 +281,7 @@ def test_the_gestionnaire_validates_the_iban_in_the_back_office(alice_client, al
 
 @pytest.mark.django_db
 def test_a_wrong_rib_or_iban_is_refused_and_the_typed_iban_kept(alice_client, alice):
+    reauthenticate(alice_client, alice.user, next_url=BANK_URL)
     fake = alice_client.post(BANK_URL, {"iban": NEW_IBAN, "bic": "", "rib": upload("rib.pdf", b"%PDF-1.4 not really")})
     assert fake.status_code == 400
     assert f'value="{NEW_IBAN}"' in fake.content.decode()
@@ -212,8 +297,9 @@ def test_a_wrong_rib_or_iban_is_refused_and_the_typed_iban_kept(alice_client, al
 
 
 @pytest.mark.django_db
-def test_a_stranger_cannot_confirm_alices_bank_change(alice_client, alice, bob_client):
-    confirm_url = start_bank_change(alice_client)
+def test_a_stranger_cannot_confirm_alices_bank_change(alice_client, alice, bob_client, bob):
+    confirm_url = start_bank_change(alice_client, alice.user)
+    reauthenticate(bob_client, bob.user)
     assert bob_client.get(confirm_url).status_code == 404
     assert bob_client.post(confirm_url, {"methode": "email", "code": "123456"}).status_code == 404
 

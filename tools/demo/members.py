@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -56,6 +57,8 @@ def _user(username: str, email: str, password: str, **extra):
     if created:
         user.set_password(password)
         user.save()
+    # As after a first connection: the address is verified, so "Mot de passe oublié" works.
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"primary": True, "verified": True})
     return user
 
 
