@@ -1,7 +1,7 @@
 """How long a wrong password takes at the login form, for a registered login and an
 unknown one, with the production password hasher (not the tests' MD5 one).
 
-    .venv/bin/python scripts/login_timing.py [--rounds 7]
+    .venv/bin/python tools/login_timing.py [--rounds 7]
 
 Creates a throw-away test database (SQLite in memory with the test settings), one
 account, then posts wrong passwords to /compte/login/ by member number and by e-mail,
