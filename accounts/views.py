@@ -24,17 +24,13 @@ from accounts.middleware import TRUSTED_COOKIE_SALT
 from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TrustedBrowser
 from accounts.session import TRUSTED_BROWSER_SESSION_KEY, mark_verified
 from portal.access import login_and_second_factor_required
+from portal.client_ip import client_ip
 
 ACTIVATION_TOKEN_SESSION_KEY = "accounts_activation_token"
 ACTIVATED_SESSION_KEY = "accounts_just_activated"
 CODE_SENT_SESSION_KEY = "accounts_login_code_sent"
 PENDING_TOTP_SESSION_KEY = "accounts_pending_totp"
 METHODS = ("email", "application", "secours")
-
-
-def _client_ip(request) -> str:
-    # axes resolves the address the same way for password failures (proxy-aware when configured).
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
 
 
 def _next_url(request, user=None) -> str:
@@ -64,7 +60,7 @@ def activation_request(request):
             number=form.cleaned_data["number"],
             birth_date=form.cleaned_data["birth_date"],
             nir=form.cleaned_data["nir"],
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
         # A floor on the answer time: an e-mail sent to a real member must not show.
         time.sleep(max(0.0, settings.ACCOUNTS_ACTIVATION_MIN_SECONDS - (time.monotonic() - started)))

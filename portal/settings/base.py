@@ -198,6 +198,14 @@ AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_VERBOSE = False
 
+# The client's address behind the reverse proxy (portal.client_ip): the number of proxies
+# of our own in front of gunicorn, each appending to X-Forwarded-For. 0 (runserver, tests):
+# the header is ignored, since any client can send it. axes (password lockouts), allauth
+# (login rate limits) and the first-connection quota all use the same rule.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
