@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import EmailCodeDevice, RecoveryCodeDevice, SecondFactorThrottle, TrustedBrowser
+from accounts.models import EmailCodeDevice, RecoveryCodeDevice, SecondFactorThrottle, TOTPDevice, TrustedBrowser
 
 
 @dataclass

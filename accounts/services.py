@@ -16,15 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_otp.models import Device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import emails, selectors
+from accounts.encryption import SeedUnreadable, seed_reencrypt
 from accounts.models import (
     ActivationAttempt,
     ActivationLink,
     EmailCodeDevice,
     RecoveryCodeDevice,
     SecondFactorThrottle,
+    TOTPDevice,
     TrustedBrowser,
     new_token,
     secret_hash,
@@ -343,3 +344,27 @@ def password_changed_after(*, user) -> None:
     trusted_browsers_revoke_all(user=user)
     if user.email:
         emails.send_password_changed(user=user)
+
+
+# --- TOTP seeds at rest -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedRotation:
+    reencrypted: int
+    unreadable: list[int]  # device ids no configured key decrypts, left unchanged
+
+
+def totp_seeds_reencrypt() -> SeedRotation:
+    """Encrypt every TOTP seed with the first key of TOTP_ENCRYPTION_KEYS (once a new key
+    was put first). One short update per device rather than one long transaction: logins
+    go on meanwhile, and a code check never writes the seed back (TOTPDevice.verify_token)."""
+    done, unreadable = 0, []
+    for pk, token in TOTPDevice.objects.order_by("pk").values_list("pk", "encrypted_key").iterator():
+        try:
+            fresh = seed_reencrypt(token)
+        except SeedUnreadable:
+            unreadable.append(pk)
+            continue
+        done += TOTPDevice.objects.filter(pk=pk, encrypted_key=token).update(encrypted_key=fresh)
+    return SeedRotation(done, unreadable)

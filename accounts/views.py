@@ -16,12 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import selectors, services
 from accounts.forms import ActivationPasswordForm, ActivationRequestForm, CodeForm, EnrolCodeForm
 from accounts.middleware import TRUSTED_COOKIE_SALT
-from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TrustedBrowser
+from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TOTPDevice, TrustedBrowser
 from accounts.session import TRUSTED_BROWSER_SESSION_KEY, mark_verified
 from portal.access import login_and_second_factor_required
 from portal.client_ip import client_ip

@@ -5,6 +5,8 @@ every secret can also be read from a file named by the same variable with a ``_F
 suffix (Docker/Kubernetes secrets).
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -27,6 +29,10 @@ def secret(name: str, default: str | None = None) -> str:
     return value
 
 
+def fernet_keys(value: str) -> list[str]:
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
 VAR_DIR = Path(env.str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = False
@@ -45,7 +51,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_email",
     "axes",
@@ -269,9 +274,12 @@ OTP_TOTP_ISSUER = "Espace Assuré"
 # (portal.access, accounts.middleware.SecondFactorMiddleware, accounts.admin).
 OTP_REQUIRED = True
 OTP_LOGIN_URL = "/compte/double-authentification/"
-# The lock after 5 wrong codes (ACCOUNTS_OTP_*) replaces django-otp's per-device backoff,
-# which would refuse a right code typed one second after a wrong one.
-OTP_TOTP_THROTTLE_FACTOR = 0
+# TOTP seeds are stored encrypted (accounts.encryption, accounts.models.TOTPDevice) under
+# Fernet keys of their own, comma-separated: the first encrypts, all decrypt (rotation:
+# `manage.py rotate_totp_keys`). Required in production; a development default here,
+# derived from the development SECRET_KEY.
+_DEV_TOTP_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"totp-seeds:{SECRET_KEY}".encode()).digest()).decode()
+TOTP_ENCRYPTION_KEYS = fernet_keys(secret("TOTP_ENCRYPTION_KEYS", _DEV_TOTP_KEY))
 ACCOUNTS_EMAIL_CODE_MINUTES = 10
 ACCOUNTS_OTP_FAILURE_LIMIT = 5
 ACCOUNTS_OTP_LOCK_MINUTES = 15

@@ -1,10 +1,16 @@
 """Production: PostgreSQL, Redis, Celery worker + beat, gunicorn behind a TLS proxy."""
 
+import environ
+
 from .base import *  # noqa: F403
-from .base import env, secret
+from .base import env, fernet_keys, secret
 
 DEBUG = False
 SECRET_KEY = secret("DJANGO_SECRET_KEY")
+# Keys of their own for the TOTP seeds (never derived from SECRET_KEY here): see base.py.
+TOTP_ENCRYPTION_KEYS = fernet_keys(secret("TOTP_ENCRYPTION_KEYS"))
+if not TOTP_ENCRYPTION_KEYS:
+    raise environ.ImproperlyConfigured("Set the TOTP_ENCRYPTION_KEYS environment variable")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
