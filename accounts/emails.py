@@ -32,6 +32,15 @@ def send_already_active(*, member) -> None:
     send_email("account-already-active", member.email, {"name": f"{holder.first_name} {holder.last_name}"})
 
 
+def send_activation_terminated(*, member, contact: dict) -> None:
+    holder = member.holder
+    send_email(
+        "account-activation-terminated",
+        member.email,
+        {"name": f"{holder.first_name} {holder.last_name}", "cover_end_date": member.cover_end_date, "contact": contact},
+    )
+
+
 def send_login_code(*, user, to: str, code: str) -> None:
     send_email(
         "account-login-code",

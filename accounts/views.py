@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import base64
-import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -54,25 +53,22 @@ def activation_request(request):
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = ActivationRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        started = time.monotonic()
         outcome = services.activation_request(
             number=form.cleaned_data["number"],
             birth_date=form.cleaned_data["birth_date"],
             nir=form.cleaned_data["nir"],
             ip=client_ip(request),
         )
-        # A floor on the answer time: an e-mail sent to a real member must not show.
-        time.sleep(max(0.0, settings.ACCOUNTS_ACTIVATION_MIN_SECONDS - (time.monotonic() - started)))
-        if outcome.kind == "checked":
-            return redirect("accounts:activation_sent")
         if outcome.kind == "throttled":
             return render(request, "accounts/activation_throttled.html", {"minutes": outcome.retry_minutes}, status=429)
-        return render(request, f"accounts/activation_{outcome.kind}.html", {"outcome": outcome, "contact": outcome.contact})
+        return redirect("accounts:activation_sent")
     return render(request, "accounts/activation_request.html", {"form": form})
 
 
 def activation_sent(request):
-    return render(request, "accounts/activation_sent.html")
+    # The same page for everyone, so it also tells a member without an e-mail address on
+    # file whom to call.
+    return render(request, "accounts/activation_sent.html", {"contacts": selectors.management_contacts()})
 
 
 def activation_link(request, token):

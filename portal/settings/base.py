@@ -289,9 +289,6 @@ ACCOUNTS_TRUSTED_BROWSER_COOKIE = "espace_navigateur"
 ACCOUNTS_ACTIVATION_LINK_HOURS = 24
 # First-connection requests allowed per (member number | IP address): (count, minutes).
 ACCOUNTS_ACTIVATION_LIMITS = {"number": (5, 60), "ip": (20, 60)}
-# Every first-connection answer takes at least this long, so that sending an e-mail to
-# a real member does not stand out from an unknown number by its timing.
-ACCOUNTS_ACTIVATION_MIN_SECONDS = env.float("ACCOUNTS_ACTIVATION_MIN_SECONDS", default=0.8)
 # axes locks (login, IP) pairs; allauth's own per-login limit would let anyone lock a
 # member out from elsewhere, so it is switched off.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
