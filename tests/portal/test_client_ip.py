@@ -4,10 +4,13 @@ must key on the client's address, which only the proxy may tell (X-Forwarded-For
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from allauth.account.adapter import get_adapter
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.test import RequestFactory
 
 from accounts.models import ActivationAttempt
@@ -100,3 +103,13 @@ def test_the_first_connection_quota_counts_per_client(client, db, behind_one_pro
     assert statuses[:20] == [302] * 20 and statuses[20] == 429
     assert ask(members[20], "198.51.100.7") == 302
     assert ActivationAttempt.objects.filter(scope=ActivationAttempt.Scope.IP).values("key_hash").distinct().count() == 2
+
+
+def test_the_documented_nginx_config_lets_the_portal_answer_every_upload_itself():
+    config = (Path(settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
+    megabytes = int(re.search(r"client_max_body_size (\d+)m;", config).group(1))
+    # Five files per form (documents.forms.MultiplePrivateFileField) and the form's fields.
+    request_limit = getattr(settings, "PRIVATE_UPLOAD_MAX_REQUEST_BYTES", 5 * settings.PRIVATE_UPLOAD_MAX_BYTES + 2**20)
+    assert megabytes * 2**20 >= request_limit
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in config
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
