@@ -86,10 +86,11 @@ def _activation_throttled(*, number: str, ip: str) -> int:
 @transaction.atomic
 def activation_request(*, number: str, birth_date: dt.date, nir: str, ip: str) -> ActivationOutcome:
     """A member proves who they are (number, birth date, NIR); the e-mail that follows is
-    sent by a task (``activation_email_send``) so that the answer neither waits for SMTP
-    nor tells, by its content or its time, whether the number exists or matched. Here:
-    the same queries for any number (the throttle's, then one lookup), constant-time
-    comparisons, and on a match only the member's id handed to the broker after commit."""
+    sent by a task (``activation_email_send``), so the answer never waits for SMTP and is
+    the same page for everyone. Its time does not tell whether a number exists: the same
+    queries for any number (the throttle's, then one lookup) and constant-time
+    comparisons. Only a full match adds work, handing the member's id (no identity data)
+    to the broker after commit, about a millisecond; whoever sees it knew all three."""
     number = "".join(number.split())
     wait = _activation_throttled(number=number, ip=ip)
     if wait:

@@ -65,8 +65,8 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Only an authenticated session holds the key (a login or logout flushes it), so
-        # anonymous requests cost nothing here.
+        # Only an authenticated session holds the key (set below, gone when logging out
+        # flushes the session): anonymous requests cost nothing here.
         started = request.session.get(self.KEY)
         if isinstance(started, int) and time.time() - started >= settings.SESSION_ABSOLUTE_SECONDS:
             logout(request)
