@@ -60,6 +60,16 @@ def send_already_active(*, member) -> None:
                {"name": f"{holder.first_name} {holder.last_name}", "signature": signature_for(member)})
 
 
+def send_activation_terminated(*, member, contact: dict) -> None:
+    holder = member.holder
+    send_email(
+        "account-activation-terminated",
+        member.email,
+        {"name": f"{holder.first_name} {holder.last_name}", "cover_end_date": member.cover_end_date, "contact": contact,
+         "signature": signature_for(member)},
+    )
+
+
 def send_code(*, user, to: str, code: str, purpose: str = "login", **extra) -> None:
     """An e-mailed second-factor code, worded for its ``purpose`` (a key of CODE_EMAILS)."""
     send_email(CODE_EMAILS[purpose], to, _context(user, code=code, minutes=settings.ACCOUNTS_EMAIL_CODE_MINUTES, **extra))

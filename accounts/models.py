@@ -2,22 +2,31 @@
 
 Every secret the portal hands out (activation link, e-mail code, recovery code, trusted
 browser token) is stored only as a keyed hash (HMAC-SHA256 with the SECRET_KEY), so a
-copy of the database alone gives nothing usable. django-otp's own e-mail and static
-devices keep their tokens in clear, which is why the e-mail code and recovery code
-devices below are our own ``Device`` subclasses; TOTP uses django-otp's ``TOTPDevice``
-(its secret must be readable to compute codes, and ``last_t`` refuses a replayed code).
+copy of the database alone gives nothing usable. django-otp's own devices keep their
+secrets in clear, which is why all three devices below are our own ``Device`` subclasses.
+A TOTP seed must stay readable to compute codes: it is encrypted under keys of its own
+(``accounts.encryption``) instead of hashed.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
+from base64 import b32encode
 from datetime import timedelta
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.models import Device, TimestampMixin
+from django_otp.oath import TOTP
+
+from accounts.encryption import SeedUnreadable, new_encrypted_seed, seed_decrypt, seed_encrypt
+
+logger = logging.getLogger(__name__)
 
 EMAIL_CODE_DIGITS = 6
 RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied by hand
@@ -91,6 +100,68 @@ class EmailCodeDevice(TimestampMixin, Device):
 
         login_code_send(device=self)
         return "Code envoyé par e-mail"
+
+
+class TOTPDevice(TimestampMixin, Device):
+    """Second factor by an authenticator app (RFC 6238 codes). django-otp's ``TOTPDevice``
+    with its seed encrypted at rest; the same fields otherwise, and the same checks:
+    ``tolerance`` steps either side, ``drift`` learnt from the app's clock, and ``last_t``,
+    which refuses a code already used (or an older one). Wrong codes are counted per
+    account by ``SecondFactorThrottle``, not here."""
+
+    encrypted_key = models.TextField("secret (chiffré)", default=new_encrypted_seed, editable=False)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta:
+        verbose_name = "application d'authentification"
+        verbose_name_plural = "applications d'authentification"
+
+    @property
+    def bin_key(self) -> bytes:
+        """The seed, decrypted (raises SeedUnreadable if no configured key opens it)."""
+        return seed_decrypt(self.encrypted_key)
+
+    def set_seed(self, seed: bytes) -> None:
+        self.encrypted_key = seed_encrypt(seed)
+
+    def verify_token(self, token) -> bool:
+        try:
+            token = int(token)
+            key = self.bin_key
+        except (TypeError, ValueError):
+            return False
+        except SeedUnreadable:
+            # Never a code in clear nor a seed in the log; the member can still use another factor.
+            logger.error("TOTP device %s: no key of TOTP_ENCRYPTION_KEYS decrypts its seed", self.pk)
+            return False
+        totp = TOTP(key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        if not totp.verify(token, self.tolerance, self.last_t + 1):
+            return False
+        self.last_t = totp.t()
+        if getattr(settings, "OTP_TOTP_SYNC", True):
+            self.drift = totp.drift
+        self.set_last_used_timestamp(commit=False)
+        # Never the key: a key rotation running meanwhile must not be undone.
+        self.save(update_fields=["last_t", "drift", "last_used_at"])
+        return True
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URL of the QR code shown once, at enrolment (Key Uri Format)."""
+        label = self.user.get_username()
+        params = urlencode({"secret": b32encode(self.bin_key), "algorithm": "SHA1", "digits": self.digits,
+                            "period": self.step})
+        issuer = (settings.OTP_TOTP_ISSUER or "").replace(":", "")
+        if issuer:
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"
+        return f"otpauth://totp/{quote(label)}?{params}"
 
 
 class RecoveryCodeDevice(TimestampMixin, Device):

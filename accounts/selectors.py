@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import EmailCodeDevice, RecoveryCodeDevice, SecondFactorThrottle, TrustedBrowser
+from accounts.models import EmailCodeDevice, RecoveryCodeDevice, SecondFactorThrottle, TOTPDevice, TrustedBrowser
 
 
 @dataclass
@@ -61,3 +61,16 @@ def organisme_contact(member) -> dict:
         "phone_note": organisme.phone_note,
         "address": contract.management_address or organisme.postal_address,
     }
+
+
+def management_contacts() -> list[dict]:
+    """Every management centre's phone, once each, with the contracts it manages: the
+    first-connection answer shows them to everyone, as it cannot tell who is asking."""
+    from members.models import Contract
+
+    contacts: dict[str, dict] = {}
+    for contract in Contract.objects.select_related("organisme").order_by("name"):
+        contact = organisme_contact(SimpleNamespace(contract=contract))  # it reads only the member's contract
+        entry = contacts.setdefault(contact["phone"], {**contact, "contracts": []})
+        entry["contracts"].append(contract.name)
+    return list(contacts.values())

@@ -4,8 +4,10 @@ trusted browsers, and what follows a password change."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -16,21 +18,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_otp.models import Device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import emails, selectors
+from accounts.encryption import SeedUnreadable, seed_reencrypt
 from accounts.models import (
     ActivationAttempt,
     ActivationLink,
     EmailCodeDevice,
     RecoveryCodeDevice,
     SecondFactorThrottle,
+    TOTPDevice,
     TrustedBrowser,
     new_token,
     secret_hash,
 )
 from accounts.useragent import describe
-from members.models import Member, MemberStatus
+from members.models import Beneficiary, Member, MemberStatus, Relationship
 from members.services import audit_record
 from members.validators import normalize_nir
 
@@ -47,19 +50,19 @@ def _audit(*, user, action: str, field: str, new: str = "") -> None:
     if member is not None:
         audit_record(actor=user, member=member, action=action, field=field, new=new)
 
+logger = logging.getLogger(__name__)
+
 
 # --- first connection ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ActivationOutcome:
-    """``checked``: the generic "if it matches, we wrote to you" answer, identical for an
-    unknown number, a mismatch, a link sent or an account already active."""
+    """``checked``: the one answer of a first-connection request ("if it matches, we wrote
+    to you"), whatever the member's situation or whether the number exists at all."""
 
-    kind: str  # checked | throttled | no_email | terminated
-    contact: dict = field(default_factory=dict)
+    kind: str  # checked | throttled
     retry_minutes: int = 0
-    cover_end_date: dt.date | None = None
 
 
 class ActivationError(Exception):
@@ -91,45 +94,70 @@ def _activation_throttled(*, number: str, ip: str) -> int:
 
 @transaction.atomic
 def activation_request(*, number: str, birth_date: dt.date, nir: str, ip: str) -> ActivationOutcome:
-    """A member proves who they are (number, birth date, NIR); a link goes to the e-mail
-    on file. The answer never tells whether the number exists."""
+    """A member proves who they are (number, birth date, NIR); the e-mail that follows is
+    sent by a task (``activation_email_send``), so the answer never waits for SMTP and is
+    the same page for everyone. Its time does not tell whether a number exists: the same
+    queries for any number (the throttle's, then one lookup) and constant-time
+    comparisons. Only a full match adds work, handing the member's id (no identity data)
+    to the broker after commit, about a millisecond; whoever sees it knew all three."""
     number = "".join(number.split())
     wait = _activation_throttled(number=number, ip=ip)
     if wait:
         return ActivationOutcome("throttled", retry_minutes=wait)
 
-    member = Member.objects.select_related("contract__organisme").filter(number=number).first()
-    holder = member.holder if member is not None else None
-    # The same comparisons and the same token work happen for an unknown number, so that
-    # neither the answer nor its timing distinguishes it.
+    holder = (
+        Beneficiary.objects.filter(member__number=number, relationship=Relationship.MEMBER)
+        .only("birth_date", "nir", "member_id")
+        .first()
+    )
     expected_birth = holder.birth_date.isoformat() if holder else "0000-00-00"
     expected_nir = holder.nir if holder and holder.nir else "#" * 15
     birth_ok = constant_time_compare(birth_date.isoformat(), expected_birth)
     nir_ok = constant_time_compare(normalize_nir(nir), expected_nir)
-    token = new_token()
-    token_hash = secret_hash("activation", token)
-    if member is None or holder is None or not (birth_ok and nir_ok):
-        return ActivationOutcome("checked")
+    if holder is not None and birth_ok and nir_ok:
+        transaction.on_commit(partial(_activation_email_publish, holder.member_id), robust=True)
+    return ActivationOutcome("checked")
 
-    contact = selectors.organisme_contact(member)
+
+def _activation_email_publish(member_id: int) -> None:
+    """Bounded by the broker timeouts of the settings; if the broker is down the member
+    gets no e-mail and asks again (nothing was written)."""
+    from kombu.exceptions import OperationalError
+
+    from accounts.tasks import send_activation_email
+
+    try:
+        send_activation_email.apply_async(args=[member_id], retry=False)
+    except (OperationalError, OSError) as error:
+        logger.warning("Broker unreachable, first-connection e-mail of member %s not sent: %s", member_id, error)
+
+
+@transaction.atomic
+def activation_email_send(*, member_id: int) -> str:
+    """The e-mail a matched first-connection request gets, chosen when it is sent: the
+    single-use link, "already activated", or "adhésion terminée" with the organisme's
+    contact. A member without an address on file gets nothing (the answer page gives
+    everyone the phone numbers). Returns what was sent."""
+    member = Member.objects.select_related("contract__organisme").filter(pk=member_id).first()
+    if member is None or not member.email:
+        return "nothing"
     if member.status == MemberStatus.TERMINATED:
-        return ActivationOutcome("terminated", contact=contact, cover_end_date=member.cover_end_date)
-    if not member.email:
-        return ActivationOutcome("no_email", contact=contact)
+        emails.send_activation_terminated(member=member, contact=selectors.organisme_contact(member))
+        return "terminated"
     if member.user_id:
         emails.send_already_active(member=member)
-        return ActivationOutcome("checked")
-
+        return "already_active"
+    token = new_token()
     now = timezone.now()
     ActivationLink.objects.create(
         member=member,
-        token_hash=token_hash,
+        token_hash=secret_hash("activation", token),
         created_at=now,
         expires_at=now + timedelta(hours=settings.ACCOUNTS_ACTIVATION_LINK_HOURS),
     )
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("accounts:activation_link", args=[token])
     emails.send_activation_link(member=member, url=url)
-    return ActivationOutcome("checked")
+    return "link"
 
 
 def activation_link_get(*, token: str, for_update: bool = False) -> ActivationLink:
@@ -400,3 +428,27 @@ def password_changed_after(*, user, reset: bool = False) -> None:
            field="mot de passe")
     if user.email:
         emails.send_password_changed(user=user)
+
+
+# --- TOTP seeds at rest -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedRotation:
+    reencrypted: int
+    unreadable: list[int]  # device ids no configured key decrypts, left unchanged
+
+
+def totp_seeds_reencrypt() -> SeedRotation:
+    """Encrypt every TOTP seed with the first key of TOTP_ENCRYPTION_KEYS (once a new key
+    was put first). One short update per device rather than one long transaction: logins
+    go on meanwhile, and a code check never writes the seed back (TOTPDevice.verify_token)."""
+    done, unreadable = 0, []
+    for pk, token in TOTPDevice.objects.order_by("pk").values_list("pk", "encrypted_key").iterator():
+        try:
+            fresh = seed_reencrypt(token)
+        except SeedUnreadable:
+            unreadable.append(pk)
+            continue
+        done += TOTPDevice.objects.filter(pk=pk, encrypted_key=token).update(encrypted_key=fresh)
+    return SeedRotation(done, unreadable)

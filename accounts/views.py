@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import base64
-import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -16,15 +15,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import selectors, services
 from accounts.forms import ActivationPasswordForm, ActivationRequestForm, CodeForm, EnrolCodeForm, ReauthenticationForm
 from accounts.middleware import TRUSTED_COOKIE_SALT
-from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TrustedBrowser
+from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TOTPDevice, TrustedBrowser
 from accounts.reauth import reauth_is_recent, reauth_mark, reauth_redirect, reauth_required
 from accounts.session import TRUSTED_BROWSER_SESSION_KEY, mark_verified
 from portal.access import login_and_second_factor_required
+from portal.client_ip import client_ip
 
 ACTIVATION_TOKEN_SESSION_KEY = "accounts_activation_token"
 ACTIVATED_SESSION_KEY = "accounts_just_activated"
@@ -32,11 +31,6 @@ CODE_SENT_SESSION_KEY = "accounts_login_code_sent"
 PENDING_TOTP_SESSION_KEY = "accounts_pending_totp"
 REAUTH_CODE_SENT_SESSION_KEY = "accounts_reauth_code_sent"
 METHODS = ("email", "application", "secours")
-
-
-def _client_ip(request) -> str:
-    # axes resolves the address the same way for password failures (proxy-aware when configured).
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
 
 
 def _next_url(request, user=None) -> str:
@@ -61,25 +55,22 @@ def activation_request(request):
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = ActivationRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        started = time.monotonic()
         outcome = services.activation_request(
             number=form.cleaned_data["number"],
             birth_date=form.cleaned_data["birth_date"],
             nir=form.cleaned_data["nir"],
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
-        # A floor on the answer time: an e-mail sent to a real member must not show.
-        time.sleep(max(0.0, settings.ACCOUNTS_ACTIVATION_MIN_SECONDS - (time.monotonic() - started)))
-        if outcome.kind == "checked":
-            return redirect("accounts:activation_sent")
         if outcome.kind == "throttled":
             return render(request, "accounts/activation_throttled.html", {"minutes": outcome.retry_minutes}, status=429)
-        return render(request, f"accounts/activation_{outcome.kind}.html", {"outcome": outcome, "contact": outcome.contact})
+        return redirect("accounts:activation_sent")
     return render(request, "accounts/activation_request.html", {"form": form})
 
 
 def activation_sent(request):
-    return render(request, "accounts/activation_sent.html")
+    # The same page for everyone, so it also tells a member without an e-mail address on
+    # file whom to call.
+    return render(request, "accounts/activation_sent.html", {"contacts": selectors.management_contacts()})
 
 
 def activation_link(request, token):

@@ -34,7 +34,7 @@ from members.portability import (
     proof_received,
 )
 from members.profile import bank_change_refuse, bank_change_validate
-from members.services import audit_record
+from members.services import audit_form_changes, audit_record
 from portal.admin_mixins import ReadOnlyAdmin
 
 admin.site.site_header = "Espace Assuré - back-office des gestionnaires"
@@ -201,11 +201,14 @@ class MemberAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
+        forms = {id(inline.instance): inline for inline in formset.forms}
         for instance in instances:
-            action = "ajout" if instance.pk is None else "modification"
+            created = instance.pk is None
             instance.save()
-            audit_record(actor=request.user, member=form.instance, action=f"{action} {instance._meta.verbose_name}",
-                         field=str(instance))
+            # What changed, with its old and new values (a NIR masked, as an IBAN).
+            audit_form_changes(actor=request.user, member=form.instance, form=forms[id(instance)], created=created,
+                               action=f"{'ajout' if created else 'modification'} {instance._meta.verbose_name}",
+                               field=str(instance))
         for deleted in formset.deleted_objects:
             audit_record(actor=request.user, member=form.instance, action=f"suppression {deleted._meta.verbose_name}",
                          field=str(deleted))

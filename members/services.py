@@ -8,18 +8,23 @@ from pathlib import Path
 from django.db import transaction
 
 from members.models import AuditEntry, Contract, Formula, Member, Organisme
-from members.validators import mask_iban
+from members.validators import mask_iban, mask_nir
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "reference.json"
 
 
-MASKED_FIELDS = {"iban": mask_iban}
+MASKED_FIELDS = {"iban": mask_iban, "nir": mask_nir}
+
+
+def _audit_value(field: str, value) -> str:
+    value = "" if value is None else str(value)
+    return MASKED_FIELDS[field](value) if field in MASKED_FIELDS else value
 
 
 def audit_record(*, actor, member: Member, action: str, field: str = "", old="", new="") -> AuditEntry:
-    """One row of the member's audit trail; bank details are stored masked."""
+    """One row of the member's audit trail; bank details and NIR are stored masked."""
     if field in MASKED_FIELDS:
-        old, new = MASKED_FIELDS[field](str(old or "")), MASKED_FIELDS[field](str(new or ""))
+        old, new = _audit_value(field, old), _audit_value(field, new)
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         member=member,
@@ -28,6 +33,17 @@ def audit_record(*, actor, member: Member, action: str, field: str = "", old="",
         old_value="" if old is None else str(old),
         new_value="" if new is None else str(new),
     )
+
+
+def audit_form_changes(*, actor, member: Member, action: str, field: str, form, created: bool) -> AuditEntry:
+    """One row for what ``form`` changed on one object (a beneficiary edited in the
+    back-office...): a "name : value" line per changed field, masked as above."""
+
+    def lines(values) -> str:
+        return "\n".join(f"{name} : {_audit_value(name, values.get(name))}" for name in form.changed_data)
+
+    old = "" if created else lines(form.initial)
+    return audit_record(actor=actor, member=member, action=action, field=field, old=old, new=lines(form.cleaned_data))
 
 
 @transaction.atomic

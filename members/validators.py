@@ -49,6 +49,17 @@ def mask_iban(value: str) -> str:
     return f"{compact[:4]} **** **** {compact[-4:]}"
 
 
+def mask_nir(value: str) -> str:
+    """1 ** ** ** *** *** 45: the sex digit and the key only, never the birth date and
+    place the NIR spells out."""
+    compact = normalize_nir(value)
+    if not compact:
+        return ""
+    if len(compact) < 15:
+        return "*" * len(compact)
+    return f"{compact[:1]} ** ** ** *** *** {compact[-2:]}"
+
+
 def nir_with_key(first_13: str) -> str:
     """Append the 2-digit key to 13 NIR characters (Corsica's 2A/2B count as 19/18)."""
     digits = first_13.upper().replace("2A", "19").replace("2B", "18")

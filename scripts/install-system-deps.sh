@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs, only those missing. Usage:
 #   scripts/install-system-deps.sh base      WeasyPrint libraries, fonts, poppler (pdftotext)
-#   scripts/install-system-deps.sh servers   PostgreSQL and Redis (CI, production-like tests)
+#   scripts/install-system-deps.sh servers   PostgreSQL, Redis and nginx (CI, production-like tests)
 #   scripts/install-system-deps.sh browser   Debian's Chromium (browser tests)
 set -euo pipefail
 declare -A SETS=(
   [base]="python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils"
-  [servers]="postgresql redis-server"
+  [servers]="postgresql redis-server nginx"
   [browser]="chromium"
 )
 missing=()

@@ -41,6 +41,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PAGES = ("home", "reimbursements", "decompte", "inbox")
 SERVER_LOG = Path(tempfile.gettempdir()) / "espace-assure-loadtest-gunicorn.log"
@@ -113,6 +115,9 @@ def start_gunicorn(port: int, workers: int, threads: int, database_url: str) -> 
         "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",  # no TLS proxy on loopback
+        "PORTAL_TRUSTED_PROXY_COUNT": "0",  # nor any proxy at all: clients reach gunicorn directly
+        # The simulated members log in with e-mailed codes: any key will do for TOTP seeds.
+        "TOTP_ENCRYPTION_KEYS": os.environ.get("TOTP_ENCRYPTION_KEYS") or Fernet.generate_key().decode(),
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
     }

@@ -5,6 +5,8 @@ every secret can also be read from a file named by the same variable with a ``_F
 suffix (Docker/Kubernetes secrets).
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -27,6 +29,10 @@ def secret(name: str, default: str | None = None) -> str:
     return value
 
 
+def fernet_keys(value: str) -> list[str]:
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
 VAR_DIR = Path(env.str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = False
@@ -45,7 +51,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_email",
     "axes",
@@ -75,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
@@ -205,6 +211,8 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ACTIVITY_RESOLUTION = 60
+# ...and 12 hours after the login at the latest, however active (SessionLifetimeMiddleware).
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -219,6 +227,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_VERBOSE = False
+
+# The client's address behind the reverse proxy (portal.client_ip): the number of proxies
+# of our own in front of gunicorn, each appending to X-Forwarded-For. 0 (runserver, tests):
+# the header is ignored, since any client can send it. axes (password lockouts), allauth
+# (login rate limits) and the first-connection quota all use the same rule.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -280,9 +296,12 @@ OTP_TOTP_ISSUER = "Espace Assuré"
 # (portal.access, accounts.middleware.SecondFactorMiddleware, accounts.admin).
 OTP_REQUIRED = True
 OTP_LOGIN_URL = "/compte/double-authentification/"
-# The lock after 5 wrong codes (ACCOUNTS_OTP_*) replaces django-otp's per-device backoff,
-# which would refuse a right code typed one second after a wrong one.
-OTP_TOTP_THROTTLE_FACTOR = 0
+# TOTP seeds are stored encrypted (accounts.encryption, accounts.models.TOTPDevice) under
+# Fernet keys of their own, comma-separated: the first encrypts, all decrypt (rotation:
+# `manage.py rotate_totp_keys`). Required in production; a development default here,
+# derived from the development SECRET_KEY.
+_DEV_TOTP_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"totp-seeds:{SECRET_KEY}".encode()).digest()).decode()
+TOTP_ENCRYPTION_KEYS = fernet_keys(secret("TOTP_ENCRYPTION_KEYS", _DEV_TOTP_KEY))
 ACCOUNTS_EMAIL_CODE_MINUTES = 10
 ACCOUNTS_OTP_FAILURE_LIMIT = 5
 ACCOUNTS_OTP_LOCK_MINUTES = 15
@@ -292,9 +311,6 @@ ACCOUNTS_TRUSTED_BROWSER_COOKIE = "espace_navigateur"
 ACCOUNTS_ACTIVATION_LINK_HOURS = 24
 # First-connection requests allowed per (member number | IP address): (count, minutes).
 ACCOUNTS_ACTIVATION_LIMITS = {"number": (5, 60), "ip": (20, 60)}
-# Every first-connection answer takes at least this long, so that sending an e-mail to
-# a real member does not stand out from an unknown number by its timing.
-ACCOUNTS_ACTIVATION_MIN_SECONDS = env.float("ACCOUNTS_ACTIVATION_MIN_SECONDS", default=0.8)
 # axes locks (login, IP) pairs; allauth's own per-login limit would let anyone lock a
 # member out from elsewhere, so it is switched off.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}

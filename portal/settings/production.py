@@ -1,14 +1,25 @@
 """Production: PostgreSQL, Redis, Celery worker + beat, gunicorn behind a TLS proxy."""
 
+import environ
+
 from .base import *  # noqa: F403
-from .base import env, secret
+from .base import env, fernet_keys, secret
 
 DEBUG = False
 SECRET_KEY = secret("DJANGO_SECRET_KEY")
+# Keys of their own for the TOTP seeds (never derived from SECRET_KEY here): see base.py.
+TOTP_ENCRYPTION_KEYS = fernet_keys(secret("TOTP_ENCRYPTION_KEYS"))
+if not TOTP_ENCRYPTION_KEYS:
+    raise environ.ImproperlyConfigured("Set the TOTP_ENCRYPTION_KEYS environment variable")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# gunicorn listens on loopback behind one nginx (deploy/nginx.conf), which appends the
+# client's address to X-Forwarded-For: the throttles key on that address. 0 if gunicorn
+# faces clients directly, 2 with a load balancer in front of nginx.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=1)
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=63072000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

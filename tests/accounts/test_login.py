@@ -6,9 +6,8 @@ import re
 from django.core import mail
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import EmailCodeDevice, RecoveryCodeDevice
+from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TOTPDevice
 from accounts.services import recovery_codes_regenerate
 from tests.accounts.helpers import (
     REAUTH_URL,

@@ -6,9 +6,8 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import EmailCodeDevice, RecoveryCodeDevice, SecondFactorThrottle
+from accounts.models import EmailCodeDevice, RecoveryCodeDevice, SecondFactorThrottle, TOTPDevice
 from members.models import AuditEntry, BankDetailsChange
 from tests.accounts.helpers import REAUTH_URL, code_from_outbox, reauthenticate, travel
 from tests.factories import PASSWORD, pdf_bytes, upload

@@ -63,6 +63,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "DJANGO_SECRET_KEY": "k" * 20 + "Zy8!#qLm2@vB7$wXp0&rT5^nU3*sE9(hJ",
         "DJANGO_ALLOWED_HOSTS": "assure.example.fr",
+        "TOTP_ENCRYPTION_KEYS": "Tm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "PORTAL_VAR_DIR": str(tmp_path),
     }
