@@ -53,6 +53,7 @@ def test_production_settings_run_without_the_tools_package(tmp_path):
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "DJANGO_SECRET_KEY": "k" * 50,
+        "TOTP_ENCRYPTION_KEYS": "Tm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc=",
         "DJANGO_ALLOWED_HOSTS": "assure.example.fr",
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "PORTAL_VAR_DIR": str(tmp_path),
