@@ -19,6 +19,7 @@ from documents.validation import megabytes
 from members.models import BankDetailsChange
 from messaging.models import Thread
 from messaging.services import thread_reply_by_gestionnaire
+from tests.accounts.helpers import reauthenticate
 from tests.claims.test_quotes import NEW, crown_post
 from tests.factories import pdf_bytes, upload
 from tests.messaging.helpers import compose_data, new_thread
@@ -115,6 +116,7 @@ def test_files_the_gestionnaires_attach_neither_count_nor_are_refused(alice, ges
 
 
 def test_a_refused_iban_change_leaves_no_file(alice_client, alice):
+    reauthenticate(alice_client, alice.user, next_url=BANK_URL)
     before = stored_paths()
     response = alice_client.post(BANK_URL, {"iban": alice.iban, "bic": "", "rib": upload("rib.pdf", pdf_bytes())})
     assert response.status_code == 400

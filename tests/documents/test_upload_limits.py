@@ -16,6 +16,7 @@ from documents.services import read_upload
 from documents.validation import UploadRejected
 from members.models import BankDetailsChange
 from messaging.models import Thread
+from tests.accounts.helpers import reauthenticate
 from tests.documents.streaming import UnreadableBody, field, file_part, multipart, stream_post
 from tests.factories import upload
 
@@ -97,7 +98,7 @@ def test_it_refuses_a_30_mb_attachment_as_it_streams_and_keeps_the_text(alice_cl
 
 
 def test_it_refuses_an_oversize_rib_and_keeps_the_typed_iban(alice_client, alice, stored_bytes):
-    alice_client.get(BANK_URL)
+    reauthenticate(alice_client, alice.user, next_url=BANK_URL)
     body = multipart(
         file_part("rib", "rib.pdf", 12 * MB),
         field("iban", "FR14 2004 1010 0505 0001 3M02 606"),
