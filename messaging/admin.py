@@ -153,10 +153,10 @@ class ThreadAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/attribuer/", wrap(self.assign_view), name="messaging_thread_assign"),
-            path("<int:pk>/repondre/", wrap(self.reply_view), name="messaging_thread_reply"),
-            path("<int:pk>/note/", wrap(self.note_view), name="messaging_thread_note"),
-            path("<int:pk>/clore/", wrap(self.close_view), name="messaging_thread_close"),
+            path("<id:pk>/attribuer/", wrap(self.assign_view), name="messaging_thread_assign"),
+            path("<id:pk>/repondre/", wrap(self.reply_view), name="messaging_thread_reply"),
+            path("<id:pk>/note/", wrap(self.note_view), name="messaging_thread_note"),
+            path("<id:pk>/clore/", wrap(self.close_view), name="messaging_thread_close"),
         ] + super().get_urls()
 
     # The change page is the conversation, with the forms of the gestionnaire's actions.
