@@ -19,7 +19,7 @@ from claims.models import (
     QuoteStatus,
 )
 from claims.quotes import quote_answer, quote_assign, quote_document_request, quote_line_correct
-from portal.admin_mixins import ReadOnlyAdmin
+from portal.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 
 
 class ImportForm(forms.Form):
@@ -99,7 +99,7 @@ class DecompteLineInline(admin.TabularInline):
 
 
 @admin.register(Decompte)
-class DecompteAdmin(admin.ModelAdmin):
+class DecompteAdmin(PortalModelAdmin):
     list_display = ["external_id", "member", "status", "payment_date", "origin", "total_complementary"]
     list_filter = ["status", "origin", "payee"]
     search_fields = ["external_id", "member__number"]
@@ -159,7 +159,7 @@ class QuoteEventInline(admin.TabularInline):
 
 
 @admin.register(QuoteRequest)
-class QuoteRequestAdmin(admin.ModelAdmin):
+class QuoteRequestAdmin(PortalModelAdmin):
     """The devis queue: oldest first, the engine's estimate pre-filled line by line."""
 
     list_display = ["__str__", "member", "beneficiary", "kind", "status", "created_at", "waiting", "assigned_to"]

@@ -7,10 +7,11 @@ from django.urls import path, reverse
 from directory.forms import ImportForm
 from directory.models import Professional
 from directory.services import COLUMNS, DirectoryImportError, directory_import
+from portal.admin_mixins import PortalModelAdmin
 
 
 @admin.register(Professional)
-class ProfessionalAdmin(admin.ModelAdmin):
+class ProfessionalAdmin(PortalModelAdmin):
     list_display = ("name", "kind", "speciality", "postcode", "city", "tiers_payant", "itelis", "optam", "sector")
     list_filter = ("kind", "speciality", "tiers_payant", "itelis", "optam", "sector")
     search_fields = ("identifier", "name", "city", "postcode")

@@ -35,14 +35,14 @@ from members.portability import (
 )
 from members.profile import bank_change_refuse, bank_change_validate
 from members.services import audit_record
-from portal.admin_mixins import ReadOnlyAdmin
+from portal.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 
 admin.site.site_header = "Espace Assuré - back-office des gestionnaires"
 admin.site.site_title = "Back-office Espace Assuré"
 admin.site.index_title = "Gestion des assurés"
 
 
-class ReadOnlyReferenceAdmin(admin.ModelAdmin):
+class ReadOnlyReferenceAdmin(PortalModelAdmin):
     """Reference data comes from the notices (load_reference): not edited by hand."""
 
     def has_add_permission(self, request) -> bool:
@@ -135,7 +135,7 @@ def _any_contains(fields: list[str], word: str) -> Q:
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(PortalModelAdmin):
     list_display = ["number", "holder_name", "contract", "status", "city", "has_account"]
     list_filter = ["status", "contract", FormulaFilter]
     search_fields = ["number", "beneficiaries__last_name", "beneficiaries__first_name", "beneficiaries__nir", "email"]
@@ -295,7 +295,7 @@ class PortabilityReminderInline(admin.TabularInline):
 
 
 @admin.register(PortabilityFile)
-class PortabilityFileAdmin(admin.ModelAdmin):
+class PortabilityFileAdmin(PortalModelAdmin):
     form = PortabilityFileForm
     list_display = ["__str__", "member", "status", "requested_at", "start_date", "effective_end",
                     "france_travail_consent", "proof_of_month"]
@@ -394,7 +394,7 @@ class BankDetailsChangeForm(forms.ModelForm):
 
 
 @admin.register(BankDetailsChange)
-class BankDetailsChangeAdmin(admin.ModelAdmin):
+class BankDetailsChangeAdmin(PortalModelAdmin):
     form = BankDetailsChangeForm
     list_display = ["member", "masked_iban", "bic", "status", "created_at", "confirmed_at"]
     list_filter = ["status"]

@@ -8,6 +8,8 @@ is one the portal can hold (``datetime`` stops at 9999, year 0 does not exist).
 
 from __future__ import annotations
 
+import re
+
 from django.urls import register_converter
 
 ID_DIGITS = 18
@@ -16,6 +18,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 class IdConverter:
     regex = f"[0-9]{{1,{ID_DIGITS}}}"
+    regex_compiled = re.compile(regex, re.ASCII)  # for ids that come another way (the admin's object_id)
 
     def to_python(self, value: str) -> int:
         return int(value)
