@@ -90,14 +90,41 @@ class BeneficiaryInline(admin.StackedInline):
     ]
 
 
+class FormulaChoiceField(forms.ModelChoiceField):
+    """Formulas of different contracts share names ("Base", "Option"): each choice names its contract."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} — contrat {obj.contract.number} ({obj.contract.name})"
+
+
+class AffiliationFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """A member being created: ``Affiliation.clean()`` checked each row's formula against
+        the member's contract; the rows are checked against each other here (a saved
+        member's rows are checked against the saved ones by ``Affiliation.clean()``)."""
+        super().clean()
+        if self.instance.pk is not None:
+            return
+        rows = [form for form in self.forms
+                if form.has_changed() and not self._should_delete_form(form) and not form.errors]
+        for form in rows:
+            others = [other.instance for other in rows if other is not form]
+            try:
+                form.instance.check_household(others)
+            except ValidationError as error:
+                form.add_error(None, error)
+
+
 class AffiliationInline(admin.TabularInline):
     model = Affiliation
+    formset = AffiliationFormSet
     extra = 0
     fields = ["formula", "role", "start_date", "end_date"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "formula":
             kwargs["queryset"] = Formula.objects.select_related("contract")
+            kwargs["form_class"] = FormulaChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
