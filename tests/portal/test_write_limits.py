@@ -15,7 +15,6 @@ from django.utils import timezone
 from assistant.models import Feedback
 from claims.models import QuoteRequest
 from documents.models import PrivateFile
-from messaging.models import Message
 from messaging.services import thread_reply_by_member
 from tests.accounts.helpers import travel
 from tests.claims.test_quotes import crown_post
