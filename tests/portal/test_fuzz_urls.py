@@ -37,9 +37,10 @@ HUGE = "99999999999999999999"  # 20 digits: more than a 64-bit integer holds
 NASTY = ["", "0", "-1", "1", "²", "٣", "¼", HUGE, "9" * 18, "1e9", "nan", "1.5", " 7", "0x1f", "a" * 300, "\x00",
          "0000-00-00", "2024-02-30", "9999-12-31", "0001-01-01", "10000-01-01", "99999", "31/12/9999", "2025-01-01_1",
          f"2025-01-01_{HUGE}", "2025-13-01_1", "_", "'; --", "<script>", "%00", "..", "../../etc/passwd", "true"]
+# Every parameter a member page reads (and a few it does not).
 PARAMETERS = ["page", "apres", "avant", "q", "categorie", "objet", "beneficiaire", "du", "au", "type", "recherche",
-              "brouillon", "texte", "methode", "next", "kind", "near", "profession", "rayon", "annee", "acte", "p",
-              "formule", "o", "e"]
+              "brouillon", "texte", "methode", "next", "kind", "speciality", "lieu", "lat", "lon", "rayon",
+              "tiers_payant", "itelis", "optam", "formule", "acte", "annee", "p", "o", "e"]
 # Lone surrogates cannot be sent in a URL at all (the client refuses to encode them).
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
 VALUES = st.one_of(st.sampled_from(NASTY), st.sampled_from(NASTY), TEXT, st.integers(-(10**25), 10**25).map(str),
