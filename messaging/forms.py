@@ -14,6 +14,7 @@ from messaging.selectors import active_topics, compose_beneficiaries, search_cho
 
 MAX_TEXT = 5000
 ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # a database id ("²".isdigit() is true; int() refuses it)
+CODE = re.compile(r"[-a-z0-9_]{1,60}", re.ASCII)  # a category's or objet's code (a slug)
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
@@ -91,10 +92,10 @@ class ComposeForm(forms.Form):
         (``categorie``, ``objet``, ``beneficiaire``, ``texte``); unknown, unreadable or
         foreign values are ignored."""
         initial: dict = {}
-        topic = active_topics().filter(code=values.get("objet", "")).first() if values.get("objet") else None
-        category = (
-            Category.objects.filter(active=True, code=values.get("categorie", "")).first() if values.get("categorie") else None
-        )
+        topic_code, category_code = values.get("objet", ""), values.get("categorie", "")
+        # Only what can be a code reaches the database (PostgreSQL refuses a NUL: a 500).
+        topic = active_topics().filter(code=topic_code).first() if CODE.fullmatch(topic_code) else None
+        category = Category.objects.filter(active=True, code=category_code).first() if CODE.fullmatch(category_code) else None
         if topic and (category is None or topic.category_id == category.pk):
             initial["objet"], initial["categorie"] = topic, topic.category
         elif category:

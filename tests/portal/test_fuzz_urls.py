@@ -189,11 +189,14 @@ def test_a_date_hierarchy_out_of_the_calendar_goes_back_to_the_list_with_a_frenc
 
 def test_a_number_or_date_the_database_cannot_hold_goes_back_to_the_list(gestionnaire_client):
     for url in (f"/gestion/members/member/?id__in={HUGE}", f"/gestion/messaging/thread/?assigned_to__id__exact=1,{HUGE}",
-                "/gestion/members/member/?created_at__year=0", "/gestion/members/member/?created_at__gte=0001-01-01"):
+                "/gestion/members/member/?created_at__year=0"):
         response = gestionnaire_client.get(url)
         assert response.status_code == 302 and "?" not in response["Location"], url
         page = gestionnaire_client.get(response["Location"]).content.decode()
-        assert re.search(r'class="error">(Le filtre .* trop grand|Cette période|Choisissez une année|Un des filtres)', page), url
+        assert re.search(r'class="error">(Le filtre .* trop grand|Choisissez une année)', page), url
+    # Year 1 in Paris is before year 1 in UTC: Python cannot convert it (SQLite), PostgreSQL can.
+    response = gestionnaire_client.get("/gestion/members/member/", {"created_at__gte": "0001-01-01"})
+    assert response.status_code == 200 or "Un des filtres" in gestionnaire_client.get(response["Location"]).content.decode()
     assert gestionnaire_client.get("/gestion/claims/decompte/", {"payment_date__year": "2025"}).status_code == 200
 
 
