@@ -17,7 +17,7 @@ urlpatterns = [
     path("securite/", views.security, name="security"),
     path("securite/confirmer-mon-identite/", views.reauthenticate, name="reauthenticate"),
     path("securite/codes-de-secours/", views.recovery_codes, name="recovery_codes"),
-    path("securite/methodes/<str:kind>/<int:pk>/retirer/", views.factor_remove, name="factor_remove"),
-    path("securite/navigateurs/<int:pk>/revoquer/", views.browser_revoke, name="browser_revoke"),
+    path("securite/methodes/<str:kind>/<id:pk>/retirer/", views.factor_remove, name="factor_remove"),
+    path("securite/navigateurs/<id:pk>/revoquer/", views.browser_revoke, name="browser_revoke"),
     path("securite/navigateurs/revoquer-tout/", views.browsers_revoke_all, name="browsers_revoke_all"),
 ]

@@ -35,7 +35,9 @@ METHODS = ("email", "application", "secours")
 
 def _next_url(request, user=None) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    # A path on this site only: redirect() takes a bare word ("?next=abc") for a view name (a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()):
         return target
     user = user or request.user
     if getattr(user, "member", None) is None and user.is_staff:

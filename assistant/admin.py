@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from assistant.models import Feedback
+from portal.admin_mixins import PortalModelAdmin
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(PortalModelAdmin):
     list_display = ("created_at", "question", "answer_title", "helpful")
     list_filter = ("helpful", "answer_title")
     search_fields = ("question", "answer_title")

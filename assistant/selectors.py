@@ -1,24 +1,12 @@
-"""What the assistant tells a member: answers, the hand-off to a conseiller, and the
-complementary services of their contract."""
+"""What the assistant tells a member besides its answers: the phone number of their
+contract and its complementary services."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
-
-from django.urls import NoReverseMatch, reverse
 
 from assistant.knowledge import Entry, entry
 from members.selectors import affiliations_on
-
-
-def handoff_url(question: str) -> str | None:
-    """The messaging form pre-filled with the member's question, if messaging is installed."""
-    try:
-        base = reverse("messaging:compose")
-    except NoReverseMatch:
-        return None
-    return f"{base}?{urlencode({'texte': question})}"
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,19 @@
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
 from assistant.forms import FeedbackForm, QuestionForm
 from assistant.knowledge import answers_for
-from assistant.selectors import contact_phone, handoff_url
+from assistant.selectors import contact_phone
 from assistant.services import feedback_record
+from messaging.prefill import compose_prefill_url
 from portal.access import member_required
+from portal.write_limits import WriteLimitReached
+
+# Questions are posted, never sent in a URL: a member's question is often about their
+# health, and URLs end up in logs, the browser's history and the Referer of the next page.
 
 
 def _reply(request, form):
@@ -17,16 +21,17 @@ def _reply(request, form):
     return {
         "question": question,
         "answers": answers_for(question),
-        "handoff_url": handoff_url(question),
+        # The hand-off link names a pre-fill kept in the session, not the question.
+        "handoff_url": compose_prefill_url(request, "assistant", texte=question),
         "phone": contact_phone(request.member),
     }
 
 
 @member_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def ask(request):
     """The assistant as a page: works without JavaScript."""
-    form = QuestionForm(request.GET if "q" in request.GET else None)
+    form = QuestionForm(request.POST if request.method == "POST" else None)
     context = {"form": form}
     if form.is_bound and form.is_valid():
         context |= _reply(request, form)
@@ -34,10 +39,10 @@ def ask(request):
 
 
 @member_required
-@require_GET
+@require_POST
 def api(request):
     """The same answers as JSON for the "Une question ?" panel's script."""
-    form = QuestionForm(request.GET)
+    form = QuestionForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"error": form.errors["q"][0]}, status=400)
     reply = _reply(request, form)
@@ -69,11 +74,17 @@ def feedback(request):
         messages.error(request, "Votre avis n'a pas pu être enregistré.")
         return redirect("assistant:ask")
     data = form.cleaned_data
-    feedback_record(user=request.user, question=data["question"], answer_id=data["answer"], helpful=data["helpful"])
+    try:
+        feedback_record(user=request.user, question=data["question"], answer_id=data["answer"], helpful=data["helpful"])
+    except WriteLimitReached as refusal:
+        if wants_json:
+            return JsonResponse({"error": refusal.message}, status=429)
+        messages.error(request, refusal.message)
+        return redirect("assistant:ask")
     if wants_json:
         return JsonResponse({"message": "Merci pour votre avis."})
     messages.success(request, "Merci pour votre avis.")
-    target = f"{reverse('assistant:ask')}?{urlencode({'q': data['question']})}"
+    target = "assistant:ask"
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = back

@@ -21,7 +21,7 @@ from claims.models import (
 from claims.quotes import quote_answer, quote_assign, quote_document_request, quote_line_correct
 from documents.uploads import upload_limits
 from documents.validation import megabytes
-from portal.admin_mixins import ReadOnlyAdmin
+from portal.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 
 # Through the back office; a larger file goes through `manage.py import_decomptes FILE`.
 IMPORT_MAX_BYTES = 50 * 1024 * 1024
@@ -115,7 +115,7 @@ class DecompteLineInline(admin.TabularInline):
 
 
 @admin.register(Decompte)
-class DecompteAdmin(admin.ModelAdmin):
+class DecompteAdmin(PortalModelAdmin):
     list_display = ["external_id", "member", "status", "payment_date", "origin", "total_complementary"]
     list_filter = ["status", "origin", "payee"]
     search_fields = ["external_id", "member__number"]
@@ -175,7 +175,7 @@ class QuoteEventInline(admin.TabularInline):
 
 
 @admin.register(QuoteRequest)
-class QuoteRequestAdmin(admin.ModelAdmin):
+class QuoteRequestAdmin(PortalModelAdmin):
     """The devis queue: oldest first, the engine's estimate pre-filled line by line."""
 
     list_display = ["__str__", "member", "beneficiary", "kind", "status", "created_at", "waiting", "assigned_to"]

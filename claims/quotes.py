@@ -4,9 +4,11 @@ change is recorded as a QuoteEvent (who, when, what)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +22,7 @@ from guarantees.selectors import engine_request_for
 from members.models import Beneficiary, Member
 from notifications.models import NotificationKind
 from notifications.services import notification_enqueue
+from portal.write_limits import write_limit_check
 
 CENT = Decimal("0.01")
 # Devices and prostheses are reimbursed by the Sécurité sociale at 60 % of the BR; the
@@ -154,8 +157,17 @@ def _store_lines(request: QuoteRequest, estimated: list[EstimatedLine]) -> None:
 @private_files_atomic()
 def quote_request_create(*, member: Member, beneficiary: Beneficiary, kind: str, lines: list[QuoteLineInput],
                          files: list, user) -> QuoteRequest:
+    """At most CLAIMS_QUOTES_PER_DAY requests per member in 24 hours (``WriteLimitReached``),
+    checked before the estimate and before any file is stored."""
     if beneficiary.member_id != member.pk:
         raise ValueError("beneficiary of another household")
+    write_limit_check(
+        owner=member, recent=QuoteRequest.objects.filter(member=member), limit=settings.CLAIMS_QUOTES_PER_DAY,
+        period=dt.timedelta(days=1),
+        message="Vous avez envoyé {limit} demandes d'estimation au cours des dernières 24 heures. "
+                "Vous pourrez en envoyer une nouvelle {retry} : les lignes saisies sont conservées ci-dessous, "
+                "joignez à nouveau le devis à ce moment-là.",
+    )
     estimated = quote_estimate(beneficiary=beneficiary, kind=kind, lines=lines)
     request = QuoteRequest(member=member, beneficiary=beneficiary, kind=kind)
     request.full_clean()

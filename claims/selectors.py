@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -106,11 +107,18 @@ def _cursor(row: DecompteRow) -> str:
     return f"{row.payment_date:%Y-%m-%d}_{row.pk}"
 
 
+_CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})_([0-9]{1,18})", re.ASCII)
+
+
 def parse_cursor(value: str) -> tuple[dt.date, int] | None:
+    """``2024-03-01_123`` as written by ``_cursor``, or None (an id of at most 18 digits:
+    a longer one overflows the database's integers)."""
+    found = _CURSOR.fullmatch(value or "")
+    if found is None:
+        return None
     try:
-        day, pk = value.split("_")
-        return dt.date.fromisoformat(day), int(pk)
-    except (ValueError, AttributeError):
+        return dt.date.fromisoformat(found[1]), int(found[2])
+    except ValueError:
         return None
 
 

@@ -7,11 +7,11 @@ app_name = "claims"
 urlpatterns = [
     path("", views.decompte_list, name="list"),
     path("suivi/", views.follow_up, name="follow_up"),
-    path("export/<int:year>.csv", views.year_export, name="export"),
-    path("<int:pk>/", views.decompte_detail, name="detail"),
-    path("<int:pk>/pdf/", views.decompte_pdf, name="pdf"),
+    path("export/<year:year>.csv", views.year_export, name="export"),
+    path("<id:pk>/", views.decompte_detail, name="detail"),
+    path("<id:pk>/pdf/", views.decompte_pdf, name="pdf"),
     path("devis/", views.quote_list, name="quotes"),
     path("devis/nouveau/", views.quote_new, name="quote_new"),
-    path("devis/<int:pk>/", views.quote_detail, name="quote_detail"),
-    path("devis/<int:pk>/reponse.pdf", views.quote_answer_pdf, name="quote_answer_pdf"),
+    path("devis/<id:pk>/", views.quote_detail, name="quote_detail"),
+    path("devis/<id:pk>/reponse.pdf", views.quote_answer_pdf, name="quote_answer_pdf"),
 ]

@@ -1,10 +1,7 @@
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -26,8 +23,11 @@ from claims.quotes import (
 )
 from documents.downloads import attachment, csv_response, safe_filename
 from members.selectors import covered_beneficiaries
+from messaging.prefill import compose_prefill_url
 from portal.access import member_required
+from portal.errors import InvalidParameter
 from portal.pdf import render_pdf
+from portal.write_limits import WriteLimitReached
 
 
 @require_GET
@@ -46,9 +46,10 @@ def decompte_list(request):
             end=form.cleaned_data["au"],
             category=form.cleaned_data["categorie"],
         )
-    page = selectors.decompte_page(
-        member.pk, filters, after=request.GET.get("apres", ""), before=request.GET.get("avant", "")
-    )
+    after, before = request.GET.get("apres", ""), request.GET.get("avant", "")
+    if any(cursor and selectors.parse_cursor(cursor) is None for cursor in (after, before)):
+        raise InvalidParameter("Ce lien vers une page de vos remboursements n'est pas valide. Revenez à la première page.")
+    page = selectors.decompte_page(member.pk, filters, after=after, before=before)
     query = request.GET.copy()
     query.pop("apres", None)
     query.pop("avant", None)
@@ -95,25 +96,22 @@ def follow_up(request):
     rows = []
     for decompte in selectors.pending_decomptes(request.member.pk):
         late = decompte.is_late(today)
-        rows.append((decompte, late, _late_report_url(decompte) if late else None))
+        rows.append((decompte, late, _late_report_url(request, decompte) if late else None))
     return render(request, "claims/follow_up.html", {"pending": rows, "today": today})
 
 
-def _late_report_url(decompte) -> str | None:
-    """A one-click message to the gestionnaires, pre-filled with what they need."""
-    try:
-        compose = reverse("messaging:compose")
-    except NoReverseMatch:
-        return None
+def _late_report_url(request, decompte) -> str | None:
+    """A one-click message to the gestionnaires, pre-filled with what they need. The text
+    (dates of care) is kept in the session; the link names only the décompte's pre-fill."""
     text = (
         f"Bonjour, je n'ai pas reçu le remboursement des soins du {decompte.first_care_date:%d/%m/%Y} "
         f"(décompte {decompte.external_id}), attendu au plus tard le {decompte.expected_payment_date:%d/%m/%Y}."
     )
     lines = list(decompte.lines.all())
-    query = {"categorie": "remboursements", "objet": "remboursement-non-recu", "texte": text}
-    if lines:
-        query["beneficiaire"] = lines[0].beneficiary_id
-    return f"{compose}?{urlencode(query)}"
+    return compose_prefill_url(
+        request, f"retard-{decompte.pk}", texte=text, categorie="remboursements", objet="remboursement-non-recu",
+        beneficiaire=lines[0].beneficiary_id if lines else None,
+    )
 
 
 @require_GET
@@ -155,6 +153,7 @@ def quote_new(request):
     people = member.beneficiaries.filter(pk__in=[p.pk for p in covered_beneficiaries(member)])
     form = QuoteRequestForm(request.POST or None, request.FILES or None, beneficiaries=people)
     lines = QuoteLineFormSet(request.POST or None, prefix="lignes", form_kwargs={"acts": acts})
+    status = 200
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         inputs = lines.filled_inputs()
         try:
@@ -162,6 +161,9 @@ def quote_new(request):
                                          lines=inputs, files=form.cleaned_data["pieces"], user=request.user)
         except EstimateError as error:
             lines.forms[min(error.index, len(lines.forms) - 1)].add_error(None, error.message)
+        except WriteLimitReached as refusal:
+            form.add_error(None, refusal)
+            status = 429
         except ValidationError as error:  # a file the storage refused (quota)
             form.add_error("pieces", error)
         else:
@@ -170,7 +172,7 @@ def quote_new(request):
     return render(request, "claims/quote_new.html", {
         "form": form, "lines": lines, "kind": kind, "kind_label": QuoteKind(kind).label,
         "alternative": hundred_percent_sante_alternative(member, kind),
-    })
+    }, status=status)
 
 
 def _quote_for_member(request, pk) -> QuoteRequest:

@@ -8,10 +8,11 @@ from directory.forms import ImportForm
 from directory.models import Professional
 from directory.services import COLUMNS, DirectoryImportError, directory_import
 from documents.uploads import upload_limits
+from portal.admin_mixins import PortalModelAdmin
 
 
 @admin.register(Professional)
-class ProfessionalAdmin(admin.ModelAdmin):
+class ProfessionalAdmin(PortalModelAdmin):
     list_display = ("name", "kind", "speciality", "postcode", "city", "tiers_payant", "itelis", "optam", "sector")
     list_filter = ("kind", "speciality", "tiers_payant", "itelis", "optam", "sector")
     search_fields = ("identifier", "name", "city", "postcode")

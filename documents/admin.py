@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from documents.models import PrivateFile
+from portal.admin_mixins import PortalModelAdmin
 
 
 @admin.register(PrivateFile)
-class PrivateFileAdmin(admin.ModelAdmin):
+class PrivateFileAdmin(PortalModelAdmin):
     list_display = ["original_name", "member", "purpose", "content_type", "size", "created_at"]
     list_filter = ["purpose", "content_type"]
     search_fields = ["member__number", "original_name"]

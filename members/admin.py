@@ -35,14 +35,14 @@ from members.portability import (
 )
 from members.profile import bank_change_refuse, bank_change_validate
 from members.services import audit_form_changes, audit_record
-from portal.admin_mixins import ReadOnlyAdmin
+from portal.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 
 admin.site.site_header = "Espace Assuré - back-office des gestionnaires"
 admin.site.site_title = "Back-office Espace Assuré"
 admin.site.index_title = "Gestion des assurés"
 
 
-class ReadOnlyReferenceAdmin(admin.ModelAdmin):
+class ReadOnlyReferenceAdmin(PortalModelAdmin):
     """Reference data comes from the notices (load_reference): not edited by hand."""
 
     def has_add_permission(self, request) -> bool:
@@ -90,14 +90,41 @@ class BeneficiaryInline(admin.StackedInline):
     ]
 
 
+class FormulaChoiceField(forms.ModelChoiceField):
+    """Formulas of different contracts share names ("Base", "Option"): each choice names its contract."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} — contrat {obj.contract.number} ({obj.contract.name})"
+
+
+class AffiliationFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """A member being created: ``Affiliation.clean()`` checked each row's formula against
+        the member's contract; the rows are checked against each other here (a saved
+        member's rows are checked against the saved ones by ``Affiliation.clean()``)."""
+        super().clean()
+        if self.instance.pk is not None:
+            return
+        rows = [form for form in self.forms
+                if form.has_changed() and not self._should_delete_form(form) and not form.errors]
+        for form in rows:
+            others = [other.instance for other in rows if other is not form]
+            try:
+                form.instance.check_household(others)
+            except ValidationError as error:
+                form.add_error(None, error)
+
+
 class AffiliationInline(admin.TabularInline):
     model = Affiliation
+    formset = AffiliationFormSet
     extra = 0
     fields = ["formula", "role", "start_date", "end_date"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "formula":
             kwargs["queryset"] = Formula.objects.select_related("contract")
+            kwargs["form_class"] = FormulaChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -135,7 +162,7 @@ def _any_contains(fields: list[str], word: str) -> Q:
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(PortalModelAdmin):
     list_display = ["number", "holder_name", "contract", "status", "city", "has_account"]
     list_filter = ["status", "contract", FormulaFilter]
     search_fields = ["number", "beneficiaries__last_name", "beneficiaries__first_name", "beneficiaries__nir", "email"]
@@ -298,7 +325,7 @@ class PortabilityReminderInline(admin.TabularInline):
 
 
 @admin.register(PortabilityFile)
-class PortabilityFileAdmin(admin.ModelAdmin):
+class PortabilityFileAdmin(PortalModelAdmin):
     form = PortabilityFileForm
     list_display = ["__str__", "member", "status", "requested_at", "start_date", "effective_end",
                     "france_travail_consent", "proof_of_month"]
@@ -397,7 +424,7 @@ class BankDetailsChangeForm(forms.ModelForm):
 
 
 @admin.register(BankDetailsChange)
-class BankDetailsChangeAdmin(admin.ModelAdmin):
+class BankDetailsChangeAdmin(PortalModelAdmin):
     form = BankDetailsChangeForm
     list_display = ["member", "masked_iban", "bic", "status", "created_at", "confirmed_at"]
     list_filter = ["status"]

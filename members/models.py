@@ -220,6 +220,8 @@ class Affiliation(models.Model):
                 name="affiliation_dates_ordered",
             ),
         ]
+        # And in the database, a trigger (migration 0006): the formula belongs to the
+        # member's contract, whatever writes the row (a CheckConstraint cannot join).
 
     def __str__(self) -> str:
         return f"{self.formula} ({self.get_role_display()})"
@@ -229,13 +231,31 @@ class Affiliation(models.Model):
         return self.start_date <= (end or far) and start <= (self.end_date or far)
 
     def clean(self) -> None:
-        if not self.member_id or not self.formula_id:
+        if not self.formula_id:
             return
-        if self.end_date and self.end_date < self.start_date:
+        try:
+            # The member itself, not only its id: in the admin's "add" form it is not
+            # saved yet, and its contract must be checked all the same.
+            member = self.member
+        except Member.DoesNotExist:
+            return
+        if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "La date de fin précède la date de début."})
-        if self.formula.contract_id != self.member.contract_id:
-            raise ValidationError({"formula": "Cette formule n'appartient pas au contrat de l'assuré."})
-        others = [a for a in self.member.affiliations.select_related("formula") if a.pk != self.pk]
+        if member.contract_id is not None and self.formula.contract_id != member.contract_id:
+            raise ValidationError({"formula": (
+                f"La formule « {self.formula.name} » n'appartient pas au contrat de l'assuré ({member.contract.number}) : "
+                f"elle relève du contrat {self.formula.contract.number}."
+            )})
+        if member.pk is not None:
+            self.check_household([a for a in member.affiliations.select_related("formula") if a.pk != self.pk])
+        # A member being created has no affiliation saved yet: the form that creates them
+        # with theirs checks them against each other (members.admin.AffiliationFormSet).
+
+    def check_household(self, others: list[Affiliation]) -> None:
+        """The rules between this affiliation and the member's ``others``: one level of each
+        role at a time, an option completing a base level that accepts it."""
+        if not self.start_date:
+            return
         same_role = [a for a in others if a.role == self.role and a.overlaps(self.start_date, self.end_date)]
         if same_role:
             raise ValidationError(f"L'assuré a déjà une {self.get_role_display().lower()} sur cette période.")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,6 +23,8 @@ from messaging.forms import NoteForm, ReplyForm
 from messaging.models import Category, Thread, ThreadStatus, Topic
 from messaging.selectors import thread_messages
 from messaging.services import internal_note_add, thread_assign, thread_close, thread_reply_by_gestionnaire
+from portal.admin_mixins import PortalModelAdmin
+from portal.converters import IdConverter
 
 
 class TopicInline(admin.TabularInline):
@@ -31,7 +34,7 @@ class TopicInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PortalModelAdmin):
     list_display = ["label", "code", "position", "active"]
     list_editable = ["position", "active"]
     inlines = [TopicInline]
@@ -41,7 +44,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(PortalModelAdmin):
     list_display = ["label", "code", "category", "position", "active"]
     list_filter = ["category", "active"]
     search_fields = ["label", "code"]
@@ -116,7 +119,7 @@ class QueuePaginator(Paginator):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(PortalModelAdmin):
     list_display = ["reference", "member", "beneficiary", "category", "topic", "status", "assigned_to", "waiting",
                     "last_message_at"]
     list_display_links = ["reference", "topic"]
@@ -153,10 +156,10 @@ class ThreadAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/attribuer/", wrap(self.assign_view), name="messaging_thread_assign"),
-            path("<int:pk>/repondre/", wrap(self.reply_view), name="messaging_thread_reply"),
-            path("<int:pk>/note/", wrap(self.note_view), name="messaging_thread_note"),
-            path("<int:pk>/clore/", wrap(self.close_view), name="messaging_thread_close"),
+            path("<id:pk>/attribuer/", wrap(self.assign_view), name="messaging_thread_assign"),
+            path("<id:pk>/repondre/", wrap(self.reply_view), name="messaging_thread_reply"),
+            path("<id:pk>/note/", wrap(self.note_view), name="messaging_thread_note"),
+            path("<id:pk>/clore/", wrap(self.close_view), name="messaging_thread_close"),
         ] + super().get_urls()
 
     # The change page is the conversation, with the forms of the gestionnaire's actions.
@@ -167,6 +170,9 @@ class ThreadAdmin(admin.ModelAdmin):
         return self._conversation(request, thread)
 
     def _thread(self, request, pk, *, change: bool = True) -> Thread:
+        # The change page's id comes from Django's <path:object_id>: any text.
+        if not IdConverter.regex_compiled.fullmatch(str(pk)):
+            raise Http404("Aucune demande ne correspond.")
         thread = get_object_or_404(
             Thread.objects.select_related("member", "beneficiary", "category", "topic", "assigned_to"), pk=pk
         )

@@ -1,7 +1,10 @@
-"""Forms of the messaging pages. Field names are the public GET parameters of the
-compose page (``?categorie=&objet=&beneficiaire=&texte=``) that other features link to."""
+"""Forms of the messaging pages. Field names of the compose form are also the GET
+parameters other features link to (``?categorie=&objet=&beneficiaire=``: codes and an id,
+never text; a pre-filled text comes through ``messaging.prefill``)."""
 
 from __future__ import annotations
+
+import re
 
 from django import forms
 
@@ -10,6 +13,8 @@ from messaging.models import Category, Topic
 from messaging.selectors import active_topics, compose_beneficiaries, search_choices
 
 MAX_TEXT = 5000
+ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # a database id ("²".isdigit() is true; int() refuses it)
+CODE = re.compile(r"[-a-z0-9_]{1,60}", re.ASCII)  # a category's or objet's code (a slug)
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
@@ -82,24 +87,26 @@ class ComposeForm(forms.Form):
         return cleaned
 
     @classmethod
-    def initial_from_query(cls, query, *, member) -> dict:
-        """Pre-fill from links of other features; unknown or foreign values are ignored."""
+    def initial_from(cls, values, *, member) -> dict:
+        """The unbound form's values, from a link of another feature or a pre-fill
+        (``categorie``, ``objet``, ``beneficiaire``, ``texte``); unknown, unreadable or
+        foreign values are ignored."""
         initial: dict = {}
-        topic = active_topics().filter(code=query.get("objet", "")).first() if query.get("objet") else None
-        category = (
-            Category.objects.filter(active=True, code=query.get("categorie", "")).first() if query.get("categorie") else None
-        )
+        topic_code, category_code = values.get("objet", ""), values.get("categorie", "")
+        # Only what can be a code reaches the database (PostgreSQL refuses a NUL: a 500).
+        topic = active_topics().filter(code=topic_code).first() if CODE.fullmatch(topic_code) else None
+        category = Category.objects.filter(active=True, code=category_code).first() if CODE.fullmatch(category_code) else None
         if topic and (category is None or topic.category_id == category.pk):
             initial["objet"], initial["categorie"] = topic, topic.category
         elif category:
             initial["categorie"] = category
-        beneficiary_id = query.get("beneficiaire", "")
-        if beneficiary_id.isdigit():
+        beneficiary_id = values.get("beneficiaire", "")
+        if ID.fullmatch(beneficiary_id):
             beneficiary = compose_beneficiaries(member).filter(pk=int(beneficiary_id)).first()
             if beneficiary:
                 initial["beneficiaire"] = beneficiary
-        if query.get("texte"):
-            initial["texte"] = query["texte"][:MAX_TEXT]
+        if values.get("texte"):
+            initial["texte"] = values["texte"][:MAX_TEXT]
         return initial
 
 
@@ -147,6 +154,10 @@ class SearchForm(forms.Form):
         categories, topics = search_choices()
         self.fields["categorie"].choices = [("", "Toutes"), *categories]
         self.fields["objet"].choices = [("", "Tous"), *topics]
+
+    def kept(self) -> dict[str, str]:
+        """The search as typed, to keep in the session (never in the URL)."""
+        return {name: str(self.data.get(name, ""))[:200] for name in self.base_fields if self.data.get(name)}
 
     def filters(self) -> dict:
         """The search asked for, as ``messaging.selectors.matching_threads`` arguments

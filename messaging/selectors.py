@@ -144,9 +144,10 @@ LIMIT %s OFFSET %s
 """
 
 
-def inbox_page(member_id: int, page: str | int | None = 1, *, size: int = 20, search: dict | None = None) -> InboxPage:
+def inbox_page(member_id: int, page: int = 1, *, size: int = 20, search: dict | None = None) -> InboxPage:
     """One page of the member's threads, newest activity first. ``search`` takes the
-    arguments of ``matching_threads``; a page number out of range gives the nearest page."""
+    arguments of ``matching_threads``; a page number out of range gives the nearest page
+    (the view reads it with ``portal.params.page_number``)."""
     restriction, restriction_params = "", []
     if search:
         subquery, restriction_params = matching_threads(member_id, **search).values("pk").query.sql_with_params()
@@ -156,7 +157,7 @@ def inbox_page(member_id: int, page: str | int | None = 1, *, size: int = 20, se
     def read(number: int) -> list[tuple]:
         return fetch_all(sql, [False, member_id, *restriction_params, size, (number - 1) * size])
 
-    number = int(page) if str(page or "").isdigit() and int(page) > 0 else 1
+    number = max(1, page)
     rows = read(number)
     if not rows and number > 1:  # past the last page: show the last one
         count = fetch_value(f"SELECT COUNT(*) FROM messaging_thread t WHERE t.member_id = %s{restriction}",  # noqa: S608

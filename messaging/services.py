@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from members.portability import portability_request_from_thread
 from messaging.models import Category, InternalNote, Message, Thread, ThreadStatus, Topic
 from notifications.models import NotificationKind
 from notifications.services import notification_enqueue
+from portal.write_limits import write_limit_check
 
 TAXONOMY_FILE = Path(__file__).resolve().parent / "data" / "taxonomy.json"
 ATTACHMENT_PURPOSE = "message"
@@ -68,16 +70,13 @@ def _message_add(*, thread: Thread, author, from_member: bool, body: str, files)
 @private_files_atomic()
 def thread_create(*, member: Member, author, beneficiary: Beneficiary, topic: Topic, body: str, files=()) -> Thread:
     """A member's new request. At most MESSAGING_NEW_THREADS_PER_HOUR per member."""
-    # Lock the member row so that parallel submissions cannot overrun the limit.
-    Member.objects.select_for_update().filter(pk=member.pk).first()
-    limit = settings.MESSAGING_NEW_THREADS_PER_HOUR
+    write_limit_check(
+        owner=member, recent=Thread.objects.filter(member=member), limit=settings.MESSAGING_NEW_THREADS_PER_HOUR,
+        period=dt.timedelta(hours=1),
+        message="Vous avez déjà écrit {limit} nouveaux messages au cours de la dernière heure. "
+                "Vous pourrez en écrire un autre {retry} ; vous pouvez aussi répondre dans une demande en cours.",
+    )
     now = timezone.now()
-    recent = Thread.objects.filter(member=member, created_at__gte=now - dt.timedelta(hours=1)).count()
-    if recent >= limit:
-        raise ValidationError(
-            f"Vous avez déjà écrit {limit} nouveaux messages au cours de la dernière heure. "
-            "Merci de patienter avant d'en écrire un autre : vous pouvez aussi répondre dans une demande en cours."
-        )
     if not topic.active or not topic.category.active:
         raise ValidationError({"topic": "Cet objet n'est plus proposé. Choisissez-en un autre."})
     thread = Thread(
@@ -97,8 +96,22 @@ def _ensure_open(thread: Thread) -> None:
         raise ValidationError("Cette demande est close : écrivez un nouveau message pour une nouvelle demande.")
 
 
+def _member_replies(member: Member) -> QuerySet[Message]:
+    """The member's messages other than the first one of each thread (counted as new threads)."""
+    first = Message.objects.filter(thread=OuterRef("thread")).order_by("created_at", "pk").values("pk")[:1]
+    return Message.objects.filter(thread__member=member, from_member=True).exclude(pk=Subquery(first))
+
+
 @private_files_atomic()
 def thread_reply_by_member(*, thread: Thread, author, body: str, files=()) -> Message:
+    """A member's answer in an open thread. At most MESSAGING_REPLIES_PER_HOUR per member,
+    checked before any attachment is stored."""
+    write_limit_check(
+        owner=thread.member, recent=_member_replies(thread.member), limit=settings.MESSAGING_REPLIES_PER_HOUR,
+        period=dt.timedelta(hours=1),
+        message="Vous avez envoyé {limit} réponses au cours de la dernière heure. "
+                "Vous pourrez en envoyer une nouvelle {retry} : votre texte est conservé ci-dessous.",
+    )
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     _ensure_open(thread)
     message = _message_add(thread=thread, author=author, from_member=True, body=body, files=files)

@@ -7,7 +7,7 @@ app_name = "messaging"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("ecrire/", views.compose, name="compose"),
-    path("<int:pk>/", views.thread_detail, name="thread"),
-    path("<int:pk>/repondre/", views.thread_reply, name="reply"),
-    path("<int:pk>/clore/", views.thread_close_view, name="close"),
+    path("<id:pk>/", views.thread_detail, name="thread"),
+    path("<id:pk>/repondre/", views.thread_reply, name="reply"),
+    path("<id:pk>/clore/", views.thread_close_view, name="close"),
 ]

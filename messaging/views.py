@@ -5,12 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from messaging.forms import ComposeForm, ReplyForm, SearchForm
+from messaging.prefill import prefill_get
 from messaging.selectors import categories_with_topics, inbox_page, member_thread_get, thread_messages
 from messaging.services import thread_close, thread_create, thread_mark_read, thread_reply_by_member
 from portal.access import member_required
+from portal.params import page_number
+from portal.write_limits import WriteLimitReached
 
 PAGE_SIZE = 20
 
@@ -25,27 +29,47 @@ def _form_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+SEARCH_SESSION_KEY = "messaging_search"
+
+
 @member_required
+@require_http_methods(["GET", "POST"])
 def inbox(request):
-    # Only a page number in the query string: nothing to search, the form shows unfilled.
-    searching = any(name in request.GET for name in SearchForm.base_fields)
-    search = SearchForm(request.GET if searching else None)
-    filters = search.filters() if searching and search.is_valid() else None
-    page = inbox_page(request.member.pk, request.GET.get("page"), size=PAGE_SIZE, search=filters)
-    query = request.GET.copy()
-    query.pop("page", None)
+    """The member's threads. The search form posts: the text searched for stays in the
+    session, and the URL of the results only says ``?recherche=1`` (and a page number)."""
+    number = 1
+    if request.method == "POST":
+        if "effacer" in request.POST:
+            request.session.pop(SEARCH_SESSION_KEY, None)
+            return redirect("messaging:inbox")
+        search = SearchForm(request.POST)
+        if search.is_valid():
+            request.session[SEARCH_SESSION_KEY] = search.kept()
+            return redirect(f"{reverse('messaging:inbox')}?recherche=1")
+        searching, filters = True, None
+    else:
+        number = page_number(request.GET.get("page"))
+        kept = request.session.get(SEARCH_SESSION_KEY) if "recherche" in request.GET else None
+        searching = kept is not None
+        search = SearchForm(kept if searching else None)
+        filters = search.filters() if searching and search.is_valid() else None
+    page = inbox_page(request.member.pk, number, size=PAGE_SIZE, search=filters)
     return render(
         request,
         "messaging/inbox.html",
-        {"search": search, "page": page, "searching": searching, "query": query.urlencode()},
+        {"search": search, "page": page, "searching": searching, "query": "recherche=1" if searching else ""},
     )
 
 
 @member_required
 @require_http_methods(["GET", "POST"])
 def compose(request):
-    member = request.member
-    if request.method == "POST":
+    member, status = request.member, 200
+    if request.method == "POST" and "afficher_objets" in request.POST:
+        # Without JavaScript, "Afficher les objets de cette catégorie" posts what is typed
+        # (never a GET: the text would be in the URL) and gets the form back, unvalidated.
+        form = ComposeForm(initial=ComposeForm.initial_from(request.POST, member=member), member=member)
+    elif request.method == "POST":
         form = ComposeForm(request.POST, request.FILES, member=member)
         if form.is_valid():
             data = form.cleaned_data
@@ -56,12 +80,16 @@ def compose(request):
                 )
             except ValidationError as error:
                 _form_error(form, error)
+                status = 429 if isinstance(error, WriteLimitReached) else 200
             else:
                 messages.success(request, "Votre message a bien été envoyé. Vous serez prévenu par e-mail de notre réponse.")
                 return redirect("messaging:thread", pk=thread.pk)
     else:
-        form = ComposeForm(initial=ComposeForm.initial_from_query(request.GET, member=member), member=member)
-    return render(request, "messaging/compose.html", _compose_context(form))
+        # Links give codes and an id; a text comes only from a pre-fill kept in the session.
+        values = {name: request.GET.get(name, "") for name in ("categorie", "objet", "beneficiaire")}
+        values |= prefill_get(request, request.GET.get("brouillon", ""))
+        form = ComposeForm(initial=ComposeForm.initial_from(values, member=member), member=member)
+    return render(request, "messaging/compose.html", _compose_context(form), status=status)
 
 
 def _compose_context(form: ComposeForm) -> dict:
@@ -89,11 +117,12 @@ def thread_detail(request, pk: int):
     return _thread_page(request, thread, ReplyForm())
 
 
-def _thread_page(request, thread, reply_form):
+def _thread_page(request, thread, reply_form, *, status: int = 200):
     response = render(
         request,
         "messaging/thread.html",
         {"thread": thread, "thread_messages": thread_messages(thread), "reply_form": reply_form},
+        status=status,
     )
     thread_mark_read(thread=thread)
     return response
@@ -107,6 +136,7 @@ def thread_reply(request, pk: int):
         messages.error(request, "Cette demande est close : écrivez un nouveau message pour une nouvelle demande.")
         return redirect("messaging:thread", pk=thread.pk)
     form = ReplyForm(request.POST, request.FILES)
+    status = 200
     if form.is_valid():
         try:
             thread_reply_by_member(
@@ -115,10 +145,11 @@ def thread_reply(request, pk: int):
             )
         except ValidationError as error:
             _form_error(form, error)
+            status = 429 if isinstance(error, WriteLimitReached) else 200
         else:
             messages.success(request, "Votre réponse a bien été envoyée.")
             return redirect("messaging:thread", pk=thread.pk)
-    return _thread_page(request, thread, form)
+    return _thread_page(request, thread, form, status=status)
 
 
 @member_required

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from notifications.models import Notification
+from portal.admin_mixins import PortalModelAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PortalModelAdmin):
     """Read-only view of the outbox: what was sent, what waits, what failed and why."""
 
     list_display = ["key", "member", "kind", "status", "attempts", "created_at", "sent_at"]

@@ -7,6 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail"
 
     def ready(self) -> None:
+        from portal import converters
         from portal.roles import gestionnaire_group_sync
+
+        converters.register()  # <id:...> and <year:...> in every app's urls.py
 
         post_migrate.connect(gestionnaire_group_sync, dispatch_uid="gestionnaire_group_sync")

@@ -53,5 +53,6 @@ urlpatterns = [
     path("gestion/", admin.site.urls),
 ]
 
+handler400 = "portal.errors.bad_request"
 handler403 = "portal.errors.forbidden"
 handler404 = "portal.errors.not_found"

@@ -336,6 +336,11 @@ CELERY_BEAT_SCHEDULE["notifications-relay-pending"] = {
     "schedule": 60.0,
 }
 MESSAGING_NEW_THREADS_PER_HOUR = env.int("MESSAGING_NEW_THREADS_PER_HOUR", default=20)
+# What one member may write, counted in the database (portal/write_limits.py): replies in
+# their threads per hour, devis estimation requests per 24 hours, assistant feedback per hour.
+MESSAGING_REPLIES_PER_HOUR = env.int("MESSAGING_REPLIES_PER_HOUR", default=30)
+CLAIMS_QUOTES_PER_DAY = env.int("CLAIMS_QUOTES_PER_DAY", default=10)
+ASSISTANT_FEEDBACK_PER_HOUR = env.int("ASSISTANT_FEEDBACK_PER_HOUR", default=30)
 
 # --- members: portability (maintien des garanties) and the member's profile (issue 9) ----
 # The month's France Travail proof is due by this day; a first reminder then, a second

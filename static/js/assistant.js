@@ -4,7 +4,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.querySelector(".assistant__form");
   if (!form) return;
   const output = document.querySelector(".assistant__answers");
-  const csrf = document.getElementById("assistant-csrf").value;
+  const csrf = form.elements.csrfmiddlewaretoken.value;
 
   const el = (tag, text, className) => {
     const node = document.createElement(tag);
@@ -35,7 +35,8 @@ document.addEventListener("DOMContentLoaded", () => {
           method: "POST", body, credentials: "same-origin",
           headers: { "X-CSRFToken": csrf, Accept: "application/json" },
         });
-        box.replaceChildren(el("span", response.ok ? "Merci pour votre avis." : "Votre avis n'a pas pu être enregistré."));
+        const data = await response.json().catch(() => ({}));
+        box.replaceChildren(el("span", response.ok ? "Merci pour votre avis." : data.error || "Votre avis n'a pas pu être enregistré."));
       });
       box.append(button);
     }
@@ -72,8 +73,10 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     output.replaceChildren(el("p", "Recherche en cours…"));
     try {
-      const response = await fetch(form.dataset.api + "?" + new URLSearchParams({ q: question }), {
-        credentials: "same-origin", headers: { Accept: "application/json" },
+      // Posted, never in the URL: the question may be about the member's health.
+      const response = await fetch(form.dataset.api, {
+        method: "POST", body: new URLSearchParams({ q: question }), credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf, Accept: "application/json" },
       });
       const data = await response.json();
       if (!response.ok) {

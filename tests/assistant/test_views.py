@@ -26,45 +26,45 @@ def test_logged_out_visitors_have_no_assistant(client):
 
 @pytest.mark.django_db
 def test_it_answers_with_the_guide_and_a_link_to_the_page(alice_client):
-    page = text(alice_client.get("/assistant/", {"q": "Comment trouver un médecin près de chez moi ?"}))
+    page = text(alice_client.post("/assistant/", {"q": "Comment trouver un médecin près de chez moi ?"}))
     assert "Trouver un professionnel de santé près de chez moi" in page
     assert 'href="/professionnels/"' in page and "Cette réponse vous a-t-elle aidé ?" in page
 
 
 @pytest.mark.django_db
 def test_below_the_threshold_it_says_it_does_not_know_and_gives_the_phone(alice_client):
-    page = text(alice_client.get("/assistant/", {"q": "Quelle est la météo demain à Paris ?"}))
+    page = text(alice_client.post("/assistant/", {"q": "Quelle est la météo demain à Paris ?"}))
     assert "Je ne connais pas la réponse à « Quelle est la météo demain à Paris ? »" in page
     assert "0825 800 824" in page and "du lundi au vendredi" in page
 
 
 @pytest.mark.django_db
 def test_an_empty_question_gets_a_french_error(alice_client):
-    page = text(alice_client.get("/assistant/", {"q": ""}))
+    page = text(alice_client.post("/assistant/", {"q": ""}))
     assert "Écrivez votre question" in page
-    response = alice_client.get("/assistant/reponses/", {"q": "a"})
+    response = alice_client.post("/assistant/reponses/", {"q": "a"})
     assert response.status_code == 400 and "trop courte" in response.json()["error"]
 
 
 @pytest.mark.django_db
 def test_the_json_endpoint_gives_the_same_answers(alice_client):
-    data = alice_client.get("/assistant/reponses/", {"q": "Qu'est-ce que la télétransmission NOEMIE ?"}).json()
+    data = alice_client.post("/assistant/reponses/", {"q": "Qu'est-ce que la télétransmission NOEMIE ?"}).json()
     assert data["answers"][0]["id"] == "noemie-principe"
     assert data["phone"] == {"number": "0825 800 824", "hours": "du lundi au vendredi", "note": ""}
 
 
 @pytest.mark.django_db
-def test_the_handoff_link_carries_the_question(alice_client, settings):
+def test_the_handoff_link_carries_the_question_in_the_session_not_the_url(alice_client, settings):
     try:
         reverse("messaging:compose")
     except NoReverseMatch:
         settings.ROOT_URLCONF = "tests.assistant.urls_with_messaging"
     question = "Quelle est la météo demain à Paris ?"
-    page = alice_client.get("/assistant/", {"q": question}).content.decode()
+    page = alice_client.post("/assistant/", {"q": question}).content.decode()
     link = html.unescape(next(part.split('"')[0] for part in page.split('href="')[1:] if "/messagerie/ecrire/?" in part))
     assert urlparse(link).path == reverse("messaging:compose")
-    assert parse_qs(urlparse(link).query) == {"texte": [question]}
-    assert alice_client.get("/assistant/reponses/", {"q": question}).json()["handoff_url"] == link
+    assert parse_qs(urlparse(link).query) == {"brouillon": ["assistant"]}
+    assert alice_client.post("/assistant/reponses/", {"q": question}).json()["handoff_url"] == link
 
 
 @pytest.mark.django_db
@@ -74,9 +74,10 @@ def test_the_real_message_form_is_prefilled_when_messaging_is_installed(alice_cl
     except NoReverseMatch:
         pytest.skip("messaging:compose is not installed yet")
     question = "Puis-je faire rembourser une paire de lunettes de soleil ?"
-    page = text(alice_client.get("/assistant/", {"q": question}))
+    page = text(alice_client.post("/assistant/", {"q": question}))
     link = next(part.split('"')[0] for part in page.split('href="')[1:] if part.startswith(reverse("messaging:compose") + "?"))
-    assert question in text(alice_client.get(link))
+    assert question not in link
+    assert f"{question}</textarea>" in text(alice_client.get(link))
 
 
 @pytest.mark.django_db

@@ -4,12 +4,12 @@ not define it yet: the hand-off link is then still rendered and checked."""
 from django.http import HttpResponse
 from django.urls import include, path
 
-from portal.urls import handler403, handler404  # noqa: F401
+from portal.urls import handler400, handler403, handler404  # noqa: F401
 from portal.urls import urlpatterns as portal_urlpatterns
 
 
 def compose(request):
-    return HttpResponse(f"texte={request.GET.get('texte', '')}")
+    return HttpResponse("compose")
 
 
 urlpatterns = [

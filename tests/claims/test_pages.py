@@ -100,12 +100,13 @@ def test_follow_up_shows_the_expected_date_and_flags_a_late_payment(alice_client
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 11, 16)):
         content = alice_client.get(reverse("claims:follow_up")).content.decode()
     assert "ce délai est dépassé" in content
-    assert "objet=remboursement-non-recu" in content and "categorie=remboursements" in content
+    assert 'href="/messagerie/ecrire/?brouillon=retard-' in content  # the text stays in the session
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 11, 16)):
         page = alice_client.get(reverse("claims:follow_up"))
     url = page.context["pending"][0][2]
     compose = alice_client.get(url).content.decode()
     assert "décompte P1" in compose and "13/11/2026" in compose
+    assert '<option value="remboursement-non-recu" data-category="remboursements" selected>' in compose
 
 
 def test_easter_monday_and_ascension_are_holidays():

@@ -12,3 +12,8 @@ def new_thread(member, *, topic="maintien-des-garanties", body="Bonjour, je quit
 def compose_data(beneficiary, *, categorie="je-quitte-mon-entreprise", objet="maintien-des-garanties",
                  texte="Bonjour, je souhaite le maintien de mes garanties.", **extra):
     return {"beneficiaire": beneficiary.pk, "categorie": categorie, "objet": objet, "texte": texte, **extra}
+
+
+def search(client, **fields):
+    """The inbox search as a member runs it: posted, then the results page it leads to."""
+    return client.post("/messagerie/", fields, follow=True)

@@ -45,13 +45,23 @@ def test_it_sends_a_message_with_attachments(alice_client, alice, paul):
 
 def test_it_prefills_from_the_links_of_other_features(alice_client, paul):
     html = alice_client.get(
-        URL, {"categorie": "remboursements", "objet": "remboursement-non-recu", "beneficiaire": paul.pk,
-              "texte": "Soins du 3 mars non remboursés"}
+        URL, {"categorie": "remboursements", "objet": "remboursement-non-recu", "beneficiaire": paul.pk}
     ).content.decode()
     assert f'<option value="{paul.pk}" selected>' in html
     assert '<option value="remboursements" selected>' in html
     assert re.search(r'<option value="remboursement-non-recu" data-category="remboursements" selected>', html)
-    assert "Soins du 3 mars non remboursés</textarea>" in html
+
+
+def test_a_text_in_the_url_is_not_taken(alice_client):
+    """A link cannot put words in the member's mouth, and no feature sends text in a URL."""
+    html = alice_client.get(URL, {"objet": "remboursement-non-recu", "texte": "Soins du 3 mars non remboursés"}).content.decode()
+    assert "Soins du 3 mars" not in html
+
+
+def test_an_unreadable_person_id_is_ignored(alice_client):
+    for value in ("²", "99999999999999999999", "-1", "1e3"):
+        response = alice_client.get(URL, {"beneficiaire": value})
+        assert response.status_code == 200 and "Choisissez la personne concernée" in response.content.decode()
 
 
 def test_an_objet_alone_selects_its_category(alice_client):
@@ -65,12 +75,19 @@ def test_prefill_ignores_a_person_of_another_household(alice_client, bob):
     assert f"{bob.holder.first_name} {bob.holder.last_name}" not in html
 
 
-def test_without_javascript_the_objet_list_shows_the_chosen_categorys_objets(alice_client):
+def test_without_javascript_the_objet_list_shows_the_chosen_categorys_objets(alice_client, alice, paul):
     select = objet_select(alice_client.get(URL, {"categorie": "devis"}).content.decode())
     assert "Estimation d&#x27;un devis dentaire" in select
     assert "Je souhaite bénéficier du maintien de mes garanties" not in select
     everything = objet_select(alice_client.get(URL).content.decode())
     assert "Estimation d&#x27;un devis dentaire" in everything and "maintien de mes garanties" in everything
+    # The "Afficher les objets" button posts what is typed (a GET would put it in the URL).
+    response = alice_client.post(URL, {"beneficiaire": paul.pk, "categorie": "devis", "objet": "", "texte": "Ma couronne",
+                                       "afficher_objets": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Ma couronne</textarea>" in html
+    assert "maintien de mes garanties" not in objet_select(html) and "Écrivez votre message" not in html
+    assert 'formmethod="get"' not in html and not Thread.objects.filter(member=alice).exists()
 
 
 def test_it_shows_the_justificatifs_of_the_chosen_objet(alice_client):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from messaging.models import Message, Thread, ThreadStatus
 from messaging.services import internal_note_add, thread_close, thread_reply_by_gestionnaire
 from tests.factories import pdf_bytes, upload
-from tests.messaging.helpers import new_thread
+from tests.messaging.helpers import new_thread, search
 
 
 def envelope_count(html: str) -> str | None:
@@ -83,7 +83,7 @@ def test_search_finds_by_text_category_objet_and_dates(alice_client, alice):
     Message.objects.filter(thread=noemie).update(created_at=timezone.now() - dt.timedelta(days=40))
 
     def found(**params) -> set[int]:
-        html = alice_client.get("/messagerie/", params).content.decode()
+        html = search(alice_client, **params).content.decode()
         return {int(pk) for pk in re.findall(r'href="/messagerie/(\d+)/"', html)}
 
     assert found(q="lunettes") == {optique.pk}
@@ -93,22 +93,22 @@ def test_search_finds_by_text_category_objet_and_dates(alice_client, alice):
     since = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
     assert found(du=since) == {optique.pk}
     assert found(au=(timezone.localdate() - dt.timedelta(days=30)).strftime("%d/%m/%Y")) == {noemie.pk}
-    assert "Aucune demande ne correspond" in alice_client.get("/messagerie/", {"q": "introuvable"}).content.decode()
+    assert "Aucune demande ne correspond" in search(alice_client, q="introuvable").content.decode()
 
 
 def test_search_reports_bad_dates_in_french(alice_client):
-    html = alice_client.get("/messagerie/", {"du": "2026-05-10", "au": "2026-05-01"}).content.decode()
+    html = search(alice_client, du="2026-05-10", au="2026-05-01").content.decode()
     assert "La date de fin précède la date de début." in html
-    assert "Saisissez une date valide" in alice_client.get("/messagerie/", {"du": "demain"}).content.decode()
+    assert "Saisissez une date valide" in search(alice_client, du="demain").content.decode()
 
 
 def test_search_never_reaches_internal_notes_or_other_members(alice_client, alice, bob, gestionnaire):
     thread = new_thread(alice, body="Question simple")
     internal_note_add(thread=thread, author=gestionnaire, body="Assurée mécontente, dossier sensible")
     new_thread(bob, body="Question simple de Bob")
-    html = alice_client.get("/messagerie/", {"q": "sensible"}).content.decode()
+    html = search(alice_client, q="sensible").content.decode()
     assert "Aucune demande ne correspond" in html
-    assert re.findall(r'href="/messagerie/(\d+)/"', alice_client.get("/messagerie/", {"q": "Question simple"}).content.decode()) == [str(thread.pk)]
+    assert re.findall(r'href="/messagerie/(\d+)/"', search(alice_client, q="Question simple").content.decode()) == [str(thread.pk)]
 
 
 def test_internal_notes_are_never_shown_to_the_member(alice_client, alice, gestionnaire):
@@ -133,7 +133,7 @@ def test_another_member_gets_404_on_thread_reply_close_and_attachments(bob_clien
     assert bob_client.post(f"/messagerie/{thread.pk}/repondre/", {"texte": "intrus"}).status_code == 404
     assert bob_client.post(f"/messagerie/{thread.pk}/clore/").status_code == 404
     assert bob_client.get(attachment.get_absolute_url()).status_code == 404
-    assert "ordonnance" not in bob_client.get("/messagerie/", {"q": "Bonjour"}).content.decode()
+    assert "ordonnance" not in search(bob_client, q="Bonjour").content.decode()
     thread.refresh_from_db()
     assert thread.status == ThreadStatus.SENT and thread.messages.count() == 1
 

@@ -13,7 +13,7 @@ from messaging.models import Category, Message, Thread, ThreadStatus, Topic
 from messaging.selectors import inbox_page, matching_threads
 from messaging.services import thread_close, thread_reply_by_gestionnaire
 from messaging.templatetags.messaging_tags import inbox_rows
-from tests.messaging.helpers import new_thread
+from tests.messaging.helpers import new_thread, search
 
 # What templates/messaging/inbox.html wrote for each row before the rows moved to Python
 # (the objet link with its unread badge, and the status snippet): the specification.
@@ -87,13 +87,15 @@ def test_the_inbox_pages_by_twenty_newest_first(alice_client, alice):
     # A page number alone is not a search: the form stays closed and unfilled.
     assert "<details class=\"card\" open" not in second and "demandes trouvées" not in second
     assert _row_links(alice_client.get("/messagerie/", {"page": "99"}).content.decode()) == newest_first[20:]
-    for wrong in ("abc", "0", "-1"):
-        assert _row_links(alice_client.get("/messagerie/", {"page": wrong}).content.decode()) == newest_first[:20]
+    for wrong in ("abc", "0", "-1", "²", "٣", "99999999999999999999"):
+        response = alice_client.get("/messagerie/", {"page": wrong})
+        assert response.status_code == 400, wrong
+        assert "Le numéro de page demandé n&#x27;est pas valide." in response.content.decode()
 
 
 def test_a_search_counts_and_pages_its_own_results(alice_client, alice):
     _many_threads(alice, [f"Facture optique {index}" if index % 2 else f"Autre sujet {index}" for index in range(22)])
-    html = alice_client.get("/messagerie/", {"q": "optique"}).content.decode()
+    html = search(alice_client, q="optique").content.decode()
     assert "11 demandes trouvées" in html and len(_row_links(html)) == 11 and "Page 1 sur" not in html
     assert 'value="optique"' in html
 
@@ -113,7 +115,7 @@ def test_the_page_count_and_unread_marks_match_the_orm(alice, varied_threads):
 def test_another_members_threads_never_appear(alice, bob, bob_client):
     new_thread(alice, body="Confidentiel Alice")
     assert inbox_page(bob.pk).count == 0
-    html = bob_client.get("/messagerie/", {"q": "Confidentiel"}).content.decode()
+    html = search(bob_client, q="Confidentiel").content.decode()
     assert "Aucune demande ne correspond" in html and _row_links(html) == []
 
 
@@ -138,5 +140,5 @@ def test_the_search_lists_show_a_change_of_category_or_objet_at_once(alice_clien
 
 def test_an_unknown_category_is_refused_in_french_and_the_inbox_still_lists(alice_client, alice):
     thread = new_thread(alice)
-    html = alice_client.get("/messagerie/", {"categorie": "inconnue"}).content.decode()
+    html = search(alice_client, categorie="inconnue").content.decode()
     assert "Cette catégorie n&#x27;existe pas." in html and _row_links(html) == [thread.pk]
