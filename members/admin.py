@@ -177,6 +177,14 @@ class MemberAdmin(PortalModelAdmin):
         ("Coordonnées bancaires", {"fields": ["iban", "bic"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once the member has an account, the address is their login and second-factor
+        # channel: it changes only through Profil, where the new address proves itself by
+        # a link and the old one is told (members.profile.email_change_request).
+        if obj is not None and obj.user_id:
+            return [*self.readonly_fields, "email"]
+        return self.readonly_fields
+
     def get_queryset(self, request):
         holder_name = Beneficiary.objects.filter(member=OuterRef("pk"), relationship=Relationship.MEMBER).values(
             "last_name"

@@ -42,7 +42,8 @@ def test_a_change_by_a_gestionnaire_is_audited_and_bank_details_are_read_only(ge
     page = gestionnaire_client.get(url)
     form = page.context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in form.initial.items() if k not in {"user", "created_at"}}
-    data.update({"contract": alice.contract_id, "phone": "0611223344", "iban": "FR1420041010050500013M02606"})
+    data.update({"contract": alice.contract_id, "phone": "0611223344", "iban": "FR1420041010050500013M02606",
+                 "email": "attacker@example.net"})
     for formset in page.context["inline_admin_formsets"]:
         management = formset.formset.management_form
         for name, field in management.fields.items():
@@ -61,3 +62,6 @@ def test_a_change_by_a_gestionnaire_is_audited_and_bank_details_are_read_only(ge
     assert "iban" not in entries  # bank details change only through a validated request (RIB + 2FA)
     alice.refresh_from_db()
     assert alice.iban == "FR7630006000011234567890189"
+    # Her login address changes only through Profil (proved by a link, the old one told).
+    assert "email" not in entries
+    assert alice.email != "attacker@example.net" and alice.user.email == alice.email
