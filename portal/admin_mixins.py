@@ -3,7 +3,7 @@ import re
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ERROR_FLAG, IS_FACETS_VAR, IS_POPUP_VAR, ORDER_VAR, PAGE_VAR, SEARCH_VAR
-from django.db import DataError
+from django.db import DataError, models
 from django.http import HttpResponseRedirect
 
 from portal.converters import FIRST_YEAR, ID_DIGITS, LAST_YEAR
@@ -90,6 +90,9 @@ class StrictChangeListMixin:
 
 class PortalModelAdmin(StrictChangeListMixin, admin.ModelAdmin):
     """The base of every ModelAdmin of the portal."""
+
+    # Django 6's behaviour already: a web address typed without a scheme is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, PortalModelAdmin):

@@ -126,8 +126,6 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
         "DATABASE_SERVER_SIDE_BINDING", default=True
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Django 6 behaviour now: a web address typed without a scheme is taken as https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # One password backend after axes: a login attempt costs one password hash whether the
 # login exists or not (accounts/backends.py; scripts/login_timing.py measures it).
