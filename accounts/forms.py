@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 
+from portal.forms import PortalForm
 
-class ActivationRequestForm(forms.Form):
+
+class ActivationRequestForm(PortalForm):
     number = forms.CharField(
         label="Numéro d'adhérent",
         max_length=30,
@@ -25,7 +27,7 @@ class ActivationRequestForm(forms.Form):
     )
 
 
-class ActivationPasswordForm(forms.Form):
+class ActivationPasswordForm(PortalForm):
     password1 = forms.CharField(
         label="Mot de passe",
         strip=False,
@@ -46,7 +48,7 @@ class ActivationPasswordForm(forms.Form):
         return data
 
 
-class CodeForm(forms.Form):
+class CodeForm(PortalForm):
     code = forms.CharField(
         label="Code",
         max_length=20,
@@ -60,7 +62,7 @@ class CodeForm(forms.Form):
     )
 
 
-class EnrolCodeForm(forms.Form):
+class EnrolCodeForm(PortalForm):
     code = forms.CharField(
         label="Code de vérification",
         max_length=10,

@@ -1,9 +1,6 @@
-from django import template
-
-register = template.Library()
+"""How the directory prints a distance (the ``distance`` filter of portal.jinja2)."""
 
 
-@register.filter
 def distance(km: float | None) -> str:
     """450 m, 1,2 km, 12 km: as a French reader expects."""
     if km is None:

@@ -8,6 +8,7 @@ from django import forms
 from documents.forms import MultiplePrivateFileField
 from messaging.models import Category, Topic
 from messaging.selectors import active_topics, compose_beneficiaries, search_choices
+from portal.forms import PortalForm
 
 MAX_TEXT = 5000
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -34,7 +35,7 @@ def _attachments_field() -> MultiplePrivateFileField:
     return MultiplePrivateFileField(max_files=5, label="Pièces jointes")
 
 
-class ComposeForm(forms.Form):
+class ComposeForm(PortalForm):
     beneficiaire = BeneficiaryChoiceField(
         label="Bénéficiaire concerné",
         queryset=None,
@@ -103,9 +104,16 @@ class ComposeForm(forms.Form):
         return initial
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PortalForm):
     texte = _text_field("Votre réponse")
     pieces_jointes = _attachments_field()
+
+
+class GestionnaireReplyForm(ReplyForm):
+    """The same reply written in the back office: rendered by the admin's renderer
+    (Django's default), like every admin form."""
+
+    default_renderer = None
 
 
 class NoteForm(forms.Form):
@@ -117,7 +125,7 @@ class NoteForm(forms.Form):
     )
 
 
-class SearchForm(forms.Form):
+class SearchForm(PortalForm):
     q = forms.CharField(label="Texte", required=False, max_length=200)
     categorie = forms.ChoiceField(
         label="Catégorie", required=False, error_messages={"invalid_choice": "Cette catégorie n'existe pas."},

@@ -7,7 +7,6 @@ import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
@@ -128,7 +127,11 @@ def _site_urls(urlconf: str, script_prefix: str) -> dict[str, str]:
 
 
 def build_menu(current_path: str) -> list[dict]:
+    """The menu's entries for the page at ``current_path`` (partials/nav.html writes them):
+    an entry is active on its own pages and those below it, the home page on itself only
+    (every path starts with the site's root, also under a script prefix)."""
     urls = _urls()
+    root = get_script_prefix()
     menu = []
     for item in MENU:
         url = urls.get(item.url_name)
@@ -140,24 +143,7 @@ def build_menu(current_path: str) -> list[dict]:
             if (child_url := urls.get(child.url_name))
         ]
         active = current_path == url or any(c["active"] for c in children) or (
-            url != "/" and current_path.startswith(url)
+            url != root and current_path.startswith(url)
         )
         menu.append({"label": item.label, "url": url, "children": children, "active": active})
     return menu
-
-
-_MENU_HTML: dict[tuple, str] = {}
-
-
-def menu_html(current_path: str) -> str:
-    """The rendered menu (partials/nav.html). Its markup depends only on which entries are
-    active, so it is rendered once per such state and URLconf, not at every page."""
-    menu = build_menu(current_path)
-    key = (MENU, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
-           tuple((item["active"], *(child["active"] for child in item["children"])) for item in menu))
-    html = _MENU_HTML.get(key)
-    if html is None:
-        if len(_MENU_HTML) >= 256:  # a handful of states in practice; never let it grow unbounded
-            _MENU_HTML.clear()
-        html = _MENU_HTML[key] = render_to_string("partials/nav.html", {"menu": menu})
-    return html
