@@ -15,21 +15,22 @@ member menu and the unread count. Filters: Django's formatting for French reader
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import string
+
 import jinja2
+from django.conf import settings
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import formats
 from django.utils.html import json_script
 from django.utils.timezone import template_localtime
 
 from directory.formatting import distance
 from portal.money import euros
-
-
-def url(name: str, *args, **kwargs) -> str:
-    """``{{ url('claims:detail', decompte.pk) }}``."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+from portal.navigation import url
 
 
 def optional_url(name: str, *args, **kwargs) -> str:
@@ -46,12 +47,42 @@ def printed(value):
     text as it is, numbers with a decimal comma, dates in the French format."""
     if isinstance(value, str):
         return value
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() returns for it, without looking up three formats
     return formats.localize(template_localtime(value))
+
+
+# Django's date format characters that strftime writes alike (zero-padded numbers).
+_NUMERIC = {"d": "%d", "m": "%m", "Y": "%Y", "H": "%H", "i": "%M"}
+_TIME_FIELDS = frozenset("Hi")
+
+
+@functools.cache
+def _strftime_pattern(format: str) -> str | None:
+    """The strftime pattern of a Django date format made of numeric fields and literal
+    text ("d/m/Y à H:i"), or None for any other (month names, escapes...)."""
+    parts = []
+    for char in format:
+        if char in _NUMERIC:
+            parts.append(_NUMERIC[char])
+        elif char in string.ascii_letters or char == "\\":
+            return None
+        else:
+            parts.append(char.replace("%", "%%"))
+    return "".join(parts)
 
 
 def date(value, format: str | None = None) -> str:
     """``{{ day|date("j F Y") }}``: Django's ``date`` filter (French month names), after
-    converting an aware datetime to local time as Django's templates do."""
+    converting an aware datetime to local time as Django's templates do. The numeric
+    formats of lists (``"d/m/Y"``, ``"d/m/Y H:i"``) are written by strftime: Django's
+    formatter costs 20 µs a value, and a page lists 20 rows."""
+    # (strftime writes years before 1000 without Django's leading zeros)
+    if isinstance(value, dt.date) and value.year >= 1000 and format and (pattern := _strftime_pattern(format)):
+        if isinstance(value, dt.datetime):
+            return template_localtime(value).strftime(pattern)
+        if not _TIME_FIELDS.intersection(format):
+            return value.strftime(pattern)
     return defaultfilters.date(template_localtime(value), format)
 
 
