@@ -2,7 +2,7 @@
 
 Values print as ``{{ value }}`` prints them in a Django template: numbers and dates
 localized (French), aware datetimes in Paris time; everything is escaped unless it is
-safe markup (autoescape, set by Django's backend). A variable a template names but the
+safe markup (autoescape). A variable a template names but the
 view does not pass is an error (``StrictUndefined``): a misspelt name fails the page's
 tests instead of printing nothing.
 

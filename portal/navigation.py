@@ -157,16 +157,16 @@ def build_menu(current_path: str) -> list[dict]:
     root = get_script_prefix()
     menu = []
     for item in MENU:
-        url = urls.get(item.url_name)
-        if url is None:
+        item_url = urls.get(item.url_name)
+        if item_url is None:
             continue
         children = [
             {"label": child.label, "url": child_url, "active": current_path == child_url}
             for child in item.children
             if (child_url := urls.get(child.url_name))
         ]
-        active = current_path == url or any(c["active"] for c in children) or (
-            url != root and current_path.startswith(url)
+        active = current_path == item_url or any(c["active"] for c in children) or (
+            item_url != root and current_path.startswith(item_url)
         )
-        menu.append({"label": item.label, "url": url, "children": children, "active": active})
+        menu.append({"label": item.label, "url": item_url, "children": children, "active": active})
     return menu

@@ -84,8 +84,9 @@ WSGI_APPLICATION = "portal.wsgi.application"
 
 # The portal's pages are Jinja2 templates (templates/jinja2/, environment in portal/jinja2.py);
 # the admin, allauth's pages and the login page, e-mails and PDFs stay Django templates
-# (templates/). Neither engine looks in the other's folder, so no template name is found
-# by both (tests/portal/test_templates.py).
+# (templates/, apps' templates/). No template name is found by both engines
+# (tests/portal/test_templates.py). Member forms render with Jinja2 too (portal.forms),
+# the admin's with Django's default form renderer.
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
