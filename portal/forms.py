@@ -8,17 +8,25 @@ from django import forms
 from django.forms.renderers import Jinja2
 from django.template import engines
 
-_SELECT = "django/forms/widgets/select.html"
+# Django's widget templates that the portal writes in one template each, with the same
+# markup (templates/jinja2/forms/widgets/): Django's select includes a template per option,
+# and each kind of <input> includes input.html, which includes attrs.html.
+_INPUTS = ("checkbox", "color", "date", "datetime", "email", "file", "hidden", "input", "number", "password",
+           "search", "tel", "text", "time", "url")
+OWN_TEMPLATES = {
+    "django/forms/widgets/select.html": "forms/widgets/select.html",
+    **{f"django/forms/widgets/{kind}.html": "forms/widgets/input.html" for kind in _INPUTS},
+}
 
 
 class Renderer(Jinja2):
-    """``django.forms.renderers.Jinja2`` with the portal's select, which writes its options
-    in its own loop (templates/jinja2/forms/widgets/select.html, same markup): Django's
-    includes a template per option, most of the time of a page with a list of objets."""
+    """``django.forms.renderers.Jinja2`` with the portal's select and input templates
+    (``OWN_TEMPLATES``): the widgets of a search form were most of its page's time."""
 
     def get_template(self, template_name):
-        if template_name == _SELECT:
-            return engines["jinja2"].get_template("forms/widgets/select.html")
+        own = OWN_TEMPLATES.get(template_name)
+        if own is not None:
+            return engines["jinja2"].get_template(own)
         return super().get_template(template_name)
 
 

@@ -54,13 +54,13 @@ def printed(value):
 
 # Django's date format characters that strftime writes alike (zero-padded numbers).
 _NUMERIC = {"d": "%d", "m": "%m", "Y": "%Y", "H": "%H", "i": "%M"}
-_TIME_FIELDS = frozenset("Hi")
 
 
 @functools.cache
-def _strftime_pattern(format: str) -> str | None:
+def _strftime_pattern(format: str) -> tuple[str, bool] | None:
     """The strftime pattern of a Django date format made of numeric fields and literal
-    text ("d/m/Y à H:i"), or None for any other (month names, escapes...)."""
+    text ("d/m/Y à H:i") and whether it has a time field, or None for any other format
+    (month names, escapes...)."""
     parts = []
     for char in format:
         if char in _NUMERIC:
@@ -69,7 +69,7 @@ def _strftime_pattern(format: str) -> str | None:
             return None
         else:
             parts.append(char.replace("%", "%%"))
-    return "".join(parts)
+    return "".join(parts), bool(set(format) & set("Hi"))
 
 
 def date(value, format: str | None = None) -> str:
@@ -78,10 +78,11 @@ def date(value, format: str | None = None) -> str:
     formats of lists (``"d/m/Y"``, ``"d/m/Y H:i"``) are written by strftime: Django's
     formatter costs 20 µs a value, and a page lists 20 rows."""
     # (strftime writes years before 1000 without Django's leading zeros)
-    if isinstance(value, dt.date) and value.year >= 1000 and format and (pattern := _strftime_pattern(format)):
+    if isinstance(value, dt.date) and value.year >= 1000 and format and (numeric := _strftime_pattern(format)):
+        pattern, has_time = numeric
         if isinstance(value, dt.datetime):
             return template_localtime(value).strftime(pattern)
-        if not _TIME_FIELDS.intersection(format):
+        if not has_time:
             return value.strftime(pattern)
     return defaultfilters.date(template_localtime(value), format)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -149,7 +150,14 @@ def _site_urls(urlconf: str, script_prefix: str) -> dict[str, str]:
     return {key: urls[name] for key, name in SITE_URLS.items() if name in urls}
 
 
-def build_menu(current_path: str) -> list[dict]:
+class MenuEntry(NamedTuple):
+    label: str
+    url: str
+    active: bool
+    children: tuple[MenuEntry, ...] = ()
+
+
+def build_menu(current_path: str) -> list[MenuEntry]:
     """The menu's entries for the page at ``current_path`` (partials/nav.html writes them):
     an entry is active on its own pages and those below it, the home page on itself only
     (every path starts with the site's root, also under a script prefix)."""
@@ -160,13 +168,13 @@ def build_menu(current_path: str) -> list[dict]:
         item_url = urls.get(item.url_name)
         if item_url is None:
             continue
-        children = [
-            {"label": child.label, "url": child_url, "active": current_path == child_url}
+        children = tuple(
+            MenuEntry(child.label, child_url, current_path == child_url)
             for child in item.children
             if (child_url := urls.get(child.url_name))
-        ]
-        active = current_path == item_url or any(c["active"] for c in children) or (
+        )
+        active = current_path == item_url or any(child.active for child in children) or (
             item_url != root and current_path.startswith(item_url)
         )
-        menu.append({"label": item.label, "url": item_url, "children": children, "active": active})
+        menu.append(MenuEntry(item.label, item_url, active, children))
     return menu

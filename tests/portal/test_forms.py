@@ -4,8 +4,10 @@ portal's Jinja2 renderer (portal.forms), the admin's with Django's default one."
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import re
+from decimal import Decimal
 
 import pytest
 from django import forms
@@ -19,7 +21,7 @@ from directory import forms as directory_forms
 from guarantees import forms as guarantees_forms
 from members import forms_profile
 from messaging import forms as messaging_forms
-from portal.forms import PortalForm, Renderer
+from portal.forms import OWN_TEMPLATES, PortalForm, Renderer
 
 pytestmark = pytest.mark.django_db
 
@@ -93,15 +95,40 @@ def test_member_forms_render_with_the_portals_renderer_and_the_admin_with_django
     assert isinstance(lines.renderer, Renderer) and isinstance(lines.forms[0].renderer, Renderer)
 
 
-def test_the_portals_select_writes_djangos_markup():
-    class Sample(forms.Form):
-        kind = forms.ChoiceField(choices=[("", "Aucun"), ('<b>"Tom" & Jerry</b>', [(1, "<i>un</i>"), ("a&b", "Deux")]),
-                                          ("x", "X")], initial=1)
-        many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], initial=["b"], required=False)
+NASTY = """<b>"Tom" & 'Jerry'</b>"""
 
-    for name in ("kind", "many"):
-        field = Sample()[name]
-        context = field.field.widget.get_context(field.html_name, field.value(), field.build_widget_attrs({}))
-        written = Renderer().render(field.field.widget.template_name, context)
-        assert written == Jinja2().render(field.field.widget.template_name, context)
-        assert "&lt;i&gt;un&lt;/i&gt;" in written or name == "many"
+
+class EveryWidget(forms.Form):
+    """A field for each widget the portal writes in its own templates (portal.forms.OWN_TEMPLATES)."""
+
+    text = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": NASTY, "autofocus": True,
+                                                                        "data-off": False}))
+    email = forms.EmailField(required=False)
+    password = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    number = forms.IntegerField(required=False, min_value=1, initial=3)
+    money = forms.DecimalField(required=False, decimal_places=2, initial=Decimal("1234.5"))
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                          initial=dt.date(2025, 1, 2))
+    moment = forms.DateTimeField(required=False, widget=forms.DateTimeInput)
+    hour = forms.TimeField(required=False, widget=forms.TimeInput)
+    site = forms.URLField(required=False, assume_scheme="https")
+    phone = forms.CharField(required=False, widget=forms.TelInput)
+    query = forms.CharField(required=False, widget=forms.SearchInput)
+    colour = forms.CharField(required=False, widget=forms.ColorInput)
+    hidden = forms.FloatField(required=False, widget=forms.HiddenInput, initial=1.5)
+    upload = forms.FileField(required=False, widget=forms.FileInput)
+    accept = forms.BooleanField(required=False, initial=True)
+    kind = forms.ChoiceField(choices=[("", "Aucun"), (NASTY, [(1, "<i>un</i>"), ("a&b", "Deux")]), ("x", "X")],
+                             initial=1)
+    many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", NASTY)], initial=["b"], required=False)
+
+
+@pytest.mark.parametrize("data", [None, {"text": NASTY * 3, "email": "x", "number": "0", "kind": "z", "many": ["c"],
+                                         "day": "2025-13-45", "accept": "on", "hidden": NASTY}],
+                         ids=["unbound", "invalid"])
+def test_the_portals_widget_templates_write_djangos_markup(data):
+    mine, djangos = EveryWidget(data, renderer=Renderer()), EveryWidget(data, renderer=Jinja2())
+    assert {name for name in OWN_TEMPLATES} >= {field.field.widget.template_name for field in mine}
+    for name in mine.fields:
+        assert str(mine[name]) == str(djangos[name]), name
+    assert "&lt;i&gt;un&lt;/i&gt;" in str(mine["kind"]) and "<b>" not in str(mine["text"])

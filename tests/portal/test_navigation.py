@@ -42,7 +42,7 @@ def test_links_follow_the_script_prefix():
     try:
         assert navigation.site_urls()["contact"] == "/portail/contacts/" == reverse("portal:contact")
         entries = navigation.build_menu("/portail/remboursements/")
-        assert [item["url"] for item in entries if item["active"]] == ["/portail/remboursements/"]
+        assert [item.url for item in entries if item.active] == ["/portail/remboursements/"]
     finally:
         set_script_prefix("/")
     assert navigation.site_urls()["contact"] == "/contacts/"
