@@ -6,7 +6,8 @@ safe markup (autoescape). A variable a template names but the
 view does not pass is an error (``StrictUndefined``): a misspelt name fails the page's
 tests instead of printing nothing.
 
-Globals: ``url()`` and ``optional_url()`` (reverse), ``static()``. The backend adds
+Globals: ``url()`` and ``optional_url()`` (reverse), ``url_builder()`` (the URL of a list's
+rows, reversed once for the list), ``static()``. The backend adds
 ``request``, ``csrf_input`` and ``csrf_token``; the context processors of
 settings.TEMPLATES add ``user``, ``messages``, ``current_member``, ``site_urls``, the
 member menu and the unread count. Filters: Django's formatting for French readers
@@ -30,7 +31,7 @@ from django.utils.timezone import template_localtime
 
 from directory.formatting import distance
 from portal.money import euros
-from portal.navigation import url
+from portal.navigation import url, url_builder
 
 
 def optional_url(name: str, *args, **kwargs) -> str:
@@ -98,7 +99,7 @@ def environment(**options) -> jinja2.Environment:
     options.pop("autoescape", None)
     options["undefined"] = jinja2.StrictUndefined
     env = jinja2.Environment(autoescape=True, finalize=printed, **options)
-    env.globals.update(url=url, optional_url=optional_url, static=static)
+    env.globals.update(url=url, url_builder=url_builder, optional_url=optional_url, static=static)
     env.filters.update(
         date=date,
         time=time,
