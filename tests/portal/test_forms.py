@@ -128,7 +128,7 @@ class EveryWidget(forms.Form):
                          ids=["unbound", "invalid"])
 def test_the_portals_widget_templates_write_djangos_markup(data):
     mine, djangos = EveryWidget(data, renderer=Renderer()), EveryWidget(data, renderer=Jinja2())
-    assert {name for name in OWN_TEMPLATES} >= {field.field.widget.template_name for field in mine}
+    assert set(OWN_TEMPLATES) >= {field.field.widget.template_name for field in mine}
     for name in mine.fields:
         assert str(mine[name]) == str(djangos[name]), name
     assert "&lt;i&gt;un&lt;/i&gt;" in str(mine["kind"]) and "<b>" not in str(mine["text"])
