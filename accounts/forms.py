@@ -5,9 +5,10 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
 from accounts import emails
+from portal.forms import PortalForm
 
 
-class ActivationRequestForm(forms.Form):
+class ActivationRequestForm(PortalForm):
     number = forms.CharField(
         label="Numéro d'adhérent",
         max_length=30,
@@ -28,7 +29,7 @@ class ActivationRequestForm(forms.Form):
     )
 
 
-class ActivationPasswordForm(forms.Form):
+class ActivationPasswordForm(PortalForm):
     password1 = forms.CharField(
         label="Mot de passe",
         strip=False,
@@ -49,7 +50,7 @@ class ActivationPasswordForm(forms.Form):
         return data
 
 
-class CodeForm(forms.Form):
+class CodeForm(PortalForm):
     code = forms.CharField(
         label="Code",
         max_length=20,
@@ -63,7 +64,7 @@ class CodeForm(forms.Form):
     )
 
 
-class EnrolCodeForm(forms.Form):
+class EnrolCodeForm(PortalForm):
     code = forms.CharField(
         label="Code de vérification",
         max_length=10,
@@ -73,7 +74,7 @@ class EnrolCodeForm(forms.Form):
     )
 
 
-class ReauthenticationForm(forms.Form):
+class ReauthenticationForm(PortalForm):
     password = forms.CharField(
         label="Mot de passe",
         strip=False,

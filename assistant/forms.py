@@ -1,9 +1,10 @@
 from django import forms
 
 from assistant.knowledge import entry
+from portal.forms import PortalForm
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(PortalForm):
     q = forms.CharField(
         label="Votre question", max_length=300, min_length=3,
         error_messages={
@@ -15,7 +16,7 @@ class QuestionForm(forms.Form):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(PortalForm):
     question = forms.CharField(max_length=300)
     answer = forms.CharField(max_length=60)
     helpful = forms.TypedChoiceField(choices=[("oui", "Oui"), ("non", "Non")], coerce=lambda v: v == "oui")

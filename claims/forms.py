@@ -8,9 +8,11 @@ from claims.quotes import PRIOR_AGREEMENT_THRESHOLD, QuoteLineInput
 from documents.forms import MultiplePrivateFileField
 from guarantees.forms import EAR_CHOICES, EYE_CHOICES, _dioptre, _money
 from members.selectors import household_names
+from portal import forms as portal_forms
+from portal.forms import PortalForm
 
 
-class DecompteFilterForm(forms.Form):
+class DecompteFilterForm(PortalForm):
     beneficiaire = forms.TypedChoiceField(label="Bénéficiaire", required=False, coerce=int, empty_value=None)
     du = forms.DateField(label="Payés à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     au = forms.DateField(label="Payés jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -33,7 +35,7 @@ FDI_TEETH = {f"{quadrant}{tooth}" for quadrant in "1234" for tooth in "12345678"
     f"{quadrant}{tooth}" for quadrant in "5678" for tooth in "12345"}
 
 
-class QuoteRequestForm(forms.Form):
+class QuoteRequestForm(PortalForm):
     beneficiaire = forms.ModelChoiceField(
         label="Bénéficiaire des soins", queryset=None, empty_label="Choisissez",
         error_messages={"required": "Choisissez le bénéficiaire des soins.",
@@ -47,7 +49,7 @@ class QuoteRequestForm(forms.Form):
         self.fields["beneficiaire"].label_from_instance = lambda b: f"{b.full_name} ({b.get_relationship_display()})"
 
 
-class QuoteLineForm(forms.Form):
+class QuoteLineForm(PortalForm):
     acte = forms.ChoiceField(label="Acte", required=False)
     montant = _money("Montant du devis")
     base_remboursement = _money("Base de remboursement SS", help_text="Indiquée sur le devis ; 0 si non remboursable.")
@@ -130,7 +132,7 @@ class BaseQuoteLineFormSet(forms.BaseFormSet):
 
 
 QuoteLineFormSet = forms.formset_factory(QuoteLineForm, formset=BaseQuoteLineFormSet, extra=3, max_num=10,
-                                         validate_max=True)
+                                         validate_max=True, renderer=portal_forms.renderer)
 
 
 def needs_prior_agreement(kind: str, total: Decimal) -> bool:
@@ -138,5 +140,5 @@ def needs_prior_agreement(kind: str, total: Decimal) -> bool:
     return kind == QuoteKind.DENTAL and total > PRIOR_AGREEMENT_THRESHOLD
 
 
-class QuoteDocumentsForm(forms.Form):
+class QuoteDocumentsForm(PortalForm):
     pieces = MultiplePrivateFileField(label="Pièces demandées", required=True, max_files=5)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from claims.models import Decompte
 from notifications.models import NotificationKind
 from notifications.services import notifications_enqueue_many
-from portal.templatetags.money import euros
+from portal.money import euros
 
 
 def decompte_paid_notifications(decomptes: list[Decompte]) -> None:

@@ -4,12 +4,13 @@ from django import forms
 
 from directory.models import Kind, Speciality
 from directory.places import Place, PlaceNotFound, resolve_place
+from portal.forms import PortalForm
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (20, "20 km"), (50, "50 km")]
 AROUND_ME = "Autour de moi"
 
 
-class SearchForm(forms.Form):
+class SearchForm(PortalForm):
     kind = forms.ChoiceField(label="Type de professionnel", choices=[("", "Tous les professionnels"), *Kind.choices], required=False)
     speciality = forms.ChoiceField(
         label="Spécialité (médecin spécialiste)", choices=[("", "Toutes les spécialités"), *Speciality.choices], required=False

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from guarantees import catalogue
 from guarantees.engine import CareLine
+from portal.forms import PortalForm
 
 UNIT_FIELDS = {
     "day": ["days"],
@@ -43,7 +44,7 @@ def _dioptre(label: str) -> forms.DecimalField:
     )
 
 
-class SimulationForm(forms.Form):
+class SimulationForm(PortalForm):
     beneficiary = forms.ModelChoiceField(
         label="Bénéficiaire des soins", queryset=None, empty_label="Choisissez",
         error_messages={"invalid_choice": "Choisissez une personne couverte de votre foyer.", "required": "Choisissez le bénéficiaire des soins."},

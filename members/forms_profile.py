@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 
 from documents.forms import PrivateFileField
 from members.validators import normalize_iban, validate_iban
+from portal.forms import PortalForm
 
 
-class ContactForm(forms.Form):
+class ContactForm(PortalForm):
     address_line1 = forms.CharField(
         label="Adresse", max_length=120,
         error_messages={"required": "Indiquez votre adresse (numéro et voie)."},
@@ -37,7 +38,7 @@ class ContactForm(forms.Form):
     )
 
 
-class EmailForm(forms.Form):
+class EmailForm(PortalForm):
     email = forms.EmailField(
         label="Nouvelle adresse e-mail", max_length=254,
         help_text="Nous y enverrons un lien : l'adresse ne sera utilisée qu'une fois ce lien ouvert.",
@@ -47,7 +48,7 @@ class EmailForm(forms.Form):
     )
 
 
-class BankForm(forms.Form):
+class BankForm(PortalForm):
     iban = forms.CharField(
         label="Nouvel IBAN", max_length=42,
         help_text="Tel qu'il figure sur votre RIB, par exemple FR76 3000 6000 0112 3456 7890 189.",
@@ -69,7 +70,7 @@ class BankForm(forms.Form):
         return value
 
 
-class SecondFactorCodeForm(forms.Form):
+class SecondFactorCodeForm(PortalForm):
     code = forms.CharField(
         label="Code de vérification", max_length=20,
         error_messages={"required": "Saisissez le code de vérification."},
@@ -77,7 +78,7 @@ class SecondFactorCodeForm(forms.Form):
     )
 
 
-class NotificationPreferencesForm(forms.Form):
+class NotificationPreferencesForm(PortalForm):
     def __init__(self, *args, choices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for kind, label, enabled in choices:
@@ -87,7 +88,7 @@ class NotificationPreferencesForm(forms.Form):
         return {kind for kind, value in self.cleaned_data.items() if value}
 
 
-class ClosureForm(forms.Form):
+class ClosureForm(PortalForm):
     confirm = forms.BooleanField(
         label="Je demande la clôture de mon compte Espace Assuré",
         error_messages={"required": "Cochez la case pour confirmer votre demande de clôture."},
@@ -98,5 +99,5 @@ class ClosureForm(forms.Form):
     )
 
 
-class ProofForm(forms.Form):
+class ProofForm(PortalForm):
     file = PrivateFileField(label="Attestation de paiement de vos allocations chômage du mois")

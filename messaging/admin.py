@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from members.models import Beneficiary, Relationship
-from messaging.forms import NoteForm, ReplyForm
+from messaging.forms import GestionnaireReplyForm, NoteForm
 from messaging.models import Category, Thread, ThreadStatus, Topic
 from messaging.selectors import thread_messages
 from messaging.services import internal_note_add, thread_assign, thread_close, thread_reply_by_gestionnaire
@@ -191,7 +191,7 @@ class ThreadAdmin(PortalModelAdmin):
             "notes": thread.internal_notes.select_related("author"),
             "waiting": waiting_label(thread.waiting_since),
             "can_change": self.has_change_permission(request, thread),
-            "reply_form": reply_form or ReplyForm(),
+            "reply_form": reply_form or GestionnaireReplyForm(),
             "note_form": note_form or NoteForm(),
             "is_open": thread.status != ThreadStatus.CLOSED,
         }
@@ -214,7 +214,7 @@ class ThreadAdmin(PortalModelAdmin):
         thread = self._thread(request, pk)
         if request.method != "POST":
             return self._back(thread)
-        form = ReplyForm(request.POST, request.FILES)
+        form = GestionnaireReplyForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 thread_reply_by_gestionnaire(

@@ -11,6 +11,7 @@ from django import forms
 from documents.forms import MultiplePrivateFileField
 from messaging.models import Category, Topic
 from messaging.selectors import active_topics, compose_beneficiaries, search_choices
+from portal.forms import PortalForm
 
 MAX_TEXT = 5000
 ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # a database id ("²".isdigit() is true; int() refuses it)
@@ -39,7 +40,7 @@ def _attachments_field() -> MultiplePrivateFileField:
     return MultiplePrivateFileField(max_files=5, label="Pièces jointes")
 
 
-class ComposeForm(forms.Form):
+class ComposeForm(PortalForm):
     beneficiaire = BeneficiaryChoiceField(
         label="Bénéficiaire concerné",
         queryset=None,
@@ -110,9 +111,16 @@ class ComposeForm(forms.Form):
         return initial
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PortalForm):
     texte = _text_field("Votre réponse")
     pieces_jointes = _attachments_field()
+
+
+class GestionnaireReplyForm(ReplyForm):
+    """The same reply written in the back office: rendered by the admin's renderer
+    (Django's default), like every admin form."""
+
+    default_renderer = None
 
 
 class NoteForm(forms.Form):
@@ -124,7 +132,7 @@ class NoteForm(forms.Form):
     )
 
 
-class SearchForm(forms.Form):
+class SearchForm(PortalForm):
     q = forms.CharField(label="Texte", required=False, max_length=200)
     categorie = forms.ChoiceField(
         label="Catégorie", required=False, error_messages={"invalid_choice": "Cette catégorie n'existe pas."},

@@ -16,9 +16,9 @@ from django.utils import timezone
 from claims.models import Decompte, QuoteKind, QuoteStatus
 from members.models import Beneficiary, Member, NoemieStatus, PortabilityStatus
 from members.portability import portability_alerts
+from portal.money import euros
 from portal.navigation import url_builder
 from portal.sql import amount, day, fetch_all
-from portal.templatetags.money import euros
 
 RECENT_DAYS = 30
 

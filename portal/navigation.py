@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
@@ -117,6 +117,29 @@ def url_builder(name: str):
     return lambda value: f"{head}{int(value)}{tail}"
 
 
+def url(name: str, *args, **kwargs) -> str:
+    """``reverse(name, args=args, kwargs=kwargs)`` for the links of pages (``{{ url(...) }}``
+    in templates). A URL without arguments is reversed once per URLconf and script prefix,
+    one taking a single integer (a row's id) is built around it (``url_builder``): a list
+    of 20 rows would otherwise walk the resolver 20 times."""
+    urlconf, script_prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    if not args and not kwargs:
+        return _reversed(name, urlconf, script_prefix)
+    if not kwargs and len(args) == 1 and type(args[0]) is int:
+        try:
+            head, tail = _url_parts(name, urlconf, script_prefix)
+        except (NoReverseMatch, ValueError):
+            pass  # not a URL of one integer as-is: the resolver below says what it is
+        else:
+            return f"{head}{args[0]}{tail}"
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@functools.cache
+def _reversed(name: str, urlconf: str, script_prefix: str) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
 def site_urls() -> dict[str, str]:
     return _site_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
@@ -127,37 +150,31 @@ def _site_urls(urlconf: str, script_prefix: str) -> dict[str, str]:
     return {key: urls[name] for key, name in SITE_URLS.items() if name in urls}
 
 
-def build_menu(current_path: str) -> list[dict]:
+class MenuEntry(NamedTuple):
+    label: str
+    url: str
+    active: bool
+    children: tuple[MenuEntry, ...] = ()
+
+
+def build_menu(current_path: str) -> list[MenuEntry]:
+    """The menu's entries for the page at ``current_path`` (partials/nav.html writes them):
+    an entry is active on its own pages and those below it, the home page on itself only
+    (every path starts with the site's root, also under a script prefix)."""
     urls = _urls()
+    root = get_script_prefix()
     menu = []
     for item in MENU:
-        url = urls.get(item.url_name)
-        if url is None:
+        item_url = urls.get(item.url_name)
+        if item_url is None:
             continue
-        children = [
-            {"label": child.label, "url": child_url, "active": current_path == child_url}
+        children = tuple(
+            MenuEntry(child.label, child_url, current_path == child_url)
             for child in item.children
             if (child_url := urls.get(child.url_name))
-        ]
-        active = current_path == url or any(c["active"] for c in children) or (
-            url != "/" and current_path.startswith(url)
         )
-        menu.append({"label": item.label, "url": url, "children": children, "active": active})
+        active = current_path == item_url or any(child.active for child in children) or (
+            item_url != root and current_path.startswith(item_url)
+        )
+        menu.append(MenuEntry(item.label, item_url, active, children))
     return menu
-
-
-_MENU_HTML: dict[tuple, str] = {}
-
-
-def menu_html(current_path: str) -> str:
-    """The rendered menu (partials/nav.html). Its markup depends only on which entries are
-    active, so it is rendered once per such state and URLconf, not at every page."""
-    menu = build_menu(current_path)
-    key = (MENU, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
-           tuple((item["active"], *(child["active"] for child in item["children"])) for item in menu))
-    html = _MENU_HTML.get(key)
-    if html is None:
-        if len(_MENU_HTML) >= 256:  # a handful of states in practice; never let it grow unbounded
-            _MENU_HTML.clear()
-        html = _MENU_HTML[key] = render_to_string("partials/nav.html", {"menu": menu})
-    return html

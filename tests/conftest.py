@@ -23,6 +23,25 @@ def reference_data(db):
     taxonomy_seed()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_pages_seen_by_the_test_client():
+    """The test client reads a page's context (``response.context``) from the
+    ``template_rendered`` signal, which Django's test set-up makes Django templates send;
+    the portal's pages are Jinja2 templates, so their backend sends it too during tests."""
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def instrumented_render(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self, context=dict(context or {}))
+        return render(self, context, request)
+
+    Template.render = instrumented_render
+    yield
+    Template.render = render
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth's rate limits (30 logins a minute per IP...) count in the cache (local

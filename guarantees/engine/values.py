@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from portal.money import euros as money_text
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -25,9 +27,9 @@ def percent(value: Decimal, rate: Decimal) -> Decimal:
 
 
 def euros(value: Decimal) -> str:
-    """French money text: 1 234,50 €."""
-    text = f"{money(value):,.2f}".replace(",", " ").replace(".", ",")
-    return f"{text} €"
+    """1 234,50 € (portal.money.euros) with plain spaces: the explanations' wording, which
+    the regression fixtures keep byte for byte (tests/guarantees/test_engine_regression.py)."""
+    return money_text(value, thousands=" ", space=" ")
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.forms",  # its widget templates, found by FORM_RENDERER below
     "allauth",
     "allauth.account",
     "django_otp",
@@ -90,7 +89,26 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
+# The portal's pages are Jinja2 templates (templates/jinja2/, environment in portal/jinja2.py);
+# the admin, allauth's pages and the login page, e-mails and PDFs stay Django templates
+# (templates/, apps' templates/). No template name is found by both engines
+# (tests/portal/test_templates.py). Member forms render with Jinja2 too (portal.forms),
+# the admin's with Django's default form renderer.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "portal.jinja2.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.portal",
+                "portal.context_processors.member_chrome",
+            ],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -103,15 +121,9 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.context_processors.portal",
             ],
-            # {% field %} and {% fields %} in every template, without {% load %}.
-            "builtins": ["portal.templatetags.fields"],
         },
     },
 ]
-
-# Form widgets render through the project's template engine, the common ones (inputs, selects,
-# textareas) written in Python with the same markup: see portal/form_rendering.py.
-FORM_RENDERER = "portal.form_rendering.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),

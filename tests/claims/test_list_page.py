@@ -1,6 +1,5 @@
-"""The reimbursements list ("Consulter mes remboursements"): its rows come from plain SQL
-and its repeated markup is built in Python (claims.templatetags.claims_list), so these
-tests pin what the page shows against the data and against the templates."""
+"""The reimbursements list ("Consulter mes remboursements"): its rows come from plain SQL,
+so these tests pin what the page shows against the data."""
 
 import datetime as dt
 import re
@@ -15,8 +14,7 @@ from django.urls import reverse, set_script_prefix
 from claims import selectors
 from claims.importer import decomptes_import
 from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
-from claims.templatetags.claims_list import _euros, url_builder
-from portal.templatetags.money import euros
+from portal.navigation import url_builder
 from tests.claims.conftest import consultation, csv_file
 
 pytestmark = pytest.mark.django_db
@@ -83,15 +81,28 @@ def test_it_escapes_what_comes_from_the_file(alice_client, alice):
     DecompteLine.objects.update(act_label='Verres "progressifs" <b>')
     html = alice_client.get(reverse("claims:list")).content.decode()
     assert "<script>alert(1)" not in html and "payé à &lt;script&gt;alert(1)&lt;/script&gt; &amp; fils" in html
-    assert "Verres &quot;progressifs&quot; &lt;b&gt; :" in html
+    assert "Verres &#34;progressifs&#34; &lt;b&gt; :" in html
 
 
-def test_amounts_are_written_like_the_euros_filter():
-    values = [Decimal(v) for v in ("0", "-0.00", "0.005", "-0.005", "0.1", "12.345", "-12.345", "999.995",
-                                    "1000", "1E+3", "-1234.5", "1234567.891", "100000000.00")]
-    values += [Decimal(n) / 100 for n in range(-200_000, 200_000, 7919)]
-    assert [_euros(value) for value in values] == [euros(value) for value in values]
-    assert _euros(Decimal("1234.5")) == "1\u202f234,50\u00a0€"
+def test_the_detail_page_escapes_a_hostile_practitioner_name(alice_client, alice):
+    decompte = _decomptes(alice, 1, day=dt.date(2025, 5, 2))[0]
+    DecompteLine.objects.update(practitioner="<script>alert('dr')</script>", explanation="Ligne 1\n<b>Ligne 2</b>")
+    html = alice_client.get(reverse("claims:detail", args=[decompte.pk])).content.decode()
+    assert "<script>alert(" not in html and "&lt;script&gt;alert(&#39;dr&#39;)&lt;/script&gt;" in html
+    assert "Ligne 1<br>&lt;b&gt;Ligne 2&lt;/b&gt;" in html  # line breaks kept, markup escaped
+
+
+def test_each_year_shows_its_totals_and_its_csv_export(alice_client, alice):
+    YearTotal.objects.create(member=alice, year=2025, frais_reels=Decimal("3000.00"), ss=Decimal("1800.00"),
+                             complementary=Decimal("1200.00"), reste_a_charge=Decimal("0.00"))
+    YearTotal.objects.create(member=alice, year=2024, frais_reels=Decimal("10.00"), ss=Decimal("6.00"),
+                             complementary=Decimal("4.00"), reste_a_charge=Decimal("0.00"))
+    html = alice_client.get(reverse("claims:list")).content.decode()
+    row_2025 = re.search(r'<tr><th scope="row">2025</th>.*?</tr>', html, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)</td>', row_2025) == [
+        "3\u202f000,00\u00a0€", "1\u202f800,00\u00a0€", "1\u202f200,00\u00a0€", "0,00\u00a0€"]
+    assert f'<a href="{reverse("claims:export", args=[2025])}">CSV 2025</a>' in row_2025
+    assert html.index('<th scope="row">2025</th>') < html.index('<th scope="row">2024</th>')
 
 
 # --------------------------------------------------------------------------- keyset pages

@@ -120,7 +120,7 @@ def test_a_refused_iban_change_leaves_no_file(alice_client, alice):
     before = stored_paths()
     response = alice_client.post(BANK_URL, {"iban": alice.iban, "bic": "", "rib": upload("rib.pdf", pdf_bytes())})
     assert response.status_code == 400
-    assert "C&#x27;est déjà l&#x27;IBAN enregistré" in response.content.decode()
+    assert "C&#39;est déjà l&#39;IBAN enregistré" in response.content.decode()
     assert not BankDetailsChange.objects.filter(member=alice).exists()
     assert not PrivateFile.objects.filter(member=alice).exists()
     assert stored_paths() == before

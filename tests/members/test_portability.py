@@ -352,7 +352,7 @@ def test_a_proof_refused_after_it_was_written_leaves_no_file(alice_client, alice
     monkeypatch.setattr(portability, "audit_record", failing_audit)
     response = alice_client.post(PORTABILITY_URL, {"file": upload("attestation.pdf", pdf_bytes())})
     assert response.status_code == 400
-    assert "n&#x27;a pas pu être enregistré" in response.content.decode()
+    assert "n&#39;a pas pu être enregistré" in response.content.decode()
     assert not alice.portability_files.get().proofs.exists()
     assert {path for path in root.rglob("*") if path.is_file()} == before
 

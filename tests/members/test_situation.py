@@ -87,7 +87,7 @@ def test_beneficiaries_lists_each_person_with_cover_and_noemie(alice_client, ali
     assert "Léo" in html and "Enfant" in html and "01/03/2012" in html
     assert "du 01/01/2020" in html and "Couvert" in html
     assert "Non active" in html and "autre contrat santé" in html
-    assert "Adressez-nous le décompte de remboursement de l&#x27;autre organisme" in html
+    assert "Adressez-nous le décompte de remboursement de l&#39;autre organisme" in html
     assert "Active" in html
 
 
@@ -171,7 +171,7 @@ def test_the_attestation_names_the_household_contract_and_formulas(alice_client,
     assert f"Paul {holder.last_name} Conjoint 02/09/1980" in text and f"Léo {holder.last_name} Enfant 01/03/2012" in text
     assert "le 16/03/2026" in text
     assert DocumentDownload.objects.get(member=alice).kind == GeneratedKind.AFFILIATION_CERTIFICATE
-    assert "<td>Attestation d&#x27;affiliation</td>" in page(alice_client, "members:documents")
+    assert "<td>Attestation d&#39;affiliation</td>" in page(alice_client, "members:documents")
 
 
 @pytest.mark.django_db

@@ -77,10 +77,10 @@ def test_prefill_ignores_a_person_of_another_household(alice_client, bob):
 
 def test_without_javascript_the_objet_list_shows_the_chosen_categorys_objets(alice_client, alice, paul):
     select = objet_select(alice_client.get(URL, {"categorie": "devis"}).content.decode())
-    assert "Estimation d&#x27;un devis dentaire" in select
+    assert "Estimation d&#39;un devis dentaire" in select
     assert "Je souhaite bénéficier du maintien de mes garanties" not in select
     everything = objet_select(alice_client.get(URL).content.decode())
-    assert "Estimation d&#x27;un devis dentaire" in everything and "maintien de mes garanties" in everything
+    assert "Estimation d&#39;un devis dentaire" in everything and "maintien de mes garanties" in everything
     # The "Afficher les objets" button posts what is typed (a GET would put it in the URL).
     response = alice_client.post(URL, {"beneficiaire": paul.pk, "categorie": "devis", "objet": "", "texte": "Ma couronne",
                                        "afficher_objets": "1"})
@@ -93,7 +93,7 @@ def test_without_javascript_the_objet_list_shows_the_chosen_categorys_objets(ali
 def test_it_shows_the_justificatifs_of_the_chosen_objet(alice_client):
     html = alice_client.get(URL, {"objet": "maintien-des-garanties"}).content.decode()
     shown = re.search(r'<section class="card" data-justificatifs-for="maintien-des-garanties">(.*?)</section>', html, re.S)
-    assert shown and "indemnisation par l&#x27;Assurance Chômage" in shown.group(1)
+    assert shown and "indemnisation par l&#39;Assurance Chômage" in shown.group(1)
     assert '<section class="card" data-justificatifs-for="justificatifs-optique" hidden>' in html
 
 
@@ -117,7 +117,7 @@ def test_a_rejected_attachment_keeps_the_text(alice_client, alice, paul):
     response = alice_client.post(URL, compose_data(paul, texte="Texte long écrit avec soin", pieces_jointes=[bad]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "n&#x27;est pas d&#x27;un format accepté" in html
+    assert "n&#39;est pas d&#39;un format accepté" in html
     assert "Texte long écrit avec soin</textarea>" in html
     assert "les pièces jointes doivent être sélectionnées à nouveau" in html
     assert not Thread.objects.filter(member=alice).exists()
@@ -140,7 +140,7 @@ def test_it_refuses_a_person_of_another_household(alice_client, alice, bob):
 def test_missing_fields_get_precise_errors(alice_client):
     html = alice_client.post(URL, {"texte": ""}).content.decode()
     for error in ("Choisissez le bénéficiaire concerné par votre demande.", "Choisissez la catégorie de votre demande.",
-                  "Choisissez l&#x27;objet de votre demande.", "Écrivez votre message."):
+                  "Choisissez l&#39;objet de votre demande.", "Écrivez votre message."):
         assert error in html
 
 

@@ -26,7 +26,7 @@ def test_the_inbox_lists_threads_newest_first_with_their_status(alice_client, al
     thread_close(thread=closed)
     html = alice_client.get("/messagerie/").content.decode()
     html = html[html.index("<tbody>"):]
-    order = [html.index(label) for label in ("Ma carte de tiers payant", "Je modifie mes coordonnées", "Estimation d&#x27;un devis dentaire")]
+    order = [html.index(label) for label in ("Ma carte de tiers payant", "Je modifie mes coordonnées", "Estimation d&#39;un devis dentaire")]
     assert order == sorted(order)
     for status in ("Répondu", "Clos", "Envoyé"):
         assert status in html
@@ -61,7 +61,7 @@ def test_a_rejected_attachment_in_a_reply_keeps_the_text(alice_client, alice):
     html = alice_client.post(
         f"/messagerie/{thread.pk}/repondre/", {"texte": "Ma réponse détaillée", "pieces_jointes": [upload("x.pdf", b"GIF89a")]}
     ).content.decode()
-    assert "n&#x27;est pas d&#x27;un format accepté" in html and "Ma réponse détaillée</textarea>" in html
+    assert "n&#39;est pas d&#39;un format accepté" in html and "Ma réponse détaillée</textarea>" in html
     assert thread.messages.count() == 1
 
 

@@ -131,7 +131,7 @@ def test_a_page_number_or_cursor_the_portal_cannot_read_is_a_400_in_french(alice
                 "/remboursements/?avant=²", "/remboursements/?apres=2025-02-30_1"):
         response = alice_client.get(url)
         assert response.status_code == 400, url
-        assert "n&#x27;est pas valide" in response.content.decode(), url
+        assert "n&#39;est pas valide" in response.content.decode(), url
 
 
 # --------------------------------------------------------------------------- back-office
