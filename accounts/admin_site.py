@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from portal.access import second_factor_ok
+from core.access import second_factor_ok
 
 
 class SecondFactorAdminSite(admin.AdminSite):
@@ -20,5 +20,5 @@ class SecondFactorAdminSite(admin.AdminSite):
             return redirect(reverse("accounts:second_factor") + "?" + urlencode({"next": target}))
         if request.user.is_authenticated:
             # Logged in and verified but not staff: the admin would loop back here.
-            return redirect("portal:home")
+            return redirect("home:home")
         return redirect(reverse("account_login") + "?" + urlencode({"next": target}))

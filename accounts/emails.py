@@ -1,4 +1,4 @@
-"""The security e-mails, one function per message, all built by portal.emails. Sent
+"""The security e-mails, one function per message, all built by core.emails. Sent
 synchronously: the member is waiting for them (a code, a link) or must learn at once
 that their account changed.
 
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.emails import send_email
+from core.emails import send_email
 
 PORTAL_SIGNATURE = "L'équipe Espace Assuré santé"
 CODE_EMAILS = {
@@ -96,7 +96,7 @@ def send_trusted_browser_added(*, user, browser) -> None:
 
 
 def send_password_reset(*, user, to: str, url: str) -> None:
-    """allauth's reset link, in the portal's words (portal.adapters.AccountAdapter)."""
+    """allauth's reset link, in the portal's words (accounts.adapters.AccountAdapter)."""
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     send_email("account-password-reset", to, _context(user, url=url, username=user.get_username(), hours=hours))
 

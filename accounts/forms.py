@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
 from accounts import emails
-from portal.forms import PortalForm
+from core.forms import PortalForm
 
 
 class ActivationRequestForm(PortalForm):

@@ -29,7 +29,7 @@ TRUSTED_COOKIE_SALT = "accounts.trusted-browser"
 class SecondFactorMiddleware:
     """No page is served to a logged-in user who has not passed the second factor:
     a trusted browser passes it silently, anyone else is sent to the code step (or to
-    enrolment when the account has no factor yet). Views also check it (portal.access):
+    enrolment when the account has no factor yet). Views also check it (core.access):
     this is the net under pages that forget to."""
 
     def __init__(self, get_response):

@@ -30,7 +30,7 @@ from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.access import login_and_second_factor_required
+from core.access import login_and_second_factor_required
 
 REAUTH_SESSION_KEY = "accounts_reauthenticated"
 _SALT = "accounts.reauth"

@@ -22,8 +22,8 @@ from accounts.middleware import TRUSTED_COOKIE_SALT
 from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TOTPDevice, TrustedBrowser
 from accounts.reauth import reauth_is_recent, reauth_mark, reauth_redirect, reauth_required
 from accounts.session import TRUSTED_BROWSER_SESSION_KEY, mark_verified
-from portal.access import login_and_second_factor_required
-from portal.client_ip import client_ip
+from core.access import login_and_second_factor_required
+from core.client_ip import client_ip
 
 ACTIVATION_TOKEN_SESSION_KEY = "accounts_activation_token"
 ACTIVATED_SESSION_KEY = "accounts_just_activated"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from assistant.models import Feedback
-from portal.admin_mixins import PortalModelAdmin
+from core.admin_mixins import PortalModelAdmin
 
 
 @admin.register(Feedback)

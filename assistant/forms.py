@@ -1,7 +1,7 @@
 from django import forms
 
 from assistant.knowledge import entry
-from portal.forms import PortalForm
+from core.forms import PortalForm
 
 
 class QuestionForm(PortalForm):

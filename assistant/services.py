@@ -7,7 +7,7 @@ from django.db import transaction
 
 from assistant.knowledge import entry
 from assistant.models import Feedback
-from portal.write_limits import write_limit_check
+from core.write_limits import write_limit_check
 
 
 class UnknownAnswer(Exception):

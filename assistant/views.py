@@ -8,9 +8,9 @@ from assistant.forms import FeedbackForm, QuestionForm
 from assistant.knowledge import answers_for
 from assistant.selectors import contact_phone
 from assistant.services import feedback_record
+from core.access import member_required
+from core.write_limits import WriteLimitReached
 from messaging.prefill import compose_prefill_url
-from portal.access import member_required
-from portal.write_limits import WriteLimitReached
 
 # Questions are posted, never sent in a URL: a member's question is often about their
 # health, and URLs end up in logs, the browser's history and the Referer of the next page.

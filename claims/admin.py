@@ -19,9 +19,9 @@ from claims.models import (
     QuoteStatus,
 )
 from claims.quotes import quote_answer, quote_assign, quote_document_request, quote_line_correct
+from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 from documents.uploads import upload_limits
 from documents.validation import megabytes
-from portal.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 
 # Through the back office; a larger file goes through `manage.py import_decomptes FILE`.
 IMPORT_MAX_BYTES = 50 * 1024 * 1024

@@ -5,11 +5,11 @@ from django import forms
 
 from claims.models import QuoteKind
 from claims.quotes import PRIOR_AGREEMENT_THRESHOLD, QuoteLineInput
+from core import forms as core_forms
+from core.forms import PortalForm
 from documents.forms import MultiplePrivateFileField
 from guarantees.forms import EAR_CHOICES, EYE_CHOICES, _dioptre, _money
 from members.selectors import household_names
-from portal import forms as portal_forms
-from portal.forms import PortalForm
 
 
 class DecompteFilterForm(PortalForm):
@@ -132,7 +132,7 @@ class BaseQuoteLineFormSet(forms.BaseFormSet):
 
 
 QuoteLineFormSet = forms.formset_factory(QuoteLineForm, formset=BaseQuoteLineFormSet, extra=3, max_num=10,
-                                         validate_max=True, renderer=portal_forms.renderer)
+                                         validate_max=True, renderer=core_forms.renderer)
 
 
 def needs_prior_agreement(kind: str, total: Decimal) -> bool:

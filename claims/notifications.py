@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from claims.models import Decompte
+from core.money import euros
 from notifications.models import NotificationKind
 from notifications.services import notifications_enqueue_many
-from portal.money import euros
 
 
 def decompte_paid_notifications(decomptes: list[Decompte]) -> None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from claims.models import QuoteDocument, QuoteEvent, QuoteKind, QuoteLine, QuoteRequest, QuoteStatus
 from claims.selectors import engine_history
+from core.write_limits import write_limit_check
 from documents.services import private_file_store, private_files_atomic
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError, LineResult, compute
@@ -22,7 +23,6 @@ from guarantees.selectors import engine_request_for
 from members.models import Beneficiary, Member
 from notifications.models import NotificationKind
 from notifications.services import notification_enqueue
-from portal.write_limits import write_limit_check
 
 CENT = Decimal("0.01")
 # Devices and prostheses are reimbursed by the Sécurité sociale at 60 % of the BR; the

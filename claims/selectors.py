@@ -15,9 +15,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from claims.models import Decompte, DecompteLine
+from core.sql import amount, columns, fetch_all, fetch_instances, fetch_value
 from guarantees.engine import CareLine
 from members.models import Beneficiary
-from portal.sql import amount, columns, fetch_all, fetch_instances, fetch_value
 
 PAGE_SIZE = 20
 

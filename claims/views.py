@@ -21,13 +21,13 @@ from claims.quotes import (
     quote_documents_add,
     quote_request_create,
 )
+from core.access import member_required
+from core.errors import InvalidParameter
+from core.pdf import render_pdf
+from core.write_limits import WriteLimitReached
 from documents.downloads import attachment, csv_response, safe_filename
 from members.selectors import covered_beneficiaries
 from messaging.prefill import compose_prefill_url
-from portal.access import member_required
-from portal.errors import InvalidParameter
-from portal.pdf import render_pdf
-from portal.write_limits import WriteLimitReached
 
 
 @require_GET

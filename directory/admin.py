@@ -4,11 +4,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from core.admin_mixins import PortalModelAdmin
 from directory.forms import ImportForm
 from directory.models import Professional
 from directory.services import COLUMNS, DirectoryImportError, directory_import
 from documents.uploads import upload_limits
-from portal.admin_mixins import PortalModelAdmin
 
 
 @admin.register(Professional)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import PortalForm
 from directory.models import Kind, Speciality
 from directory.places import Place, PlaceNotFound, resolve_place
-from portal.forms import PortalForm
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (20, "20 km"), (50, "50 km")]
 AROUND_ME = "Autour de moi"

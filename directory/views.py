@@ -2,10 +2,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from assistant.knowledge import entry
+from core.access import member_required
 from directory.forms import AROUND_ME, SearchForm
 from directory.models import Kind
 from directory.selectors import professionals_near
-from portal.access import member_required
 
 PAGE_SIZE = 20
 SEARCH_FIELDS = ("lieu", "lat", "lon")

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from core.admin_mixins import PortalModelAdmin
 from documents.models import PrivateFile
-from portal.admin_mixins import PortalModelAdmin
 
 
 @admin.register(PrivateFile)

@@ -2,9 +2,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from core.access import can_read_member_data, login_and_second_factor_required
 from documents.downloads import safe_filename
 from documents.models import PrivateFile
-from portal.access import can_read_member_data, login_and_second_factor_required
 
 
 @require_GET

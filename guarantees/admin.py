@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.admin_mixins import ReadOnlyAdmin, ReadOnlyMixin
 from guarantees.models import GuaranteeCell, GuaranteeRow, PmssValue
-from portal.admin_mixins import ReadOnlyAdmin, ReadOnlyMixin
 
 
 # The tables come from the notices (``load_reference``): browsed, never edited here.

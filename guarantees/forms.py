@@ -5,9 +5,9 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from core.forms import PortalForm
 from guarantees import catalogue
 from guarantees.engine import CareLine
-from portal.forms import PortalForm
 
 UNIT_FIELDS = {
     "day": ["days"],

@@ -1,10 +1,10 @@
 from django.shortcuts import render
 
+from core.access import member_required
 from guarantees.engine import EngineError
 from guarantees.forms import SimulationForm
 from guarantees.selectors import guarantee_table_for, simulate_for
 from members.selectors import affiliations_on, household
-from portal.access import member_required
 
 # Engine errors that belong to one field of the form; the others are shown above it.
 ERROR_FIELDS = {

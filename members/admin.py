@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
+from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 from members.models import (
     Affiliation,
     AuditEntry,
@@ -35,7 +36,6 @@ from members.portability import (
 )
 from members.profile import bank_change_refuse, bank_change_validate
 from members.services import audit_form_changes, audit_record
-from portal.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 
 admin.site.site_header = "Espace Assuré - back-office des gestionnaires"
 admin.site.site_title = "Back-office Espace Assuré"

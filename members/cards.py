@@ -1,5 +1,5 @@
 """The tiers-payant card and the attestation d'affiliation: what they show, when a member
-may have them, and their PDFs (rendered by portal.pdf, cached by documents.pdf_cache).
+may have them, and their PDFs (rendered by core.pdf, cached by documents.pdf_cache).
 
 Everything printed on a document is gathered in a plain dict first: that dict is both the
 template context and the cache key, so any change of content (a beneficiary added,
@@ -26,11 +26,11 @@ import segno
 from django.utils import timezone
 from PIL import Image
 
+from core import pdf
 from documents import pdf_cache
 from documents.models import GeneratedKind, RenderedDocument
 from members.models import AffiliationRole, Member, MemberStatus, Relationship
 from members.selectors import Household, affiliations_in_force, household_of, load_household
-from portal import pdf
 
 CARD_TEMPLATE = "pdf/tiers_payant_card.html"
 ATTESTATION_TEMPLATE = "pdf/attestation_affiliation.html"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import PortalForm
 from documents.forms import PrivateFileField
 from members.validators import normalize_iban, validate_iban
-from portal.forms import PortalForm
 
 
 class ContactForm(PortalForm):

@@ -163,8 +163,8 @@ def loi_evin_deadline(file: PortabilityFile) -> dt.date | None:
 
 
 def portability_alerts(member: Member, today: dt.date):
-    """The home page alerts of a member in portability (portal.alerts)."""
-    from portal.alerts import Alert
+    """The home page alerts of a member in portability (home.alerts)."""
+    from home.alerts import Alert
 
     file = member.portability_files.filter(status=PortabilityStatus.ACTIVE).first()
     if file is None:

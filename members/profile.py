@@ -28,6 +28,8 @@ from django.utils import timezone
 from accounts.emails import PORTAL_SIGNATURE, signature_for
 from accounts.models import new_token, secret_hash
 from accounts.services import CodeCheck, second_factor_check
+from core.emails import send_email
+from core.ratelimit import hit
 from documents.models import PrivateFile
 from documents.services import private_file_store, private_files_atomic
 from members.models import BankChangeStatus, BankDetailsChange, EmailChange, Member
@@ -36,8 +38,6 @@ from members.validators import mask_iban
 from notifications.models import NotificationKind
 from notifications.selectors import notification_email_enabled
 from notifications.services import notification_preference_set
-from portal.emails import send_email
-from portal.ratelimit import hit
 
 CONTACT_FIELDS = {
     "address_line1": "adresse",
@@ -101,7 +101,7 @@ def _email_taken(member: Member, email: str) -> bool:
 
 def _email_change_throttled(member: Member) -> str:
     """The French refusal if the member sent too many confirmation links lately, else "".
-    Every window counts the attempt, refused or not (portal.ratelimit)."""
+    Every window counts the attempt, refused or not (core.ratelimit)."""
     over = [
         seconds
         for limit, seconds in settings.PROFILE_EMAIL_CHANGE_LIMITS

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from core.sql import columns, fetch_all, fetch_instances
 from members.models import Affiliation, AffiliationRole, Beneficiary, Contract, Formula, Member, Organisme, Relationship
-from portal.sql import columns, fetch_all, fetch_instances
 
 
 def member_with_household(member_id: int) -> Member:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.access import member_required
 from documents import pdf_cache
 from documents.downloads import attachment, safe_filename
 from members import cards
@@ -15,7 +16,6 @@ from members.models import AffiliationRole
 from members.notices import notice_blocks
 from members.selectors import affiliations_on, household, member_with_household
 from members.situation import noemie_situation
-from portal.access import member_required
 
 
 def _household_member(request):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.reauth import reauth_is_recent, reauth_redirect, reauth_required
+from core.access import member_required
 from documents.downloads import attachment, safe_filename
 from members import portability, profile
 from members.forms_profile import (
@@ -25,7 +26,6 @@ from members.forms_profile import (
     SecondFactorCodeForm,
 )
 from members.models import BankChangeStatus
-from portal.access import member_required
 
 BANK_CODE_SENT_SESSION_KEY = "profile_bank_code_sent"
 EMAIL_TYPED_SESSION_KEY = "profile_email_typed"

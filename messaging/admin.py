@@ -18,13 +18,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from core.admin_mixins import PortalModelAdmin
+from core.converters import IdConverter
 from members.models import Beneficiary, Relationship
 from messaging.forms import GestionnaireReplyForm, NoteForm
 from messaging.models import Category, Thread, ThreadStatus, Topic
 from messaging.selectors import thread_messages
 from messaging.services import internal_note_add, thread_assign, thread_close, thread_reply_by_gestionnaire
-from portal.admin_mixins import PortalModelAdmin
-from portal.converters import IdConverter
 
 
 class TopicInline(admin.TabularInline):

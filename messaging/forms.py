@@ -8,10 +8,10 @@ import re
 
 from django import forms
 
+from core.forms import PortalForm
 from documents.forms import MultiplePrivateFileField
 from messaging.models import Category, Topic
 from messaging.selectors import active_topics, compose_beneficiaries, search_choices
-from portal.forms import PortalForm
 
 MAX_TEXT = 5000
 ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # a database id ("²".isdigit() is true; int() refuses it)

@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from core.sql import aware, fetch_all, fetch_value
 from members.models import Beneficiary, Member
 from members.selectors import covered_beneficiaries
 from messaging.models import Category, Message, Thread, ThreadStatus, Topic
-from portal.sql import aware, fetch_all, fetch_value
 
 
 def categories_with_topics() -> list[Category]:
@@ -147,7 +147,7 @@ LIMIT %s OFFSET %s
 def inbox_page(member_id: int, page: int = 1, *, size: int = 20, search: dict | None = None) -> InboxPage:
     """One page of the member's threads, newest activity first. ``search`` takes the
     arguments of ``matching_threads``; a page number out of range gives the nearest page
-    (the view reads it with ``portal.params.page_number``)."""
+    (the view reads it with ``core.params.page_number``)."""
     restriction, restriction_params = "", []
     if search:
         subquery, restriction_params = matching_threads(member_id, **search).values("pk").query.sql_with_params()

@@ -13,13 +13,13 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from core.write_limits import write_limit_check
 from documents.services import private_file_store, private_files_atomic
 from members.models import Beneficiary, Member
 from members.portability import portability_request_from_thread
 from messaging.models import Category, InternalNote, Message, Thread, ThreadStatus, Topic
 from notifications.models import NotificationKind
 from notifications.services import notification_enqueue
-from portal.write_limits import write_limit_check
 
 TAXONOMY_FILE = Path(__file__).resolve().parent / "data" / "taxonomy.json"
 ATTACHMENT_PURPOSE = "message"

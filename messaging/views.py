@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import member_required
+from core.params import page_number
+from core.write_limits import WriteLimitReached
 from messaging.forms import ComposeForm, ReplyForm, SearchForm
 from messaging.prefill import prefill_get
 from messaging.selectors import categories_with_topics, inbox_page, member_thread_get, thread_messages
 from messaging.services import thread_close, thread_create, thread_mark_read, thread_reply_by_member
-from portal.access import member_required
-from portal.params import page_number
-from portal.write_limits import WriteLimitReached
 
 PAGE_SIZE = 20
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.admin_mixins import PortalModelAdmin
 from notifications.models import Notification
-from portal.admin_mixins import PortalModelAdmin
 
 
 @admin.register(Notification)

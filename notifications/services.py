@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import get_template
 from django.utils import timezone
 
+from core.emails import send_email
 from notifications.models import Notification, NotificationKind, NotificationPreference, NotificationStatus
 from notifications.selectors import notification_email_enabled
-from portal.emails import send_email
 
 logger = logging.getLogger(__name__)
 

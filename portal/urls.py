@@ -3,16 +3,6 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts import views as accounts_views
-from portal import views
-
-portal_patterns = (
-    [
-        path("", views.home, name="home"),
-        path("contacts/", views.contact, name="contact"),
-        path("services/", views.services, name="services"),
-    ],
-    "portal",
-)
 
 # Only the allauth views the portal uses, listed one by one. include("allauth.urls") also
 # served address management (/compte/email/: add an address, make it primary, remove the
@@ -40,7 +30,7 @@ allauth_patterns = [
 ]
 
 urlpatterns = [
-    path("", include(portal_patterns)),
+    path("", include("home.urls")),
     path("compte/", include("accounts.urls")),
     path("compte/", include(allauth_patterns)),
     path("situation/", include("members.urls")),
@@ -53,6 +43,6 @@ urlpatterns = [
     path("gestion/", admin.site.urls),
 ]
 
-handler400 = "portal.errors.bad_request"
-handler403 = "portal.errors.forbidden"
-handler404 = "portal.errors.not_found"
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.forbidden"
+handler404 = "core.errors.not_found"

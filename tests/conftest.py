@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group
 
+from core.access import GESTIONNAIRE_GROUP
 from members.models import Beneficiary, ChildSituation, Contract, Relationship
 from members.services import reference_data_load
-from portal.access import GESTIONNAIRE_GROUP
 from tests.factories import PASSWORD, UserFactory, make_member, make_nir
 
 

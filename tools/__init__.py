@@ -3,5 +3,5 @@
 
 Installed with the development requirements only (requirements-dev.txt) and listed in
 INSTALLED_APPS by the local and test settings, never by production: no production module
-imports this package (tests/portal/test_layers.py keeps it so).
+imports this package (tests/core/test_layers.py keeps it so).
 """

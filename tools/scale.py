@@ -679,7 +679,7 @@ class Generator:
     def _gestionnaires(self) -> list[int]:
         from django.contrib.auth.models import Group
 
-        from portal.access import GESTIONNAIRE_GROUP
+        from core.access import GESTIONNAIRE_GROUP
 
         User = get_user_model()
         group = Group.objects.filter(name=GESTIONNAIRE_GROUP).first()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from portal.money import euros as money_text
+from core.money import euros as money_text
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -27,7 +27,7 @@ def percent(value: Decimal, rate: Decimal) -> Decimal:
 
 
 def euros(value: Decimal) -> str:
-    """1 234,50 € (portal.money.euros) with plain spaces: the explanations' wording, which
+    """1 234,50 € (core.money.euros) with plain spaces: the explanations' wording, which
     the regression fixtures keep byte for byte (tests/guarantees/test_engine_regression.py)."""
     return money_text(value, thousands=" ", space=" ")
 

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_email",
     "axes",
     "csp",
-    "portal",
+    "core",
     "accounts",
     "members",
     "documents",
@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "notifications",
     "directory",
     "assistant",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "portal.middleware.SessionActivityMiddleware",
+    "core.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "documents.uploads.RequestBodyLimitMiddleware",  # before CSRF, which reads the body
@@ -79,20 +80,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "portal.middleware.SessionLifetimeMiddleware",
+    "core.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.PrivateCacheMiddleware",
+    "core.middleware.PrivateCacheMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
-# The portal's pages are Jinja2 templates (templates/jinja2/, environment in portal/jinja2.py);
+# The portal's pages are Jinja2 templates (templates/jinja2/, environment in core/jinja2.py);
 # the admin, allauth's pages and the login page, e-mails and PDFs stay Django templates
 # (templates/, apps' templates/). No template name is found by both engines
-# (tests/portal/test_templates.py). Member forms render with Jinja2 too (portal.forms),
+# (tests/core/test_templates.py). Member forms render with Jinja2 too (core.forms),
 # the admin's with Django's default form renderer.
 TEMPLATES = [
     {
@@ -100,12 +101,12 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "portal.jinja2.environment",
+            "environment": "core.jinja2.environment",
             "context_processors": [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.portal",
-                "portal.context_processors.member_chrome",
+                "core.context_processors.portal",
+                "home.context_processors.member_chrome",
             ],
         },
     },
@@ -119,7 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "portal.context_processors.portal",
+                "core.context_processors.portal",
             ],
         },
     },
@@ -155,7 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "portal.passwords.ComplexityValidator"},
+    {"NAME": "core.passwords.ComplexityValidator"},
 ]
 
 LANGUAGE_CODE = "fr-fr"
@@ -199,11 +200,11 @@ STORAGES = {
 }
 
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 # django-allauth: no open sign-up; members activate an account the insurer already holds.
-ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
@@ -218,7 +219,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default
 ACCOUNT_FORMS = {"reset_password": "accounts.forms.PasswordResetForm"}
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
-# Sessions end after 30 minutes without activity (portal.middleware.SessionActivityMiddleware
+# Sessions end after 30 minutes without activity (core.middleware.SessionActivityMiddleware
 # pushes the expiry back at most once a minute instead of writing the session at every page).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = False
@@ -236,16 +237,16 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_VERBOSE = False
 
-# The client's address behind the reverse proxy (portal.client_ip): the number of proxies
+# The client's address behind the reverse proxy (core.client_ip): the number of proxies
 # of our own in front of gunicorn, each appending to X-Forwarded-For. 0 (runserver, tests):
 # the header is ignored, since any client can send it. axes (password lockouts), allauth
 # (login rate limits) and the first-connection quota all use the same rule.
 PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
@@ -305,7 +306,7 @@ OTP_TOTP_ISSUER = "Espace Assuré"
 
 # --- accounts: first connection (activation) and two-factor authentication -------------
 # Member pages, the security page and the back-office demand a verified second factor
-# (portal.access, accounts.middleware.SecondFactorMiddleware, accounts.admin).
+# (core.access, accounts.middleware.SecondFactorMiddleware, accounts.admin).
 OTP_REQUIRED = True
 OTP_LOGIN_URL = "/compte/double-authentification/"
 # TOTP seeds are stored encrypted (accounts.encryption, accounts.models.TOTPDevice) under
@@ -329,7 +330,7 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None}
 # A change of e-mail, password, second factor or IBAN needs the password and a fresh
 # second-factor code typed within these minutes (accounts.reauth).
 ACCOUNTS_REAUTH_MINUTES = env.int("ACCOUNTS_REAUTH_MINUTES", default=5)
-AXES_USERNAME_CALLABLE = "portal.lockout.axes_username"
+AXES_USERNAME_CALLABLE = "core.lockout.axes_username"
 MIDDLEWARE += ["accounts.middleware.SecondFactorMiddleware"]
 # admin.site becomes accounts.admin.SecondFactorAdminSite (asks for the second factor).
 INSTALLED_APPS = ["accounts.apps.SecondFactorAdminConfig" if app == "django.contrib.admin" else app for app in INSTALLED_APPS]
@@ -348,7 +349,7 @@ CELERY_BEAT_SCHEDULE["notifications-relay-pending"] = {
     "schedule": 60.0,
 }
 MESSAGING_NEW_THREADS_PER_HOUR = env.int("MESSAGING_NEW_THREADS_PER_HOUR", default=20)
-# What one member may write, counted in the database (portal/write_limits.py): replies in
+# What one member may write, counted in the database (core/write_limits.py): replies in
 # their threads per hour, devis estimation requests per 24 hours, assistant feedback per hour.
 MESSAGING_REPLIES_PER_HOUR = env.int("MESSAGING_REPLIES_PER_HOUR", default=30)
 CLAIMS_QUOTES_PER_DAY = env.int("CLAIMS_QUOTES_PER_DAY", default=10)
@@ -364,7 +365,7 @@ PORTABILITY_PROOF_FINAL_NOTICE_DAYS = env.int("PORTABILITY_PROOF_FINAL_NOTICE_DA
 # How long the link sent to a new e-mail address stays valid.
 PROFILE_EMAIL_LINK_HOURS = env.int("PROFILE_EMAIL_LINK_HOURS", default=24)
 # Confirmation links a member may have sent to new addresses: (count, seconds) windows,
-# counted in the cache (portal.ratelimit).
+# counted in the cache (core.ratelimit).
 PROFILE_EMAIL_CHANGE_LIMITS = [
     (env.int("PROFILE_EMAIL_CHANGES_PER_HOUR", default=3), 60 * 60),
     (env.int("PROFILE_EMAIL_CHANGES_PER_DAY", default=5), 24 * 60 * 60),

@@ -14,7 +14,7 @@ from django.urls import reverse, set_script_prefix
 from claims import selectors
 from claims.importer import decomptes_import
 from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
-from portal.navigation import url_builder
+from core.navigation import url_builder
 from tests.claims.conftest import consultation, csv_file
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""portal.pdf, the one PDF renderer: tagged PDF/UA output, and a URL fetcher that never
+"""core.pdf, the one PDF renderer: tagged PDF/UA output, and a URL fetcher that never
 reaches outside the project's static files."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from portal import pdf
+from core import pdf
 
 HOSTILE_HTML = """<!DOCTYPE html><html lang="fr"><head><title>Hostile</title>
 <link rel="stylesheet" href="{origin}/style.css">

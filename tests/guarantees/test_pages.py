@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from core.access import GESTIONNAIRE_GROUP
 from guarantees.models import GuaranteeCell, GuaranteeRow, PmssValue
 from guarantees.services import guarantee_tables_load
-from portal.access import GESTIONNAIRE_GROUP
 from tests.conftest import login
 
 SIMULATE = "/garanties/simulation/"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal import pdf
+from core import pdf
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
+from core import pdf
 from documents.models import DocumentDownload, GeneratedKind, RenderedDocument
 from members import cards
 from members.models import Beneficiary, ChildSituation, MemberStatus, Relationship
-from portal import pdf
 from tests.conftest import login
 
 TODAY = dt.date(2026, 3, 16)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from home.alerts import alerts_for
 from members import cards
 from members.models import (
     AuditEntry,
@@ -39,7 +40,6 @@ from members.portability import (
 from messaging.models import Topic
 from messaging.services import taxonomy_seed, thread_create
 from notifications.models import Notification
-from portal.alerts import alerts_for
 from tests.conftest import login
 from tests.factories import image_bytes, make_member, pdf_bytes, upload
 

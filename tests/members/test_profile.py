@@ -211,7 +211,7 @@ def test_email_confirmations_are_rate_limited_per_member(alice_client, alice, bo
     import time
 
     later = time.time() + 3600
-    with mock.patch("portal.ratelimit.time.time", return_value=later):
+    with mock.patch("core.ratelimit.time.time", return_value=later):
         reauthenticate(alice_client, alice.user)
         assert alice_client.post(EMAIL_URL, {"email": "essai4@example.fr"}).status_code == 302
         refused = alice_client.post(EMAIL_URL, {"email": "essai5@example.fr"})

@@ -215,7 +215,7 @@ def test_situation_pages_are_for_logged_in_members_only(client, gestionnaire_cli
 
 @pytest.mark.django_db
 def test_the_situation_menu_appears(alice_client):
-    html = page(alice_client, "portal:home")
+    html = page(alice_client, "home:home")
     for label, name in (
         ("Mes contrats", "members:contracts"),
         ("Mes bénéficiaires", "members:beneficiaries"),

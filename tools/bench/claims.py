@@ -221,11 +221,11 @@ def _redis_reachable() -> bool:
 def bench_emails() -> list[Figure]:
     from django.core.mail import get_connection
 
+    from core.emails import build_email
     from members.models import Member
     from notifications.models import Notification, NotificationStatus
     from notifications.services import notification_publish
     from portal.celery import app as celery_app
-    from portal.emails import build_email
     from tools.smtp_sink import SmtpSink
 
     if not _redis_reachable() or connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"]):

@@ -155,7 +155,7 @@ def _gestionnaire():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from portal.access import GESTIONNAIRE_GROUP
+    from core.access import GESTIONNAIRE_GROUP
 
     user = get_user_model().objects.create(username="bench.gestionnaire", email="bench.gestion@example.fr",
                                            is_staff=True)
@@ -289,7 +289,7 @@ def _pages(subject: Subject, member_client: Client, gestionnaire_client: Client)
     detail = (Decompte.objects.filter(member=member).annotate(n=Count("lines")).order_by("-n", "-payment_date")
               .values_list("pk", flat=True).first())
     pages = [
-        Page("dashboard (portal:home)", "/", "/bench/bare/home/", True),
+        Page("dashboard (home:home)", "/", "/bench/bare/home/", True),
         Page("reimbursements list, first page", "/remboursements/", "/bench/bare/decomptes/", True),
         Page(f"reimbursements list, page {deep + 1} of {(total + PAGE_SIZE - 1) // PAGE_SIZE}",
              f"/remboursements/?apres={cursor}", f"/bench/bare/decomptes/?apres={cursor}", True),
@@ -342,7 +342,7 @@ def measure_pages(subject: Subject, repeat: int = REPEAT) -> list[Figure]:
             Figure(f"pages: {page.label} p95", percentile(timings, 95), "ms", baseline=percentile(bare, 95),
                    target=target),
             Figure(f"pages: {page.label} queries", queries, "queries", baseline=bare_queries,
-                   target="constant (tests/portal/test_query_counts.py)"),
+                   target="constant (tests/core/test_query_counts.py)"),
         ]
     return figures
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from faker import Faker
 
 from accounts.models import EmailCodeDevice
+from core.access import GESTIONNAIRE_GROUP
 from members.models import (
     Affiliation,
     AffiliationRole,
@@ -27,7 +28,6 @@ from members.models import (
     Relationship,
 )
 from members.validators import nir_with_key
-from portal.access import GESTIONNAIRE_GROUP
 
 DEMO_MEMBER_PASSWORD = "Demo-Assure-2026!"
 DEMO_GESTIONNAIRE_PASSWORD = "Demo-Gestion-2026!"

@@ -1,0 +1,45 @@
+from django.shortcuts import render
+from django.utils import timezone
+
+from core.access import member_required
+from home.alerts import alerts_for
+from members.selectors import affiliations_in_force, load_household, member_with_household
+
+
+@member_required
+def home(request):
+    household = load_household(request.member.pk, member=request.member)
+    today = timezone.localdate()
+    return render(
+        request,
+        "home/home.html",
+        {
+            "member": household.member,
+            "holder": household.holder,
+            "affiliations": affiliations_in_force(household.affiliations, today),
+            "household": household.covered_on(today),
+            "alerts": alerts_for(household.member, today, people=household.people),
+        },
+    )
+
+
+@member_required
+def contact(request):
+    member = request.member
+    return render(
+        request,
+        "home/contact.html",
+        {"contract": member.contract, "organisme": member.contract.organisme},
+    )
+
+
+@member_required
+def services(request):
+    from assistant.selectors import complementary_services
+
+    member = member_with_household(request.member.pk)
+    return render(
+        request,
+        "home/services.html",
+        {"contract": member.contract, "services": complementary_services(member)},
+    )
