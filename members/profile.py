@@ -313,16 +313,16 @@ def notification_preferences_update(*, member: Member, actor, enabled: set[str])
 def account_closure_request(*, member: Member, actor, reason: str):
     """A request to close the account, filed in the gestionnaires' messaging inbox (objet
     "J'exerce mes droits sur mes données personnelles"), where they answer it."""
-    from messaging.models import Topic
-    from messaging.services import thread_create
-
-    topic = Topic.objects.filter(code=CLOSURE_TOPIC, active=True, category__active=True).first()
-    if topic is None or member.holder is None:
-        raise ValidationError("La demande ne peut pas être envoyée en ligne pour le moment : écrivez-nous par courrier.")
     body = "Je demande la clôture de mon compte Espace Assuré et l'effacement de mes données personnelles."
     if reason.strip():
         body += f"\n\nPrécisions : {reason.strip()}"
-    thread = thread_create(member=member, author=actor, beneficiary=member.holder, topic=topic, body=body)
+    # Messaging sits above members: it files the request (messaging/member_requests.py).
+    thread = None
+    if member.holder is not None:
+        for module in app_modules("member_requests"):
+            thread = module.member_request_file(member=member, author=actor, topic_code=CLOSURE_TOPIC, body=body)
+    if thread is None:
+        raise ValidationError("La demande ne peut pas être envoyée en ligne pour le moment : écrivez-nous par courrier.")
     audit_record(actor=actor, member=member, action="demande de clôture du compte", field="compte",
                  new=f"demande n° {thread.pk}")
     return thread
