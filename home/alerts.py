@@ -25,5 +25,7 @@ def alerts_for(member: Member, today: dt.date | None = None, *, people: list[Ben
         people = list(member.beneficiaries.all())
     alerts: list[Alert] = []
     for module in app_modules("alerts"):
-        alerts.extend(module.member_alerts(member, today, people=people))
+        # core.alerts (the type) and this module share the name and contribute nothing.
+        if hasattr(module, "member_alerts"):
+            alerts.extend(module.member_alerts(member, today, people=people))
     return alerts

@@ -364,7 +364,8 @@ def member_data(member: Member) -> dict:
              "ancienne_valeur": entry.old_value, "nouvelle_valeur": entry.new_value}
             for entry in member.audit_entries.order_by("at")
         ],
-        **{name: part for module in app_modules("personal_data") for name, part in module.export_parts(member).items()},
+        **{name: part for module in app_modules("personal_data") if hasattr(module, "export_parts")  # not core's
+           for name, part in module.export_parts(member).items()},
         "fichiers": [
             {"id": str(f.pk), "nom": f.original_name, "nature": f.purpose, "depose_le": f.created_at,
              "chemin_dans_l_archive": _archive_name(f)}
