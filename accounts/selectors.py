@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import EmailCodeDevice, RecoveryCodeDevice, SecondFactorThrottle, TOTPDevice, TrustedBrowser
+from members.models import Contract
 
 
 @dataclass
@@ -66,8 +67,6 @@ def organisme_contact(member) -> dict:
 def management_contacts() -> list[dict]:
     """Every management centre's phone, once each, with the contracts it manages: the
     first-connection answer shows them to everyone, as it cannot tell who is asking."""
-    from members.models import Contract
-
     contacts: dict[str, dict] = {}
     for contract in Contract.objects.select_related("organisme").order_by("name"):
         contact = organisme_contact(SimpleNamespace(contract=contract))  # it reads only the member's contract

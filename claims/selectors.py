@@ -16,6 +16,7 @@ from django.http import Http404
 
 from claims.models import Decompte, DecompteLine
 from core.sql import amount, columns, fetch_all, fetch_instances, fetch_value
+from guarantees import catalogue
 from guarantees.engine import CareLine
 from members.models import Beneficiary
 
@@ -224,8 +225,6 @@ def categories_of(member) -> list[str]:
 @functools.cache
 def _categories_of_formulas(codes: frozenset[str]) -> tuple[str, ...]:
     """Reference data (the guarantee tables never change while the process runs)."""
-    from guarantees import catalogue
-
     categories = set()
     for code in codes:
         rules = catalogue.formula_rules(code)

@@ -8,20 +8,12 @@ with the union after every ``migrate``.
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.apps import apps
+from core.registry import app_modules
 
 
 def gestionnaire_permissions() -> list[str]:
     wanted: list[str] = []
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.roles")
-        except ModuleNotFoundError as missing:
-            if missing.name != f"{config.name}.roles":
-                raise
-            continue
+    for module in app_modules("roles"):
         wanted.extend(getattr(module, "GESTIONNAIRE_PERMISSIONS", []))
     return wanted
 

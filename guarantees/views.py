@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from claims.selectors import engine_history
 from core.access import member_required
 from guarantees.engine import EngineError
 from guarantees.forms import SimulationForm
@@ -22,8 +23,6 @@ def table(request):
 
 def reimbursed_care(beneficiary) -> list:
     """Care already reimbursed: it consumes annual forfaits and starts optical periods."""
-    from claims.selectors import engine_history  # claims builds on guarantees, not the reverse
-
     return engine_history({beneficiary.pk}).get(beneficiary.pk, [])
 
 

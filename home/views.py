@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from assistant.selectors import complementary_services
 from core.access import member_required
 from home.alerts import alerts_for
 from members.selectors import affiliations_in_force, load_household, member_with_household
@@ -35,8 +36,6 @@ def contact(request):
 
 @member_required
 def services(request):
-    from assistant.selectors import complementary_services
-
     member = member_with_household(request.member.pk)
     return render(
         request,

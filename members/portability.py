@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from core.alerts import Alert
 from documents.services import private_file_store, private_files_atomic
 from members.models import (
     Member,
@@ -163,9 +164,7 @@ def loi_evin_deadline(file: PortabilityFile) -> dt.date | None:
 
 
 def portability_alerts(member: Member, today: dt.date):
-    """The home page alerts of a member in portability (home.alerts)."""
-    from home.alerts import Alert
-
+    """The home page alerts of a member in portability (members.alerts)."""
     file = member.portability_files.filter(status=PortabilityStatus.ACTIVE).first()
     if file is None:
         return []

@@ -29,7 +29,9 @@ from accounts.emails import PORTAL_SIGNATURE, signature_for
 from accounts.models import new_token, secret_hash
 from accounts.services import CodeCheck, second_factor_check
 from core.emails import send_email
+from core.personal_data import field_values
 from core.ratelimit import hit
+from core.registry import app_modules
 from documents.models import PrivateFile
 from documents.services import private_file_store, private_files_atomic
 from members.models import BankChangeStatus, BankDetailsChange, EmailChange, Member
@@ -311,30 +313,19 @@ def notification_preferences_update(*, member: Member, actor, enabled: set[str])
 def account_closure_request(*, member: Member, actor, reason: str):
     """A request to close the account, filed in the gestionnaires' messaging inbox (objet
     "J'exerce mes droits sur mes données personnelles"), where they answer it."""
-    from messaging.models import Topic
-    from messaging.services import thread_create
-
-    topic = Topic.objects.filter(code=CLOSURE_TOPIC, active=True, category__active=True).first()
-    if topic is None or member.holder is None:
-        raise ValidationError("La demande ne peut pas être envoyée en ligne pour le moment : écrivez-nous par courrier.")
     body = "Je demande la clôture de mon compte Espace Assuré et l'effacement de mes données personnelles."
     if reason.strip():
         body += f"\n\nPrécisions : {reason.strip()}"
-    thread = thread_create(member=member, author=actor, beneficiary=member.holder, topic=topic, body=body)
+    # Messaging sits above members: it files the request (messaging/member_requests.py).
+    thread = None
+    if member.holder is not None:
+        for module in app_modules("member_requests"):
+            thread = module.member_request_file(member=member, author=actor, topic_code=CLOSURE_TOPIC, body=body)
+    if thread is None:
+        raise ValidationError("La demande ne peut pas être envoyée en ligne pour le moment : écrivez-nous par courrier.")
     audit_record(actor=actor, member=member, action="demande de clôture du compte", field="compte",
                  new=f"demande n° {thread.pk}")
     return thread
-
-
-def _row(obj, exclude: tuple[str, ...] = ()) -> dict:
-    row = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in exclude:
-            continue
-        if field.is_relation:
-            continue
-        row[field.name] = field.value_from_object(obj)
-    return row
 
 
 def _who(user_id, member: Member) -> str:
@@ -345,50 +336,27 @@ def _who(user_id, member: Member) -> str:
 
 
 def member_data(member: Member) -> dict:
-    """Everything the portal holds about the member, and nothing about anyone else."""
-    from claims.models import Decompte, QuoteRequest
-    from messaging.models import Thread
-
+    """Everything the portal holds about the member, and nothing about anyone else: the
+    member's own sections, then those of the other apps (``<app>/personal_data.py``)."""
     member = Member.objects.select_related("contract", "user").get(pk=member.pk)
     data = {
         "exporte_le": timezone.localtime(),
-        "assure": {**_row(member), "contrat": str(member.contract), "identifiant": member.user.username
+        "assure": {**field_values(member), "contrat": str(member.contract), "identifiant": member.user.username
                    if member.user else ""},
-        "foyer": [_row(person) for person in member.beneficiaries.order_by("rank", "birth_date")],
+        "foyer": [field_values(person) for person in member.beneficiaries.order_by("rank", "birth_date")],
         "affiliations": [
-            {**_row(a), "formule": a.formula.name} for a in member.affiliations.select_related("formula")
-        ],
-        "decomptes": [
-            {**_row(d, exclude=("content_hash",)),
-             "lignes": [{**_row(line, exclude=("engine_details",)), "beneficiaire": str(line.beneficiary)}
-                        for line in d.lines.select_related("beneficiary")]}
-            for d in Decompte.objects.filter(member=member).prefetch_related("lines")
-        ],
-        "devis": [
-            {**_row(q), "beneficiaire": str(q.beneficiary),
-             "lignes": [_row(line, exclude=("engine_details",)) for line in q.lines.all()],
-             "pieces": [str(doc.file_id) for doc in q.documents.all()]}
-            for q in QuoteRequest.objects.filter(member=member).select_related("beneficiary")
-        ],
-        "messages": [
-            {"demande": t.pk, "categorie": t.category.label, "objet": t.topic.label, "etat": t.get_status_display(),
-             "beneficiaire": str(t.beneficiary), "creee_le": t.created_at,
-             # Internal notes are the gestionnaires' working notes, never part of the thread.
-             "messages": [{"le": m.created_at, "de": "vous" if m.from_member else "gestionnaire", "texte": m.body,
-                           "pieces_jointes": [str(f.pk) for f in m.attachments.all()]}
-                          for m in t.messages.prefetch_related("attachments")]}
-            for t in Thread.objects.filter(member=member).select_related("category", "topic", "beneficiary")
+            {**field_values(a), "formule": a.formula.name} for a in member.affiliations.select_related("formula")
         ],
         "portabilite": [
-            {**_row(p), "justificatifs": [{"mois": proof.month, "fichier": str(proof.file_id)}
-                                          for proof in p.proofs.all()]}
+            {**field_values(p), "justificatifs": [{"mois": proof.month, "fichier": str(proof.file_id)}
+                                                  for proof in p.proofs.all()]}
             for p in member.portability_files.all()
         ],
         "changements_bancaires": [
-            {**_row(c, exclude=("iban",)), "iban": c.masked_iban, "rib": str(c.rib_id)}
+            {**field_values(c, exclude=("iban",)), "iban": c.masked_iban, "rib": str(c.rib_id)}
             for c in member.bank_changes.all()
         ],
-        "changements_email": [_row(c, exclude=("token_hash",)) for c in member.email_changes.all()],
+        "changements_email": [field_values(c, exclude=("token_hash",)) for c in member.email_changes.all()],
         "preferences_email": [{"type": kind, "libelle": label, "active": on}
                               for kind, label, on in notification_choices(member)],
         "journal": [
@@ -396,6 +364,8 @@ def member_data(member: Member) -> dict:
              "ancienne_valeur": entry.old_value, "nouvelle_valeur": entry.new_value}
             for entry in member.audit_entries.order_by("at")
         ],
+        **{name: part for module in app_modules("personal_data") if hasattr(module, "export_parts")  # not core's
+           for name, part in module.export_parts(member).items()},
         "fichiers": [
             {"id": str(f.pk), "nom": f.original_name, "nature": f.purpose, "depose_le": f.created_at,
              "chemin_dans_l_archive": _archive_name(f)}

@@ -13,10 +13,10 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from core.registry import app_modules
 from core.write_limits import write_limit_check
 from documents.services import private_file_store, private_files_atomic
 from members.models import Beneficiary, Member
-from members.portability import portability_request_from_thread
 from messaging.models import Category, InternalNote, Message, Thread, ThreadStatus, Topic
 from notifications.models import NotificationKind
 from notifications.services import notification_enqueue
@@ -86,8 +86,10 @@ def thread_create(*, member: Member, author, beneficiary: Beneficiary, topic: To
     thread.full_clean()
     thread.save()
     _message_add(thread=thread, author=author, from_member=True, body=body, files=files)
-    # "Je souhaite bénéficier du maintien de mes garanties" opens the portability file.
-    portability_request_from_thread(thread=thread)
+    # Apps below messaging act on a new thread through <app>/messaging_hooks.py (members:
+    # "Je souhaite bénéficier du maintien de mes garanties" opens the portability file).
+    for module in app_modules("messaging_hooks"):
+        module.thread_created(thread=thread)
     return thread
 
 

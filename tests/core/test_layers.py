@@ -1,4 +1,5 @@
-"""The layers of the code base: development tools stay out of production."""
+"""The layers of the code base: development tools stay out of production, and the apps
+depend on each other one way only (every import counts, inside functions too)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,117 @@ def test_no_production_module_imports_the_tools_package():
         if name == "tools" or name.startswith("tools.")
     ]
     assert offenders == []
+
+
+# Lower first: an app may import only the apps before it in this order. Each line's apps
+# are independent of each other. An app that needs something from an app above it gets it
+# through core.registry (roles, alerts, personal_data, reference) or has it passed in.
+LAYERS = [
+    ["core"],
+    ["documents", "notifications"],
+    ["members"],
+    ["accounts", "guarantees", "messaging"],
+    ["claims"],
+    ["assistant"],
+    ["directory"],
+    ["home"],
+    ["portal"],
+]
+# The two imports against the layers still to remove, each edge with its places: a new
+# import on either edge, or any other, fails. Profil (members/profile.py, views_profile.py)
+# uses accounts' second factor, re-authentication, tokens and e-mail signature; the
+# simulator page (guarantees/views.py) reads the claims history.
+KNOWN_UPWARD = {
+    ("members", "accounts"): 6,
+    ("guarantees", "claims"): 1,
+}
+APPS = [app for layer in LAYERS for app in layer]
+RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
+
+
+def _app_graph() -> dict[str, dict[str, list[str]]]:
+    """app -> imported app -> where ("module.py:line"), migrations left out (they name
+    models by string and are generated)."""
+    graph: dict[str, dict[str, list[str]]] = {app: {} for app in APPS}
+    for relative, tree in _production_modules():
+        app = relative.parts[0]
+        if app not in graph or "migrations" in relative.parts:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                target = name.split(".")[0]
+                if target in graph and target != app:
+                    graph[app].setdefault(target, []).append(f"{relative}:{node.lineno}")
+    return graph
+
+
+def _cycle(graph) -> list[str]:
+    """One cycle of the graph as [a, b, ..., a], or [] (depth-first search)."""
+    state: dict[str, str] = {}
+    path: list[str] = []
+
+    def visit(app):
+        state[app] = "open"
+        path.append(app)
+        for target in graph[app]:
+            if state.get(target) == "open":
+                return path[path.index(target):] + [target]
+            if target not in state and (found := visit(target)):
+                return found
+        state[app] = "done"
+        path.pop()
+        return []
+
+    for app in graph:
+        if app not in state and (found := visit(app)):
+            return found
+    return []
+
+
+def test_the_project_layers_list_every_app():
+    packages = {path.parent.name for path in ROOT.glob("*/apps.py")} | {"portal"}
+    assert packages - {"tools"} == set(APPS)
+
+
+def test_core_imports_no_feature_app():
+    graph = _app_graph()
+    assert graph["core"] == {}, graph["core"]
+
+
+def _without_known_upward(graph):
+    return {
+        app: {target: places for target, places in targets.items() if (app, target) not in KNOWN_UPWARD}
+        for app, targets in graph.items()
+    }
+
+
+def test_the_known_imports_against_the_layers_do_not_grow():
+    graph = _app_graph()
+    assert {edge: len(graph[edge[0]].get(edge[1], [])) for edge in KNOWN_UPWARD} == KNOWN_UPWARD
+
+
+def test_the_apps_import_each_other_one_way_only():
+    graph = _without_known_upward(_app_graph())
+    cycle = _cycle(graph)
+    where = [f"{a} -> {b}: {', '.join(graph[a][b])}" for a, b in zip(cycle, cycle[1:], strict=False)]
+    assert not cycle, "import cycle " + " -> ".join(cycle) + "\n" + "\n".join(where)
+
+
+def test_an_app_imports_only_the_layers_below_it():
+    graph = _without_known_upward(_app_graph())
+    upward = [
+        f"{app} -> {target} ({', '.join(places)})"
+        for app, targets in graph.items()
+        for target, places in targets.items()
+        if RANK[target] >= RANK[app]
+    ]
+    assert not upward, "imports of an app of the same or a higher layer:\n" + "\n".join(upward)
 
 
 def test_production_settings_run_without_the_tools_package(tmp_path):

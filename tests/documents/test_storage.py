@@ -155,14 +155,14 @@ def test_a_committed_block_keeps_its_files(alice):
 
 
 def test_a_message_whose_thread_fails_leaves_no_attachment(alice, monkeypatch):
-    from messaging import services
+    from members import messaging_hooks
 
     def failing_hook(*args, **kwargs):
         raise ValidationError("Refus après l'enregistrement des pièces jointes.")
 
     before = stored_paths()
-    # The portability hook runs after the message and its attachments were stored.
-    monkeypatch.setattr(services, "portability_request_from_thread", failing_hook)
+    # The portability hook (members.messaging_hooks) runs after the message and its attachments were stored.
+    monkeypatch.setattr(messaging_hooks, "portability_request_from_thread", failing_hook)
     with pytest.raises(ValidationError):
         new_thread(alice, files=[upload("attestation.pdf", pdf_bytes())])
     assert not Thread.objects.filter(member=alice).exists()

@@ -1,10 +1,14 @@
 from django.core.management.base import BaseCommand
 
+from core.registry import app_modules
 from members.services import reference_data_load
 
 
 class Command(BaseCommand):
-    help = "Load organismes, contracts and formulas from members/data/reference.json (idempotent)."
+    help = (
+        "Load organismes, contracts and formulas from members/data/reference.json, then each app's reference "
+        "data (<app>/reference.py: messaging objets, guarantee tables). Idempotent."
+    )
 
     def handle(self, *args, **options):
         counts = reference_data_load()
@@ -12,11 +16,6 @@ class Command(BaseCommand):
             f"Reference data: {counts['organismes']} organismes, {counts['contracts']} contracts, "
             f"{counts['formulas']} formulas."
         )
-        from messaging.services import taxonomy_seed
-
-        seeded = taxonomy_seed()  # creates missing categories/objets, never overwrites edits
-        self.stdout.write(f"Messaging: {seeded['categories']} categories and {seeded['topics']} objets created.")
-        from guarantees.services import guarantee_tables_load
-
-        tables = guarantee_tables_load()  # after the formulas it points at; idempotent
-        self.stdout.write(f"Guarantees: {tables['rows']} table rows, {tables['cells']} cells, {tables['pmss']} PMSS values.")
+        # After the formulas, which the other apps' reference data points at.
+        for module in app_modules("reference"):
+            self.stdout.write(module.reference_load())
