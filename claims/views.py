@@ -26,7 +26,10 @@ from core.errors import InvalidParameter
 from core.pdf import render_pdf
 from core.write_limits import WriteLimitReached
 from documents.downloads import attachment, csv_response, safe_filename
-from members.selectors import covered_beneficiaries
+from guarantees.engine import EngineError
+from guarantees.forms import SimulationForm
+from guarantees.selectors import simulate_for
+from members.selectors import affiliations_on, covered_beneficiaries, household
 from messaging.prefill import compose_prefill_url
 
 
@@ -218,3 +221,40 @@ def quote_answer_pdf(request, pk):
                      title=f"Estimation de remboursement - devis n° {quote.pk}")
     return attachment(HttpResponse(pdf, content_type="application/pdf"),
                       safe_filename(f"estimation-devis-{quote.pk}", extension="pdf"))
+
+
+# --- "Simuler un remboursement": the engine after the beneficiary's reimbursed care -----
+
+# Engine errors of the simulator that belong to one field of the form; the others are shown above it.
+ERROR_FIELDS = {
+    "missing_sphere": "sphere", "missing_eye": "eye", "missing_optam": "optam", "ss_paid_above_fr": "ss_paid",
+    "care_before_cover": "care_date", "care_after_cover": "care_date", "care_outside_cover": "care_date",
+    "care_before_birth": "care_date", "care_date_in_future": "care_date", "unknown_act": "act",
+    "frame_above_fr": "frame_amount", "invalid_quantity": "quantity",
+}
+
+
+def _reimbursed_care(beneficiary) -> list:
+    """Care already reimbursed: it consumes annual forfaits and starts optical periods."""
+    return selectors.engine_history({beneficiary.pk}).get(beneficiary.pk, [])
+
+
+@member_required
+def simulate(request):
+    member = request.member
+    current = affiliations_on(member)
+    if not current:
+        return render(request, "claims/simulate.html", {"form": None})
+    form_kwargs = {"beneficiaries": household(member), "formula_code": current[0].formula.code}
+    results = None
+    if request.method == "POST":
+        form = SimulationForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                beneficiary = form.cleaned_data["beneficiary"]
+                results = simulate_for(beneficiary, lines=[form.care_line()], history=_reimbursed_care(beneficiary))
+            except EngineError as error:
+                form.add_error(ERROR_FIELDS.get(error.key), error.message)
+    else:
+        form = SimulationForm(**form_kwargs)
+    return render(request, "claims/simulate.html", {"form": form, "results": results, "affiliations": current})

@@ -36,7 +36,7 @@ MENU = (
         (
             NavItem("Consulter mes remboursements", "claims:list"),
             NavItem("Modalités de remboursement", "guarantees:table"),
-            NavItem("Simuler un remboursement", "guarantees:simulate"),
+            NavItem("Simuler un remboursement", "claims:simulate"),
             NavItem("Estimation de mes remboursements", "claims:quotes"),
         ),
     ),

@@ -6,5 +6,4 @@ app_name = "guarantees"
 
 urlpatterns = [
     path("modalites/", views.table, name="table"),
-    path("simulation/", views.simulate, name="simulate"),
 ]

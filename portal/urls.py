@@ -1,6 +1,7 @@
 from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
 
@@ -35,6 +36,8 @@ urlpatterns = [
     path("compte/", include(allauth_patterns)),
     path("situation/", include("members.urls")),
     path("garanties/", include("guarantees.urls")),
+    # The simulator moved to the reimbursements (it reads their history): old bookmarks follow.
+    path("garanties/simulation/", RedirectView.as_view(pattern_name="claims:simulate", permanent=True)),
     path("remboursements/", include("claims.urls")),
     path("messagerie/", include("messaging.urls")),
     path("professionnels/", include("directory.urls")),

@@ -108,7 +108,7 @@ def test_browse_reimbursements_filter_and_open_one(page, alice):
 
 def test_simulate_a_reimbursement(page, alice):
     browser_login(page, alice.user)
-    page.goto("/garanties/simulation/")
+    page.goto("/remboursements/simulation/")
     check_page(page, "simulation")
     page.get_by_label("Bénéficiaire des soins").select_option(index=1)
     page.get_by_label("Acte ou soin").select_option("consultation-generaliste")
@@ -194,7 +194,7 @@ MEMBER_PAGES = [
     ("/remboursements/suivi/", "follow-up"), ("/remboursements/devis/", "quotes"), ("/garanties/modalites/", "guarantees"),
     ("/messagerie/", "inbox"), ("/professionnels/", "directory"), ("/services/", "services"), ("/contacts/", "contacts"),
     ("/compte/securite/", "security"), ("/situation/profil/", "profile"),
-    ("/situation/profil/portabilite/", "portability"), ("/garanties/simulation/", "simulation"),
+    ("/situation/profil/portabilite/", "portability"), ("/remboursements/simulation/", "simulation"),
     ("/remboursements/devis/nouveau/?type=optique", "devis-optique"), ("/messagerie/ecrire/", "compose"),
 ]
 

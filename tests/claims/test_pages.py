@@ -143,7 +143,7 @@ def test_the_simulation_counts_the_reimbursements_already_made():
     assert decomptes_import(content=csv_file(row), file_name="l.csv").status == "accepte"
     client = login(Client(), member.user)
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 11, 22)):
-        response = client.post(reverse("guarantees:simulate"), {
+        response = client.post(reverse("claims:simulate"), {
             "beneficiary": member.holder.pk, "act": "lentilles", "care_date": "2026-11-02", "frais_reels": "80,00",
             "base_remboursement": "0", "ss_paid": "0", "quantity": "1", "conventionne": "on",
         })

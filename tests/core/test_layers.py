@@ -53,13 +53,11 @@ LAYERS = [
     ["home"],
     ["portal"],
 ]
-# The two imports against the layers still to remove, each edge with its places: a new
-# import on either edge, or any other, fails. Profil (members/profile.py, views_profile.py)
-# uses accounts' second factor, re-authentication, tokens and e-mail signature; the
-# simulator page (guarantees/views.py) reads the claims history.
+# The imports against the layers still to remove, each edge with its places: a new import
+# on this edge, or any other, fails. Profil (members/profile.py, views_profile.py) uses
+# accounts' second factor, re-authentication, tokens and e-mail signature.
 KNOWN_UPWARD = {
     ("members", "accounts"): 6,
-    ("guarantees", "claims"): 1,
 }
 APPS = [app for layer in LAYERS for app in layer]
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}

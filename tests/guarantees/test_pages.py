@@ -9,7 +9,7 @@ from guarantees.models import GuaranteeCell, GuaranteeRow, PmssValue
 from guarantees.services import guarantee_tables_load
 from tests.conftest import login
 
-SIMULATE = "/garanties/simulation/"
+SIMULATE = "/remboursements/simulation/"
 
 
 def form_data(beneficiary, **changes):
@@ -24,7 +24,7 @@ def form_data(beneficiary, **changes):
 
 def test_the_menu_links_to_both_pages(alice_client):
     page = alice_client.get("/").content.decode()
-    assert reverse("guarantees:table") in page and reverse("guarantees:simulate") in page
+    assert reverse("guarantees:table") in page and reverse("claims:simulate") in page
 
 
 def test_alice_sees_her_base_and_optional_levels_side_by_side(alice_client):
@@ -121,3 +121,8 @@ def test_gestionnaires_browse_the_tables_read_only(gestionnaire_client):
 def _today_after_cases(monkeypatch):
     """The member pages simulate with today's date as the claim date; pin it after the cases' care dates."""
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2025, 6, 1))
+
+
+def test_the_former_simulation_address_leads_to_the_simulator(alice_client):
+    response = alice_client.get("/garanties/simulation/")
+    assert response.status_code == 301 and response["Location"] == "/remboursements/simulation/"
