@@ -7,7 +7,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from claims.importer import decomptes_import
 from claims.models import (
     Decompte,
     DecompteLine,
@@ -18,7 +17,7 @@ from claims.models import (
     QuoteRequest,
     QuoteStatus,
 )
-from claims.quotes import quote_answer, quote_assign, quote_document_request, quote_line_correct
+from claims.services import decomptes_import, quote_answer, quote_assign, quote_document_request, quote_line_correct
 from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 from documents.uploads import upload_limits
 from documents.validation import megabytes

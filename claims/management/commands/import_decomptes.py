@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.importer import decomptes_import
 from claims.models import ImportBatch
+from claims.services import decomptes_import
 
 
 class Command(BaseCommand):
