@@ -19,6 +19,7 @@ from claims.models import (
 )
 from claims.services import decomptes_import, quote_answer, quote_assign, quote_document_request, quote_line_correct
 from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
+from core.csv_errors import LineError
 from documents.uploads import upload_limits
 from documents.validation import megabytes
 
@@ -63,7 +64,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         if not obj.errors:
             return "Aucune erreur."
         rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                                ((e["line"], e["column"], e["reason"]) for e in obj.errors))
+                                ((e.line, e.column, e.message) for e in map(LineError.from_dict, obj.errors)))
         return format_html("<table><tr><th>Ligne</th><th>Colonne</th><th>Motif</th></tr>{}</table>", rows)
 
     @admin.display(description="écarts avec le moteur de garanties")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from core.csv_errors import LineError
 from core.text import fold_words
 from directory.models import Kind, Professional, Sector, Speciality
 
@@ -38,17 +39,6 @@ _SPECIALITIES = {fold_words(value): value for value in Speciality.values} | {
 _SECTORS = {"": "", "1": "1", "secteur 1": "1", "2": "2", "secteur 2": "2", "nc": "nc", "non conventionne": "nc"}
 _BOOLEANS = {"": False, "non": False, "0": False, "faux": False, "n": False, "oui": True, "1": True, "vrai": True, "o": True}
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
-
-
-@dataclass(frozen=True)
-class LineError:
-    line: int | None  # None for an error about the whole file
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"ligne {self.line}" if self.line else "fichier"
-        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
 class DirectoryImportError(Exception):

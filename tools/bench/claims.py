@@ -83,7 +83,8 @@ def _csv(members, lines: int) -> bytes:
 
 
 def bench_import() -> list[Figure]:
-    from claims.services.imports import LineError, decomptes_import, read_rows
+    from claims.services.imports import decomptes_import, read_rows
+    from core.csv_errors import LineError
 
     figures = []
     try:
