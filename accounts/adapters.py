@@ -35,5 +35,15 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         emails.send_password_reset(user=user, to=user.email, url=context["password_reset_url"])
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Whatever allauth still sends goes through the outbox like every e-mail."""
+        from notifications.models import SecurityKind
+        from notifications.services import security_email_enqueue
+
+        message = self.render_mail(template_prefix, email, context)
+        user = context.get("user")
+        security_email_enqueue(kind=SecurityKind.ALLAUTH, to=email, message=message,
+                               member=getattr(user, "member", None), template=template_prefix)
+
     def get_password_change_redirect_url(self, request) -> str:
         return reverse("accounts:security")

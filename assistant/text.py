@@ -5,7 +5,8 @@ French stemmer), so that "remboursé", "remboursements" and "rembourser" meet.""
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from core.text import fold
 
 STOP_WORDS = frozenset(
     """
@@ -25,11 +26,6 @@ SUFFIXES = (
     "ences", "ence", "eurs", "eur", "iers", "ier", "ees", "ee", "er", "ez", "es", "e",
 )
 MIN_STEM = 4
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe").replace("æ", "ae")
 
 
 def stem(word: str) -> str:

@@ -7,7 +7,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from claims.importer import decomptes_import
 from claims.models import (
     Decompte,
     DecompteLine,
@@ -18,8 +17,9 @@ from claims.models import (
     QuoteRequest,
     QuoteStatus,
 )
-from claims.quotes import quote_answer, quote_assign, quote_document_request, quote_line_correct
+from claims.services import decomptes_import, quote_answer, quote_assign, quote_document_request, quote_line_correct
 from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
+from core.csv_errors import LineError
 from documents.uploads import upload_limits
 from documents.validation import megabytes
 
@@ -64,7 +64,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         if not obj.errors:
             return "Aucune erreur."
         rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                                ((e["line"], e["column"], e["reason"]) for e in obj.errors))
+                                ((e.line, e.column, e.message) for e in map(LineError.from_dict, obj.errors)))
         return format_html("<table><tr><th>Ligne</th><th>Colonne</th><th>Motif</th></tr>{}</table>", rows)
 
     @admin.display(description="écarts avec le moteur de garanties")

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django import forms
 
 from claims.models import QuoteKind
-from claims.quotes import PRIOR_AGREEMENT_THRESHOLD, QuoteLineInput
+from claims.services import PRIOR_AGREEMENT_THRESHOLD, QuoteLineInput
 from core import forms as core_forms
 from core.forms import PortalForm
 from documents.forms import MultiplePrivateFileField

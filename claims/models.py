@@ -288,7 +288,7 @@ class QuoteEvent(models.Model):
 class YearTotal(models.Model):
     """A member's paid reimbursements summed per year of payment: the list page shows
     these totals without scanning twenty years of décomptes. Maintained by the importer
-    in the same transaction as the décomptes (claims.importer._refresh_year_totals)."""
+    in the same transaction as the décomptes (claims.services.imports.year_totals_refresh)."""
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="year_totals")
     year = models.PositiveSmallIntegerField()

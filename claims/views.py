@@ -14,7 +14,7 @@ from claims.forms import (
     needs_prior_agreement,
 )
 from claims.models import QuoteKind, QuoteRequest, QuoteStatus
-from claims.quotes import (
+from claims.services import (
     EstimateError,
     acts_for_kind,
     hundred_percent_sante_alternative,

@@ -1,7 +1,8 @@
 """The one e-mail builder. Each message has three templates:
 ``templates/emails/<name>-subject.txt``, ``<name>-body.txt`` and ``<name>-body.html``.
 Callers (a function per message in their app) pass a context; the builder adds the
-portal's base URL and the organisme's signature."""
+portal's base URL. Nothing here sends: every e-mail goes through the notifications outbox
+(``notifications.services``), the one place that talks to the mail server."""
 
 from __future__ import annotations
 
@@ -18,7 +19,3 @@ def build_email(name: str, to: str, context: dict) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
     message.attach_alternative(html, "text/html")
     return message
-
-
-def send_email(name: str, to: str, context: dict) -> None:
-    build_email(name, to, context).send(fail_silently=False)

@@ -5,6 +5,7 @@ renderer."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import Jinja2
 from django.template import engines
 
@@ -37,3 +38,16 @@ renderer = Renderer()
 
 class PortalForm(forms.Form):
     default_renderer = renderer
+
+
+def form_error_from(form, error: ValidationError, *, fields: dict[str, str] | None = None) -> None:
+    """Show a service's refusal on ``form``, which keeps everything typed. A message about
+    a model field goes under the form's field of that name (or of the name ``fields``
+    maps it to); one the form has no field for goes on top (``add_error`` would raise)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    fields = fields or {}
+    for name, field_errors in error.error_dict.items():
+        target = fields.get(name, name)
+        form.add_error(target if target in form.fields else None, field_errors)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from django.db.models import Avg, Count
 
+from core.text import fold_words
 from directory.departements import DEPARTEMENTS, departement_of
 
 PLACES_FILE = Path(__file__).resolve().parent / "data" / "places.json"
@@ -33,14 +33,6 @@ class Place:
     label: str
     latitude: float
     longitude: float
-
-
-def fold(text: str) -> str:
-    """Lowercase, accents removed, every run of non-letters as one space: "Saint-Étienne" -> "saint etienne"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    bare = bare.replace("œ", "oe").replace("æ", "ae")
-    return " ".join(re.findall(r"[a-z0-9]+", bare))
 
 
 def places_extract(min_population: int = 500) -> int:
@@ -70,17 +62,17 @@ def _cities() -> dict[str, tuple[str, float, float, int]]:
     data = json.loads(PLACES_FILE.read_text(encoding="utf-8"))
     index: dict[str, tuple[str, float, float, int]] = {}
     for name, lat, lon, population in data["cities"]:  # sorted by population, largest first
-        index.setdefault(fold(name), (name, lat, lon, population))
+        index.setdefault(fold_words(name), (name, lat, lon, population))
     return index
 
 
 def city_population(name: str) -> int:
-    found = _cities().get(fold(name))
+    found = _cities().get(fold_words(name))
     return found[3] if found else 0
 
 
 def city_coordinates(name: str) -> Place | None:
-    found = _cities().get(fold(name))
+    found = _cities().get(fold_words(name))
     return Place(found[0], found[1], found[2]) if found else None
 
 
@@ -127,11 +119,11 @@ def _directory_city(text: str) -> Place | None:
     """A small place missing from GeoNames but present in the directory."""
     from directory.models import Professional
 
-    folded = fold(text)
+    folded = fold_words(text)
     candidates = Professional.objects.filter(city__iexact=text.strip()).values("city").annotate(
         lat=Avg("latitude"), lon=Avg("longitude")
     )
     for row in candidates:
-        if fold(row["city"]) == folded:
+        if fold_words(row["city"]) == folded:
             return Place(row["city"], row["lat"], row["lon"])
     return None

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from core.csv_errors import LineError
+from core.text import fold_words
 from directory.models import Kind, Professional, Sector, Speciality
-from directory.places import fold
 
 # The CSV format (README, "Annuaire des professionnels"): `;`-separated, UTF-8, one header line.
 COLUMNS = (
@@ -26,29 +27,18 @@ UPDATE_FIELDS = [
     "phone", "sector", "optam", "tiers_payant", "itelis", "updated_at",
 ]
 
-_KINDS = {fold(value): value for value in Kind.values} | {fold(label): value for value, label in Kind.choices}
+_KINDS = {fold_words(value): value for value in Kind.values} | {fold_words(label): value for value, label in Kind.choices}
 _KINDS |= {
     "medecin": Kind.GENERALISTE, "generaliste": Kind.GENERALISTE, "specialiste": Kind.SPECIALISTE,
     "dentiste": Kind.DENTISTE, "kine": Kind.KINESITHERAPEUTE, "kinesitherapeute": Kind.KINESITHERAPEUTE,
     "hopital": Kind.ETABLISSEMENT, "clinique": Kind.ETABLISSEMENT, "laboratoire": Kind.LABORATOIRE,
 }
-_SPECIALITIES = {fold(value): value for value in Speciality.values} | {
-    fold(label): value for value, label in Speciality.choices
+_SPECIALITIES = {fold_words(value): value for value in Speciality.values} | {
+    fold_words(label): value for value, label in Speciality.choices
 }
 _SECTORS = {"": "", "1": "1", "secteur 1": "1", "2": "2", "secteur 2": "2", "nc": "nc", "non conventionne": "nc"}
 _BOOLEANS = {"": False, "non": False, "0": False, "faux": False, "n": False, "oui": True, "1": True, "vrai": True, "o": True}
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
-
-
-@dataclass(frozen=True)
-class LineError:
-    line: int | None  # None for an error about the whole file
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"ligne {self.line}" if self.line else "fichier"
-        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
 class DirectoryImportError(Exception):
@@ -94,12 +84,12 @@ def _row_to_professional(row: dict[str, str], line: int, errors: list[LineError]
     identifier = row["identifiant"]
     if identifier and not _IDENTIFIER_RE.match(identifier):
         errors.append(LineError(line, "identifiant", "20 caractères au plus : lettres, chiffres et tirets."))
-    kind = _KINDS.get(fold(row["type"])) if row["type"] else ""
+    kind = _KINDS.get(fold_words(row["type"])) if row["type"] else ""
     if kind is None:
         errors.append(LineError(line, "type", f"type « {row['type']} » inconnu ; valeurs possibles : {', '.join(Kind.values)}."))
     speciality = ""
     if row["specialite"]:
-        speciality = _SPECIALITIES.get(fold(row["specialite"]))
+        speciality = _SPECIALITIES.get(fold_words(row["specialite"]))
         if speciality is None:
             errors.append(LineError(line, "specialite", f"spécialité « {row['specialite']} » inconnue."))
             speciality = ""
@@ -116,12 +106,12 @@ def _row_to_professional(row: dict[str, str], line: int, errors: list[LineError]
         phone = _phone(row["telephone"])
         if phone is None:
             errors.append(LineError(line, "telephone", f"« {row['telephone']} » n'est pas un numéro à 10 chiffres."))
-    sector = _SECTORS.get(fold(row["secteur"]))
+    sector = _SECTORS.get(fold_words(row["secteur"]))
     if sector is None:
         errors.append(LineError(line, "secteur", f"« {row['secteur']} » : valeurs possibles 1, 2, nc ou vide."))
     flags = {}
     for column in ("optam", "tiers_payant", "itelis"):
-        flags[column] = _BOOLEANS.get(fold(row[column]))
+        flags[column] = _BOOLEANS.get(fold_words(row[column]))
         if flags[column] is None:
             errors.append(LineError(line, column, f"« {row[column]} » : répondez oui ou non."))
     if flags["optam"] and kind not in (Kind.GENERALISTE, Kind.SPECIALISTE, None):

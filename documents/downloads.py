@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+
+from core.text import ascii_only
 
 # Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula
 # (OWASP, "CSV Injection").
@@ -22,7 +23,7 @@ def safe_filename(stem: str, *, extension: str, fallback: str = "document") -> s
     """An ASCII name made of letters, digits, dots, dashes and underscores, whatever the
     data in ``stem`` (a décompte number with a quote, a line break, a semicolon or an
     accent): ``'decompte-D"1\\r\\n;é'`` -> ``"decompte-D-1-e.pdf"``."""
-    ascii_stem = unicodedata.normalize("NFKD", str(stem)).encode("ascii", "ignore").decode()
+    ascii_stem = ascii_only(str(stem))
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem).strip("-._")[:100]
     return f"{cleaned or fallback}.{extension}"
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 from django.utils.text import get_valid_filename
+
+from core.text import ascii_only
 
 
 class UploadRejected(ValidationError):
@@ -86,7 +87,7 @@ def safe_display_name(name: str, kind: FileKind) -> str:
     """A name safe to show and to put in Content-Disposition, with the real extension."""
     base = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base else base
-    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = ascii_only(stem)
     stem = get_valid_filename(re.sub(r"\s+", " ", stem).strip()) if stem.strip() else ""
     stem = stem[:80] or "document"
     return f"{stem}.{kind.extension}"

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
 from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
+from core.forms import form_error_from
 from members.models import (
     Affiliation,
     AuditEntry,
@@ -112,7 +113,7 @@ class AffiliationFormSet(forms.BaseInlineFormSet):
             try:
                 form.instance.check_household(others)
             except ValidationError as error:
-                form.add_error(None, error)
+                form_error_from(form, error)
 
 
 class AffiliationInline(admin.TabularInline):

@@ -2,10 +2,9 @@
 details (second factor + RIB + gestionnaire), e-mail preferences, the RGPD export and the
 account closure request. Every change writes an audit row in its transaction.
 
-Confirmations of these changes are security e-mails: they go out directly after the
-commit (as accounts.emails does) rather than through the notifications outbox, because
-they must reach a given address (the old one, the new one) whatever the member's
-e-mail preferences, and the outbox always writes to the address on file at sending time.
+Confirmations of these changes are security e-mails (``accounts.emails.send_email``, the
+outbox's security kind): they reach a given address (the old one, the new one) whatever
+the member's e-mail preferences, and only once the change commits.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import datetime as dt
 import io
 import json
 import zipfile
-from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -25,10 +23,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.emails import PORTAL_SIGNATURE, signature_for
+from accounts.emails import PORTAL_SIGNATURE, send_email, signature_for
 from accounts.models import new_token, secret_hash
 from accounts.services import CodeCheck, second_factor_check
-from core.emails import send_email
 from core.personal_data import field_values
 from core.ratelimit import hit
 from core.registry import app_modules
@@ -37,7 +34,7 @@ from documents.services import private_file_store, private_files_atomic
 from members.models import BankChangeStatus, BankDetailsChange, EmailChange, Member
 from members.services import audit_record
 from members.validators import mask_iban
-from notifications.models import NotificationKind
+from notifications.models import NotificationKind, SecurityKind
 from notifications.selectors import notification_email_enabled
 from notifications.services import notification_preference_set
 
@@ -55,11 +52,6 @@ CLOSURE_TOPIC = "droits-rgpd"
 def _name(member: Member) -> str:
     holder = member.holder
     return holder.full_name if holder else member.number
-
-
-def _send_after_commit(template: str, to: str, context: dict) -> None:
-    if to:
-        transaction.on_commit(partial(send_email, template, to, context), robust=True)
 
 
 # --- contact details -------------------------------------------------------------------
@@ -80,8 +72,8 @@ def contact_details_update(*, member: Member, actor, data: dict) -> list[str]:
     if changed:
         member.full_clean()
         member.save(update_fields=list(CONTACT_FIELDS))
-        _send_after_commit("profile-updated", member.email,
-                           {"name": _name(member), "changes": ", ".join(changed), "when": timezone.localtime()})
+        send_email(SecurityKind.PROFILE_UPDATED, member.email,
+                   {"name": _name(member), "changes": ", ".join(changed), "when": timezone.localtime()}, member=member)
     return changed
 
 
@@ -145,12 +137,13 @@ def email_change_request(*, member: Member, actor, new_email: str) -> EmailChang
     audit_record(actor=actor, member=member, action="demande de changement d'e-mail (à vérifier)", field="email",
                  old=member.email, new=new_email)
     if taken:
-        _send_after_commit("profile-email-in-use", new_email, {"email": new_email, "signature": PORTAL_SIGNATURE})
+        send_email(SecurityKind.EMAIL_IN_USE, new_email, {"email": new_email, "signature": PORTAL_SIGNATURE},
+                   member=member)
         return change
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("members:profile_email_confirm", args=[token])
-    _send_after_commit("profile-email-verify", new_email,
-                       {"name": _name(member), "url": url, "hours": settings.PROFILE_EMAIL_LINK_HOURS,
-                        "signature": signature_for(member)})
+    send_email(SecurityKind.EMAIL_VERIFY, new_email,
+               {"name": _name(member), "url": url, "hours": settings.PROFILE_EMAIL_LINK_HOURS,
+                "signature": signature_for(member)}, member=member)
     return change
 
 
@@ -190,8 +183,8 @@ def email_change_confirm(*, member: Member, actor, token: str) -> EmailChange:
                  new=change.new_email)
     context = {"name": _name(member), "old": old, "new": change.new_email, "when": timezone.localtime(),
                "signature": signature_for(member)}
-    _send_after_commit("profile-email-changed", old, context)
-    _send_after_commit("profile-email-changed", change.new_email, context)
+    send_email(SecurityKind.EMAIL_CHANGED, old, context, member=member)
+    send_email(SecurityKind.EMAIL_CHANGED, change.new_email, context, member=member)
     return change
 
 
@@ -240,8 +233,8 @@ def bank_change_confirm(*, change: BankDetailsChange, actor, device, code: str) 
     change.save(update_fields=["status", "confirmed_at"])
     audit_record(actor=actor, member=member, action="demande de changement d'IBAN (en attente de validation)",
                  field="iban", old=member.iban, new=change.iban)
-    _send_after_commit("profile-bank-requested", member.email,
-                       {"name": _name(member), "iban": change.masked_iban, "when": timezone.localtime()})
+    send_email(SecurityKind.BANK_REQUESTED, member.email,
+               {"name": _name(member), "iban": change.masked_iban, "when": timezone.localtime()}, member=member)
     return check
 
 
@@ -263,8 +256,8 @@ def bank_change_validate(*, change: BankDetailsChange, actor) -> BankDetailsChan
     if old_bic != member.bic:
         audit_record(actor=actor, member=member, action="validation du changement d'IBAN", field="bic",
                      old=old_bic, new=member.bic)
-    _send_after_commit("profile-bank-changed", member.email,
-                       {"name": _name(member), "iban": mask_iban(member.iban), "validated": True})
+    send_email(SecurityKind.BANK_CHANGED, member.email,
+               {"name": _name(member), "iban": mask_iban(member.iban), "validated": True}, member=member)
     return change
 
 
@@ -280,9 +273,9 @@ def bank_change_refuse(*, change: BankDetailsChange, actor, reason: str) -> Bank
     change.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
     audit_record(actor=actor, member=change.member, action="refus du changement d'IBAN", field="iban",
                  old=change.member.iban, new=change.iban)
-    _send_after_commit("profile-bank-changed", change.member.email,
-                       {"name": _name(change.member), "iban": change.masked_iban, "validated": False,
-                        "reason": change.refusal_reason})
+    send_email(SecurityKind.BANK_CHANGED, change.member.email,
+               {"name": _name(change.member), "iban": change.masked_iban, "validated": False,
+                "reason": change.refusal_reason}, member=change.member)
     return change
 
 

@@ -14,6 +14,7 @@ from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.reauth import reauth_is_recent, reauth_redirect, reauth_required
 from core.access import member_required
+from core.forms import form_error_from
 from documents.downloads import attachment, safe_filename
 from members import portability, profile
 from members.forms_profile import (
@@ -29,15 +30,6 @@ from members.models import BankChangeStatus
 
 BANK_CODE_SENT_SESSION_KEY = "profile_bank_code_sent"
 EMAIL_TYPED_SESSION_KEY = "profile_email_typed"
-
-
-def _form_error(form, error: ValidationError) -> None:
-    """A service refusal shown on the form, which keeps everything typed."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _profile_page(request, **forms):
@@ -72,7 +64,7 @@ def contact_update(request):
         try:
             changed = profile.contact_details_update(member=request.member, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            form_error_from(form, error)
         else:
             if changed:
                 messages.success(request, "Vos coordonnées sont modifiées. Une confirmation vous a été envoyée par e-mail.")
@@ -98,7 +90,7 @@ def email_update(request):
                 member=request.member, actor=request.user, new_email=form.cleaned_data["email"]
             )
         except ValidationError as error:
-            _form_error(form, error)
+            form_error_from(form, error)
         else:
             messages.success(
                 request,
@@ -138,7 +130,7 @@ def bank_update(request):
                 member=request.member, actor=request.user, iban=data["iban"], bic=data["bic"], rib=data["rib"]
             )
         except ValidationError as error:
-            _form_error(form, error)
+            form_error_from(form, error)
         else:
             return redirect("members:profile_bank_confirm", pk=change.pk)
     status = 400 if form.is_bound and form.errors else 200
@@ -267,7 +259,7 @@ def closure_request(request):
                 member=request.member, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _form_error(form, error)
+            form_error_from(form, error)
         else:
             messages.success(request, "Votre demande de clôture est transmise à nos gestionnaires : "
                                       "nous vous répondrons dans votre messagerie.")
@@ -287,7 +279,7 @@ def portability_page(request):
         try:
             proof = portability.portability_proof_add(member=member, actor=request.user, uploaded=form.cleaned_data["file"])
         except ValidationError as error:
-            _form_error(form, error)
+            form_error_from(form, error)
         else:
             messages.success(request, f"Votre justificatif de {proof.month:%m/%Y} est bien reçu. Merci.")
             return redirect("members:portability")

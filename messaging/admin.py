@@ -20,8 +20,9 @@ from django.utils.functional import cached_property
 
 from core.admin_mixins import PortalModelAdmin
 from core.converters import IdConverter
+from core.forms import form_error_from
 from members.models import Beneficiary, Relationship
-from messaging.forms import GestionnaireReplyForm, NoteForm
+from messaging.forms import SERVICE_FIELDS, GestionnaireReplyForm, NoteForm
 from messaging.models import Category, Thread, ThreadStatus, Topic
 from messaging.selectors import thread_messages
 from messaging.services import internal_note_add, thread_assign, thread_close, thread_reply_by_gestionnaire
@@ -222,7 +223,7 @@ class ThreadAdmin(PortalModelAdmin):
                     files=form.cleaned_data["pieces_jointes"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                form_error_from(form, error, fields=SERVICE_FIELDS)
             else:
                 messages.success(request, "Votre réponse est envoyée ; l'assuré est prévenu par e-mail.")
                 return self._back(thread)

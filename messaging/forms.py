@@ -17,6 +17,8 @@ MAX_TEXT = 5000
 ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # a database id ("²".isdigit() is true; int() refuses it)
 CODE = re.compile(r"[-a-z0-9_]{1,60}", re.ASCII)  # a category's or objet's code (a slug)
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+# The services validate model fields; these forms name them in French (core.forms.form_error_from).
+SERVICE_FIELDS = {"topic": "objet", "beneficiary": "beneficiaire", "body": "texte"}
 
 
 class BeneficiaryChoiceField(forms.ModelChoiceField):

@@ -9,24 +9,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import member_required
+from core.forms import form_error_from
 from core.params import page_number
 from core.write_limits import WriteLimitReached
-from messaging.forms import ComposeForm, ReplyForm, SearchForm
+from messaging.forms import SERVICE_FIELDS, ComposeForm, ReplyForm, SearchForm
 from messaging.prefill import prefill_get
 from messaging.selectors import categories_with_topics, inbox_page, member_thread_get, thread_messages
 from messaging.services import thread_close, thread_create, thread_mark_read, thread_reply_by_member
 
 PAGE_SIZE = 20
-
-
-def _form_error(form, error: ValidationError) -> None:
-    """A service refusal shown on the form, which keeps everything typed."""
-    if hasattr(error, "error_dict"):
-        fields = {"topic": "objet", "beneficiary": "beneficiaire", "body": "texte"}
-        for field, field_errors in error.error_dict.items():
-            form.add_error(fields.get(field) if fields.get(field) in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 SEARCH_SESSION_KEY = "messaging_search"
@@ -79,7 +70,7 @@ def compose(request):
                     body=data["texte"], files=data["pieces_jointes"],
                 )
             except ValidationError as error:
-                _form_error(form, error)
+                form_error_from(form, error, fields=SERVICE_FIELDS)
                 status = 429 if isinstance(error, WriteLimitReached) else 200
             else:
                 messages.success(request, "Votre message a bien été envoyé. Vous serez prévenu par e-mail de notre réponse.")
@@ -144,7 +135,7 @@ def thread_reply(request, pk: int):
                 files=form.cleaned_data["pieces_jointes"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            form_error_from(form, error, fields=SERVICE_FIELDS)
             status = 429 if isinstance(error, WriteLimitReached) else 200
         else:
             messages.success(request, "Votre réponse a bien été envoyée.")

@@ -12,7 +12,8 @@ class NotificationAdmin(PortalModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["key", "member__number"]
     list_select_related = ["member"]
-    fields = ["key", "member", "kind", "template", "status", "attempts", "last_error", "relay_after",
+    # Never the message itself: a security e-mail's may hold a code or a link until sent.
+    fields = ["key", "member", "to", "kind", "template", "status", "attempts", "last_error", "relay_after",
               "created_at", "updated_at", "sent_at"]
     readonly_fields = fields
 

@@ -1,5 +1,8 @@
 """Writes on the notification outbox: enqueue (inside the caller's transaction), publish
-to the broker (bounded, never blocking), deliver (at most once), relay what is pending."""
+to the broker (bounded, never blocking), deliver (at most once), relay what is pending.
+
+``notification_deliver`` is the only code of the portal that hands a message to the mail
+server (tests/notifications/test_one_email_path.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +10,24 @@ import datetime as dt
 import logging
 import smtplib
 import time
+import uuid
 from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import get_template
 from django.utils import timezone
 
-from core.emails import send_email
-from notifications.models import Notification, NotificationKind, NotificationPreference, NotificationStatus
+from core.emails import build_email
+from notifications.models import (
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    NotificationStatus,
+    SecurityKind,
+)
 from notifications.selectors import notification_email_enabled
 
 logger = logging.getLogger(__name__)
@@ -69,6 +80,67 @@ def notification_enqueue(*, member, kind: str, key: str, template: str, context:
     # robust: a failing publish must not break the caller's response or other callbacks.
     transaction.on_commit(partial(notification_publish, notification.pk), robust=True)
     return notification
+
+
+def security_email_enqueue(
+    *, kind: str, to: str, message: EmailMessage, member=None, template: str = ""
+) -> Notification | None:
+    """Queue a security or transactional e-mail (a code, a link, "your account changed")
+    to the explicit address ``to``, whatever the member's preferences.
+
+    ``message`` is already rendered (``core.emails.build_email``, or allauth's own): the
+    row keeps its subject and texts, so the task sends exactly what the caller built,
+    even from values that do not survive JSON; they are blanked once the e-mail is sent
+    or given up, so a code or a link stays in the database only while it is in flight.
+    Like ``notification_enqueue``, the row commits or rolls back with the caller's
+    transaction and is published after the commit: with CELERY_TASK_ALWAYS_EAGER it is
+    sent in-process at once, otherwise a worker sends it as soon as it is queued.
+    ``template`` names what built it when that is not the kind (allauth's prefix).
+    Returns None when there is no address to write to."""
+    if kind not in SecurityKind.values:
+        raise ValueError(f"Unknown security e-mail kind {kind!r}")
+    if not to:
+        return None
+    html = ""
+    if isinstance(message, EmailMultiAlternatives):
+        html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+    text = message.body
+    if message.content_subtype == "html":  # an HTML-only message (an allauth template)
+        text, html = "", message.body
+    notification = Notification(
+        member=member, kind=kind, key=f"{kind}:{uuid.uuid4().hex}", to=to,
+        template=template or kind, subject=message.subject, body_text=text,
+        body_html=html,
+    )
+    notification.full_clean(validate_unique=False)
+    notification.save()
+    transaction.on_commit(partial(notification_publish, notification.pk), robust=True)
+    return notification
+
+
+def _security_message(notification: Notification) -> EmailMessage:
+    if not notification.body_text:
+        message = EmailMessage(notification.subject, notification.body_html, settings.DEFAULT_FROM_EMAIL,
+                               [notification.to])
+        message.content_subtype = "html"
+        return message
+    message = EmailMultiAlternatives(notification.subject, notification.body_text, settings.DEFAULT_FROM_EMAIL,
+                                     [notification.to])
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    return message
+
+
+def _message_for(notification: Notification) -> tuple[EmailMessage | None, str]:
+    """The message to send, or None and why it is skipped."""
+    if notification.is_security:
+        return _security_message(notification), ""
+    member = notification.member
+    if not notification_email_enabled(member, notification.kind):
+        return None, "E-mails désactivés par l'assuré pour ce type de notification."
+    if not member.email:
+        return None, "L'assuré n'a pas d'adresse e-mail."
+    return build_email(notification.template, member.email, notification.context), ""
 
 
 def notifications_enqueue_many(items: list[dict]) -> int:
@@ -154,23 +226,21 @@ def notification_deliver(notification_id: int) -> str:
     failure: DeliveryFailed | None = None
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().select_related("member").filter(pk=notification_id).first()
+            Notification.objects.select_for_update(of=("self",)).select_related("member")
+            .filter(pk=notification_id).first()
         )
         if notification is None:
             return "missing"
         if notification.status != NotificationStatus.PENDING:
             return notification.status
-        member = notification.member
-        if not notification_email_enabled(member, notification.kind):
+        message, skipped = _message_for(notification)
+        if message is None:
             notification.status = NotificationStatus.SKIPPED
-            notification.last_error = "E-mails désactivés par l'assuré pour ce type de notification."
-        elif not member.email:
-            notification.status = NotificationStatus.SKIPPED
-            notification.last_error = "L'assuré n'a pas d'adresse e-mail."
+            notification.last_error = skipped
         else:
             notification.attempts += 1
             try:
-                send_email(notification.template, member.email, notification.context)
+                message.send(fail_silently=False)
             except (smtplib.SMTPException, OSError) as error:
                 notification.last_error = f"{type(error).__name__}: {error}"[:2000]
                 if notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
@@ -186,6 +256,9 @@ def notification_deliver(notification_id: int) -> str:
                 notification.status = NotificationStatus.SENT
                 notification.sent_at = timezone.now()
                 notification.last_error = ""
+        if notification.is_security and notification.status != NotificationStatus.PENDING:
+            # Done with it: the code or link it may hold goes (the row keeps who, what, when).
+            notification.subject = notification.body_text = notification.body_html = ""
         notification.save()
     if failure is not None:
         raise failure

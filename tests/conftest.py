@@ -43,6 +43,29 @@ def _jinja2_pages_seen_by_the_test_client():
 
 
 @pytest.fixture(autouse=True)
+def _each_request_commits(request, monkeypatch):
+    """In production a request's writes commit when it ends, and what it queued with
+    ``transaction.on_commit`` runs then: every e-mail goes through the outbox, published
+    after the commit. A test runs inside one transaction that never commits, so this runs
+    the callbacks a test-client request queued when it ends, as its commit would (a
+    rolled-back block's callbacks are dropped by Django, as in production). Callbacks
+    run twice when a test also captures them with ``execute=True``: the outbox sends at
+    most once. ``@pytest.mark.no_request_commit`` turns it off (a test counting a
+    request's queries)."""
+    if request.node.get_closest_marker("no_request_commit"):
+        return
+    from django.test import Client, TestCase
+
+    send = Client.request
+
+    def request_then_commit(self, **kwargs):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return send(self, **kwargs)
+
+    monkeypatch.setattr(Client, "request", request_then_commit)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth's rate limits (30 logins a minute per IP...) count in the cache (local
     memory): without this, a long run trips them and logins start failing at random."""

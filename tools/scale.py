@@ -980,7 +980,7 @@ class Generator:
                 household.iban_masked if payee == "assure" else "", care_text, _money(fr), _money(ss), _money(comp),
                 _money(fr - ss - comp), digest, f"{payment_text if status == 'paye' else care_text} 06:00:00+01",
             )
-        for year, (fr, ss, comp) in per_year.items():  # what claims.importer.year_totals_refresh stores
+        for year, (fr, ss, comp) in per_year.items():  # what claims.services.imports.year_totals_refresh stores
             self.tables["year_total"].add(str(self.ids["year_total"]), member_id, str(year), _money(fr), _money(ss),
                                           _money(comp), _money(fr - ss - comp))
             self.ids["year_total"] += 1

@@ -35,10 +35,11 @@ def test_demo_users_log_in_with_a_code_sent_by_email():
     assert client.get("/").status_code == 200
 
 
-def test_security_emails_keep_apostrophes_readable_in_text(alice_client, alice):
+def test_security_emails_keep_apostrophes_readable_in_text(alice_client, alice, django_capture_on_commit_callbacks):
     from accounts.emails import send_factor_added
 
-    send_factor_added(user=alice.user, label="application d'authentification")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_factor_added(user=alice.user, label="application d'authentification")
     message = mail.outbox[-1]
     assert "« application d'authentification »" in message.body
     assert "&#x27;" not in message.body and message.alternatives

@@ -89,7 +89,7 @@ def test_download_the_tiers_payant_card(page, alice, tmp_path):
 
 
 def test_browse_reimbursements_filter_and_open_one(page, alice):
-    from claims.importer import decomptes_import
+    from claims.services import decomptes_import
     from tests.claims.conftest import consultation, csv_file
 
     decomptes_import(content=csv_file(consultation("J1", alice), consultation("J2", alice, rank=3)), file_name="j.csv")

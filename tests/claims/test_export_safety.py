@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from claims.importer import decomptes_import
 from claims.models import Decompte, DecompteLine
+from claims.services import decomptes_import
 from documents.downloads import csv_cell, safe_filename
 from tests.claims.conftest import consultation, csv_file
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from claims.importer import decomptes_import
 from claims.models import Decompte, DecompteLine, ImportBatch
+from claims.services import decomptes_import
 from tests.claims.conftest import HEADER, consultation, csv_file
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 
 from claims import selectors
-from claims.importer import decomptes_import
 from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
+from claims.services import decomptes_import
 from core.navigation import url_builder
 from tests.claims.conftest import consultation, csv_file
 

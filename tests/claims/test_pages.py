@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from claims.calendar import add_working_days, public_holidays
-from claims.importer import decomptes_import
 from claims.models import Decompte
+from claims.services import decomptes_import
 from tests.claims.conftest import consultation, csv_file
 from tests.conftest import login
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from claims.models import QuoteEvent, QuoteRequest, QuoteStatus
-from claims.quotes import QuoteLineInput, quote_estimate
+from claims.services import QuoteLineInput, quote_estimate
 from documents.models import PrivateFile
 from tests.conftest import login
 from tests.factories import image_bytes, pdf_bytes, upload

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from claims.importer import decomptes_import
+from claims.services import decomptes_import
 from notifications.models import Notification, NotificationStatus
 from tests.claims.conftest import consultation, csv_file
 from tests.notifications.test_real_worker import _sent_emails, _wait, real_broker, worker  # noqa: F401

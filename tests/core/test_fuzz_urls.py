@@ -19,8 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claims.importer import decomptes_import
-from claims.quotes import QuoteLineInput, quote_request_create
+from claims.services import QuoteLineInput, decomptes_import, quote_request_create
 from core.admin_mixins import StrictChangeListMixin
 from tests.claims.conftest import consultation, csv_file
 from tests.messaging.helpers import new_thread

@@ -12,7 +12,7 @@ from urllib.parse import unquote_plus, urlparse
 
 import pytest
 
-from claims.importer import decomptes_import
+from claims.services import decomptes_import
 from messaging.models import Thread
 from tests.claims.conftest import consultation, csv_file
 from tests.messaging.helpers import new_thread

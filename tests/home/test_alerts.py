@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from claims.importer import decomptes_import
+from claims.services import decomptes_import
 from members.models import NoemieReason, NoemieStatus
 from tests.claims.conftest import consultation, csv_file
 

@@ -95,7 +95,7 @@ def test_smtp_failures_are_retried_with_exponential_backoff_then_given_up(alice,
     def smtp_down(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    monkeypatch.setattr("notifications.services.send_email", smtp_down)
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", smtp_down)
     countdowns = []
 
     def fake_retry(countdown, exc):
@@ -119,7 +119,7 @@ def test_smtp_failures_are_retried_with_exponential_backoff_then_given_up(alice,
 
 def test_an_smtp_failure_in_eager_mode_keeps_the_row_pending_for_the_relay(alice, monkeypatch):
     notification = enqueue(alice)
-    monkeypatch.setattr("notifications.services.send_email", lambda *a, **k: (_ for _ in ()).throw(OSError("refused")))
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", lambda *a, **k: (_ for _ in ()).throw(OSError("refused")))
     assert deliver_notification.apply(args=[notification.pk]).get() == "pending"
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.PENDING and notification.attempts == 1

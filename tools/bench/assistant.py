@@ -6,7 +6,8 @@ import json
 import re
 
 from assistant.knowledge import KNOWLEDGE_FILE, answers_for, index
-from assistant.text import fold, tokens
+from assistant.text import tokens
+from core.text import fold
 from tools.benchmarking import Figure, percentile, timed
 
 

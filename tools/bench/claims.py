@@ -83,7 +83,8 @@ def _csv(members, lines: int) -> bytes:
 
 
 def bench_import() -> list[Figure]:
-    from claims.importer import LineError, decomptes_import, read_rows
+    from claims.services.imports import decomptes_import, read_rows
+    from core.csv_errors import LineError
 
     figures = []
     try:
@@ -101,7 +102,7 @@ def bench_import() -> list[Figure]:
             figures.append(Figure(
                 f"claims: import of {IMPORT_LINES:,} lines (all or nothing, engine per line)".replace(",", " "),
                 IMPORT_LINES / import_seconds, "lines/s", baseline=IMPORT_LINES / parse_seconds,
-                baseline_name="parsing and validating the same file alone (claims.importer.read_rows)",
+                baseline_name="parsing and validating the same file alone (claims.services.imports.read_rows)",
                 target="(reported)",
             ))
             raise _Rollback
@@ -158,9 +159,9 @@ def _interleaved(client: Client, urls: list[str], *, repeat: int, warmup: int) -
 def bench_list_pages() -> list[Figure]:
     from django.contrib.auth import get_user_model
 
-    from claims.importer import year_totals_refresh
     from claims.models import Decompte, DecompteLine, ImportBatch
     from claims.selectors import PAGE_SIZE
+    from claims.services import year_totals_refresh
 
     figures = []
     try:

@@ -7,8 +7,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from claims.importer import decomptes_import
 from claims.models import ImportBatch
+from claims.services import decomptes_import
 from members.models import Member
 
 HEADER = ("numero_decompte;numero_adherent;rang_beneficiaire;date_soins;code_acte;praticien;quantite;frais_reels;"

@@ -2,8 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.importer import decomptes_import
 from claims.models import ImportBatch
+from claims.services import decomptes_import
+from core.csv_errors import LineError, errors_report
 
 
 class Command(BaseCommand):
@@ -17,8 +18,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: no such file")
         batch = decomptes_import(content=file.read_bytes(), file_name=file.name)
         if batch.status == ImportBatch.Status.REFUSED:
-            for error in batch.errors:
-                self.stderr.write(f"ligne {error['line']} [{error['column']}] {error['reason']}")
+            self.stderr.write(errors_report(LineError.from_dict(error) for error in batch.errors))
             raise CommandError(f"Fichier refusé : {len(batch.errors)} erreur(s), rien n'a été importé.")
         self.stdout.write(
             f"Fichier accepté : {batch.line_count} lignes, {batch.created_count} décomptes créés, "

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.csv_errors import errors_report
 from directory.services import DirectoryImportError, directory_import
 
 
@@ -26,7 +27,6 @@ class Command(BaseCommand):
         try:
             result = directory_import(content=content, replace=replace)
         except DirectoryImportError as failure:
-            for error in failure.errors:
-                self.stderr.write(str(error))
+            self.stderr.write(errors_report(failure.errors))
             raise CommandError(f"Import refusé : {len(failure.errors)} erreur(s), aucune modification.")
         self.stdout.write(f"Import terminé : {result.created} créés, {result.updated} mis à jour, {result.deleted} supprimés.")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from claims.csv_format import COLUMNS, REQUIRED, CellError, parse_amount, parse_date, parse_int
 from claims.models import Decompte, DecompteLine, ImportBatch
 from claims.selectors import engine_history
+from core.csv_errors import LineError
 from guarantees import catalogue
 from guarantees.engine import PRESCRIPTION_YEARS, CareLine, EngineError, LineResult, add_years, compute
 from guarantees.selectors import engine_request_for
@@ -44,16 +45,6 @@ ENGINE_KEY_COLUMN = {
     "unknown_act": "code_acte", "ss_above_fr": "montant_ss", "negative_amount": "frais_reels",
     "care_in_future": "date_soins", "before_cover": "date_soins", "after_cover": "date_soins",
 }
-
-
-@dataclass
-class LineError:
-    line: int
-    column: str
-    reason: str
-
-    def to_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "reason": self.reason}
 
 
 @dataclass
@@ -334,7 +325,7 @@ def decomptes_import(*, content: bytes, file_name: str, imported_by=None) -> Imp
                         line_count=len(lines))
     if errors:
         batch.status = ImportBatch.Status.REFUSED
-        batch.errors = [error.to_dict() for error in sorted(errors, key=lambda e: (e.line, e.column))]
+        batch.errors = [error.to_dict() for error in sorted(errors, key=LineError.sort_key)]
         batch.save()
         return batch
     batch.status = ImportBatch.Status.ACCEPTED
