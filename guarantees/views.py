@@ -4,7 +4,7 @@ from core.access import member_required
 from guarantees.engine import EngineError
 from guarantees.forms import SimulationForm
 from guarantees.selectors import guarantee_table_for, simulate_for
-from members.selectors import affiliations_on, household
+from members.selectors import household_of
 
 # Engine errors that belong to one field of the form; the others are shown above it.
 ERROR_FIELDS = {
@@ -30,10 +30,11 @@ def reimbursed_care(beneficiary) -> list:
 @member_required
 def simulate(request):
     member = request.member
-    current = affiliations_on(member)
+    current = household_of(member).affiliations_on()
     if not current:
         return render(request, "guarantees/simulate.html", {"form": None})
-    form_kwargs = {"beneficiaries": household(member), "formula_code": current[0].formula.code}
+    form_kwargs = {"beneficiaries": member.beneficiaries.order_by("rank", "birth_date", "id"),
+                   "formula_code": current[0].formula.code}
     results = None
     if request.method == "POST":
         form = SimulationForm(request.POST, **form_kwargs)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Decompte, QuoteKind, QuoteStatus
+from claims.models import Decompte, QuoteKind, QuoteRequest, QuoteStatus
 from core.money import euros
 from core.navigation import url_builder
-from core.sql import amount, day, fetch_all
-from members.models import Beneficiary, Member, NoemieStatus, PortabilityStatus
+from members.models import Beneficiary, Member, NoemieStatus, PortabilityFile, PortabilityStatus
 from members.portability import portability_alerts
 
 RECENT_DAYS = 30
@@ -32,46 +32,28 @@ class Alert:
     link_label: str
 
 
-# What the alerts are made of, in one query on the member's indexes: an active
-# portability file, the devis waiting for a document, the pending and recently paid
-# décomptes. Plain SQL, without model instances: the home page runs it at every visit.
-# (The first branch types the columns for PostgreSQL.)
-_SOURCES_SQL = """
-SELECT 'portabilite', p.id, NULL, NULL, CAST(NULL AS date), CAST(NULL AS date), CAST(NULL AS date),
-       CAST(NULL AS numeric)
-  FROM members_portabilityfile p WHERE p.member_id = %s AND p.status = %s
-UNION ALL
-SELECT 'devis', q.id, q.kind, q.missing_document_note, NULL, NULL, NULL, NULL
-  FROM claims_quoterequest q WHERE q.member_id = %s AND q.status = %s
-UNION ALL
-SELECT 'decompte', d.id, d.status, NULL, d.first_care_date, d.payment_date, d.documents_complete_on, d.total_complementary
-  FROM claims_decompte d WHERE d.member_id = %s AND (d.status = %s OR (d.status = %s AND d.payment_date >= %s))
-"""
-
-
 def alerts_for(member: Member, today: dt.date | None = None, *, people: list[Beneficiary] | None = None) -> list[Alert]:
     """The alerts of ``member`` on ``today``; ``people``, the household when already loaded."""
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=RECENT_DAYS)
-    rows = fetch_all(_SOURCES_SQL, [
-        member.pk, PortabilityStatus.ACTIVE.value, member.pk, QuoteStatus.MISSING_DOCUMENT.value,
-        member.pk, Decompte.Status.PENDING.value, Decompte.Status.PAID.value, since,
-    ])
+    in_portability = PortabilityFile.objects.filter(member_id=member.pk, status=PortabilityStatus.ACTIVE).exists()
+    quotes = (QuoteRequest.objects.filter(member_id=member.pk, status=QuoteStatus.MISSING_DOCUMENT)
+              .order_by("pk").values_list("pk", "kind", "missing_document_note"))
+    decomptes = list(
+        Decompte.objects.filter(Q(status=Decompte.Status.PENDING) | Q(status=Decompte.Status.PAID, payment_date__gte=since),
+                                member_id=member.pk)
+        .only("status", "first_care_date", "payment_date", "documents_complete_on", "total_complementary")
+        .order_by("first_care_date", "pk")
+    )
     alerts: list[Alert] = []
     # Portability: the month's France Travail proof is missing, the Loi Evin offer.
-    if any(row[0] == "portabilite" for row in rows):
+    if in_portability:
         alerts.extend(portability_alerts(member, today))
     quote_url = url_builder("claims:quote_detail")
-    for _source, pk, kind, note, *_rest in sorted(row for row in rows if row[0] == "devis"):
+    for pk, kind, note in quotes:
         alerts.append(Alert("warning", "Une pièce justificative est demandée",
                             f"Pour votre devis {QuoteKind(kind).label.lower()} n° {pk} : {note}",
                             quote_url(pk), "Ajouter la pièce"))
-    decomptes = sorted(
-        (Decompte(pk=pk, status=status, first_care_date=day(care), payment_date=day(paid),
-                  documents_complete_on=day(complete), total_complementary=amount(total))
-         for source, pk, status, _note, care, paid, complete, total in rows if source == "decompte"),
-        key=lambda decompte: (decompte.first_care_date, decompte.pk),
-    )
     for decompte in decomptes:
         if decompte.status == Decompte.Status.PENDING and decompte.is_late(today):
             alerts.append(Alert("warning", "Un remboursement est en retard",
