@@ -142,7 +142,7 @@ LIMIT %s OFFSET %s
 """The member's inbox page without a search (the page members open most after the home
 page): the page's threads with their labels, their unread count (a correlated count on
 the message index, for the page's rows) and the number of threads in all (a window), in
-one query on the index ``thread_member_recent_idx``. Plain SQL because the ORM equivalent
+one query on the indexes of the member's threads and of unread messages. Plain SQL because the ORM equivalent
 (``_orm_inbox_rows``, which a search uses) measured about 1 ms more per page on SQLite,
 past twice the bare view (docs/bench.md). Parameters: False (a gestionnaire's message),
 the member's id, the page size, the offset. Rows: ``InboxRow``'s fields, then the count."""
