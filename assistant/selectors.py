@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.knowledge import Entry, entry
-from members.selectors import affiliations_on
+from members.selectors import household_of
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def complementary_services(member) -> ComplementaryServices:
             "about": entry("teleconsultation"),
         }
     assistance: list[dict] = []
-    for affiliation in affiliations_on(member):
+    for affiliation in household_of(member).affiliations_on():
         label = affiliation.formula.assistance
         if label and label not in [a["label"] for a in assistance]:
             assistance.append({"label": label, "formula": affiliation.formula.name, "about": entry("assistance")})

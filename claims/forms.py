@@ -9,7 +9,6 @@ from core import forms as core_forms
 from core.forms import PortalForm
 from documents.forms import MultiplePrivateFileField
 from guarantees.forms import EAR_CHOICES, EYE_CHOICES, _dioptre, _money
-from members.selectors import household_names
 
 
 class DecompteFilterForm(PortalForm):
@@ -18,9 +17,9 @@ class DecompteFilterForm(PortalForm):
     au = forms.DateField(label="Payés jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     categorie = forms.ChoiceField(label="Catégorie de soins", required=False)
 
-    def __init__(self, *args, member, categories: list[str], **kwargs) -> None:
+    def __init__(self, *args, people: list[tuple[int, str]], categories: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["beneficiaire"].choices = [("", "Tous"), *household_names(member.pk)]
+        self.fields["beneficiaire"].choices = [("", "Tous"), *people]
         self.fields["categorie"].choices = [("", "Toutes")] + [(c, c.capitalize()) for c in categories]
 
     def clean(self):

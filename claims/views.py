@@ -29,7 +29,7 @@ from documents.downloads import attachment, csv_response, safe_filename
 from guarantees.engine import EngineError
 from guarantees.forms import SimulationForm
 from guarantees.selectors import simulate_for
-from members.selectors import affiliations_on, covered_beneficiaries, household
+from members.selectors import household_of
 from messaging.prefill import compose_prefill_url
 
 
@@ -37,10 +37,11 @@ from messaging.prefill import compose_prefill_url
 @member_required
 def decompte_list(request):
     member = request.member
+    household = household_of(member)
     # Only the cursor in the query string: nothing to validate, the form shows unfilled.
     filtering = any(name in request.GET for name in DecompteFilterForm.base_fields)
-    form = DecompteFilterForm(request.GET if filtering else None, member=member,
-                              categories=selectors.categories_of(member))
+    form = DecompteFilterForm(request.GET if filtering else None, people=household.names(),
+                              categories=selectors.categories_of(household))
     filters = selectors.DecompteFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.DecompteFilters(
@@ -80,11 +81,11 @@ def decompte_detail(request, pk):
 @member_required
 def decompte_pdf(request, pk):
     detail = selectors.decompte_for_member(request.member.pk, pk)
-    decompte, member = detail.decompte, request.member
+    decompte, household = detail.decompte, household_of(request.member)
     pdf = render_pdf(
         "pdf/decompte.html",
-        {"decompte": decompte, "lines": detail.lines, "member": member, "holder": member.holder,
-         "organisme": member.contract.organisme},
+        {"decompte": decompte, "lines": detail.lines, "member": household.member, "holder": household.holder,
+         "organisme": household.member.contract.organisme},
         title=f"Décompte de remboursement n° {decompte.external_id}",
     )
     # The number comes from the insurer's files: only a safe ASCII form of it names the file.
@@ -153,7 +154,7 @@ def quote_new(request):
     if kind not in QuoteKind.values:
         return render(request, "claims/quote_kind.html", {"kinds": QuoteKind.choices})
     acts = acts_for_kind(member, kind)
-    people = member.beneficiaries.filter(pk__in=[p.pk for p in covered_beneficiaries(member)])
+    people = member.beneficiaries.filter(pk__in=[p.pk for p in household_of(member).covered_on()])
     form = QuoteRequestForm(request.POST or None, request.FILES or None, beneficiaries=people)
     lines = QuoteLineFormSet(request.POST or None, prefix="lignes", form_kwargs={"acts": acts})
     status = 200
@@ -242,10 +243,11 @@ def _reimbursed_care(beneficiary) -> list:
 @member_required
 def simulate(request):
     member = request.member
-    current = affiliations_on(member)
+    current = household_of(member).affiliations_on()
     if not current:
         return render(request, "claims/simulate.html", {"form": None})
-    form_kwargs = {"beneficiaries": household(member), "formula_code": current[0].formula.code}
+    form_kwargs = {"beneficiaries": member.beneficiaries.order_by("rank", "birth_date", "id"),
+                   "formula_code": current[0].formula.code}
     results = None
     if request.method == "POST":
         form = SimulationForm(request.POST, **form_kwargs)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineRequest, Layer, LineResult, compute
 from members.models import AffiliationRole, Beneficiary, Member
-from members.selectors import affiliations_on
+from members.selectors import household_of
 
 
 def engine_layers_for(member: Member) -> tuple[Layer, ...]:
@@ -79,7 +79,7 @@ class GuaranteeTable:
 
 def guarantee_table_for(member: Member, day: dt.date | None = None) -> GuaranteeTable | None:
     """The member's own formulas in force on ``day``, side by side, grouped as in the notice."""
-    affiliations = affiliations_on(member, day)
+    affiliations = household_of(member).affiliations_on(day)
     if not affiliations:
         return None
     codes = [a.formula.code for a in affiliations]

@@ -4,12 +4,12 @@ from django.utils import timezone
 from assistant.selectors import complementary_services
 from core.access import member_required
 from home.alerts import alerts_for
-from members.selectors import affiliations_in_force, load_household, member_with_household
+from members.selectors import household_of
 
 
 @member_required
 def home(request):
-    household = load_household(request.member.pk, member=request.member)
+    household = household_of(request.member)
     today = timezone.localdate()
     return render(
         request,
@@ -17,7 +17,7 @@ def home(request):
         {
             "member": household.member,
             "holder": household.holder,
-            "affiliations": affiliations_in_force(household.affiliations, today),
+            "affiliations": household.affiliations_on(today),
             "household": household.covered_on(today),
             "alerts": alerts_for(household.member, today, people=household.people),
         },
@@ -36,7 +36,7 @@ def contact(request):
 
 @member_required
 def services(request):
-    member = member_with_household(request.member.pk)
+    member = household_of(request.member).member
     return render(
         request,
         "home/services.html",

@@ -29,8 +29,8 @@ from PIL import Image
 from core import pdf
 from documents import pdf_cache
 from documents.models import GeneratedKind, RenderedDocument
-from members.models import AffiliationRole, Member, MemberStatus, Relationship
-from members.selectors import Household, affiliations_in_force, household_of, load_household
+from members.models import AffiliationRole, Member, MemberStatus
+from members.selectors import Household, household_of
 
 CARD_TEMPLATE = "pdf/tiers_payant_card.html"
 ATTESTATION_TEMPLATE = "pdf/attestation_affiliation.html"
@@ -82,7 +82,7 @@ def _validity(household: Household, day: dt.date) -> Validity:
             "n'est délivrée qu'aux assurés dont la couverture est en cours : ne présentez plus votre "
             "ancienne carte aux professionnels de santé."
         )
-    principal = [a for a in affiliations_in_force(household.affiliations, day) if a.role == AffiliationRole.PRINCIPAL]
+    principal = [a for a in household.affiliations_on(day) if a.role == AffiliationRole.PRINCIPAL]
     if not principal:
         upcoming = [
             a.start_date for a in household.affiliations if a.role == AffiliationRole.PRINCIPAL and a.start_date > day
@@ -97,7 +97,7 @@ def _validity(household: Household, day: dt.date) -> Validity:
             "n'est délivrée qu'aux assurés dont la couverture est en cours."
         )
     base = principal[0]
-    holder = next((person for person in household.people if person.relationship == Relationship.MEMBER), None)
+    holder = household.holder
     if holder is None or not holder.is_covered_on(day):
         raise DocumentUnavailable(
             "Votre propre couverture n'est pas en cours aujourd'hui : la carte de tiers payant ne peut "
@@ -134,12 +134,8 @@ def _care_levels(affiliations) -> list[dict]:
     ]
 
 
-def _covered(household: Household, day: dt.date) -> list:
-    return [person for person in household.people if person.is_covered_on(day)]
-
-
 def card_content(member: Member, day: dt.date | None = None) -> dict:
-    """Everything the card prints. ``member`` should come from member_with_household."""
+    """Everything the card prints."""
     return _card_content(household_of(member), day or timezone.localdate())
 
 
@@ -148,8 +144,8 @@ def _card_content(household: Household, day: dt.date) -> dict:
     validity = _validity(household, day)
     contract = member.contract
     organisme = contract.organisme
-    affiliations = affiliations_in_force(household.affiliations, day)
-    people = [_person(p, validity) for p in _covered(household, day)]
+    affiliations = household.affiliations_on(day)
+    people = [_person(p, validity) for p in household.covered_on(day)]
     content = {
         "organisme": organisme.name,
         "amc_number": organisme.amc_number,
@@ -198,8 +194,8 @@ def attestation_content(member: Member, day: dt.date | None = None) -> dict:
     household = household_of(member)
     validity = _validity(household, day)
     contract = member.contract
-    holder = member.holder
-    affiliations = affiliations_in_force(household.affiliations, day)
+    holder = household.holder
+    affiliations = household.affiliations_on(day)
     return {
         "organisme": contract.organisme.name,
         "organisme_legal_form": contract.organisme.legal_form,
@@ -223,7 +219,7 @@ def attestation_content(member: Member, day: dt.date | None = None) -> dict:
             {"formula": a.formula.name, "role": a.get_role_display(), "start": a.start_date, "end": a.end_date}
             for a in affiliations
         ],
-        "people": [_person(p, validity) for p in _covered(household, day)],
+        "people": [_person(p, validity) for p in household.covered_on(day)],
         "issued_on": day,
     }
 
@@ -268,8 +264,7 @@ def card_check_token(day: dt.date) -> str:
 
 
 def card_document(member: Member, day: dt.date | None = None) -> tuple[RenderedDocument, dict]:
-    """The member's card PDF, from the cache when its content has not changed. ``member``
-    should come from member_with_household."""
+    """The member's card PDF, from the cache when its content has not changed."""
     return _card_document(household_of(member), day or timezone.localdate())
 
 
@@ -299,7 +294,7 @@ def card_download(member_id: int, day: dt.date | None = None) -> tuple[RenderedD
     )
     if probe.document is not None:
         return probe.document, day
-    document, _ = _card_document(load_household(member_id), day, probe)
+    document, _ = _card_document(household_of(Member.objects.get(pk=member_id)), day, probe)
     return document, day
 
 

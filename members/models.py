@@ -10,6 +10,7 @@ member number, contact details, bank details, status and affiliations.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -182,10 +183,7 @@ class Member(models.Model):
     @property
     def holder(self) -> Beneficiary | None:
         """The member as a covered person (relationship "assuré")."""
-        for person in self.beneficiaries.all():
-            if person.relationship == Relationship.MEMBER:
-                return person
-        return None
+        return holder_among(self.beneficiaries.all())
 
     @property
     def masked_iban(self) -> str:
@@ -193,6 +191,12 @@ class Member(models.Model):
 
     def is_covered_on(self, day: dt.date) -> bool:
         return self.cover_end_date is None or day <= self.cover_end_date
+
+
+def holder_among(people: Iterable[Beneficiary]) -> Beneficiary | None:
+    """The member among the persons of a household (relationship "assuré"): the one rule
+    that picks the holder, for ``Member.holder`` and ``members.selectors.Household``."""
+    return next((person for person in people if person.relationship == Relationship.MEMBER), None)
 
 
 class AffiliationRole(models.TextChoices):

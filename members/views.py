@@ -14,20 +14,21 @@ from documents.downloads import attachment, safe_filename
 from members import cards
 from members.models import AffiliationRole
 from members.notices import notice_blocks
-from members.selectors import affiliations_on, household, member_with_household
+from members.selectors import household_of
 from members.situation import noemie_situation
 
 
 def _household_member(request):
-    return member_with_household(request.member.pk)
+    return household_of(request.member).member
 
 
 @require_GET
 @member_required
 def contracts(request):
-    member = _household_member(request)
+    household = household_of(request.member)
+    member = household.member
     today = timezone.localdate()
-    history = sorted(member.affiliations.all(), key=lambda a: (a.start_date, a.role != AffiliationRole.PRINCIPAL))
+    history = sorted(household.affiliations, key=lambda a: (a.start_date, a.role != AffiliationRole.PRINCIPAL))
     return render(
         request,
         "members/contracts.html",
@@ -35,7 +36,7 @@ def contracts(request):
             "member": member,
             "contract": member.contract,
             "organisme": member.contract.organisme,
-            "current": affiliations_on(member, today),
+            "current": household.affiliations_on(today),
             "history": history,
             "today": today,
         },
@@ -45,21 +46,21 @@ def contracts(request):
 @require_GET
 @member_required
 def beneficiaries(request):
-    member = _household_member(request)
+    household = household_of(request.member)
     today = timezone.localdate()
-    rows = [(person, person.is_covered_on(today), noemie_situation(person)) for person in household(member)]
-    return render(request, "members/beneficiaries.html", {"member": member, "rows": rows})
+    rows = [(person, person.is_covered_on(today), noemie_situation(person)) for person in household.people]
+    return render(request, "members/beneficiaries.html", {"member": household.member, "rows": rows})
 
 
 @require_GET
 @member_required
 def noemie(request):
-    member = _household_member(request)
-    situations = [noemie_situation(person) for person in household(member)]
+    household = household_of(request.member)
+    situations = [noemie_situation(person) for person in household.people]
     return render(
         request,
         "members/noemie.html",
-        {"member": member, "situations": situations, "all_active": all(s.active for s in situations)},
+        {"member": household.member, "situations": situations, "all_active": all(s.active for s in situations)},
     )
 
 

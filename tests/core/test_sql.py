@@ -1,47 +1,24 @@
-"""core.sql: plain SQL reads give the values the ORM gives (SQLite and PostgreSQL)."""
+"""The named plain SQL queries (the only ones left: the reimbursements list page, the inbox
+page, the header's unread count) give what their ORM equivalents give, and on PostgreSQL
+use the index they were written for."""
 
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+from django.db import connection
+
+from claims import selectors as claims_selectors
 from claims.models import Decompte
-from core.sql import aware, columns, fetch_instances, fetch_value
-from members.models import Affiliation, Contract, Formula, Member, Organisme
-from members.selectors import load_household, member_with_household
-from messaging.models import Message
+from core.sql import amount, aware, fetch_all, fetch_value
+from messaging import selectors as messaging_selectors
+from messaging.models import Message, Thread
 from tests.claims.test_pages import alice_history  # noqa: F401, F811 - fixture
 from tests.messaging.helpers import new_thread
 
-
-def _values(instance) -> dict:
-    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
-
-
-def test_instances_from_a_join_equal_the_orms(alice):
-    rows = fetch_instances(
-        f"SELECT {columns(Affiliation, 'a')}, {columns(Formula, 'f')} FROM members_affiliation a "
-        "JOIN members_formula f ON f.id = a.formula_id WHERE a.member_id = %s ORDER BY a.id",
-        [alice.pk], (Affiliation, Formula),
-    )
-    expected = list(Affiliation.objects.filter(member=alice).select_related("formula").order_by("id"))
-    assert len(rows) == len(expected) > 0
-    for (affiliation, formula), orm in zip(rows, expected, strict=True):
-        assert _values(affiliation) == _values(orm) and _values(formula) == _values(orm.formula)
-        assert isinstance(affiliation.start_date, dt.date) and not affiliation._state.adding
-
-
-def test_timestamps_and_amounts_are_converted_as_the_orm_does(alice_history):  # noqa: F811
-    alice = alice_history
-    thread = new_thread(alice)
-    message = Message.objects.get(thread=thread)
-    (row,) = fetch_instances(f"SELECT {columns(Message, 'm')} FROM messaging_message m WHERE m.id = %s",
-                             [message.pk], (Message,))
-    assert row[0].created_at == message.created_at and row[0].created_at.tzinfo is not None
-    assert aware(fetch_value("SELECT created_at FROM messaging_message WHERE id = %s", [message.pk])) == message.created_at
-    decompte = Decompte.objects.filter(member=alice).order_by("pk").first()
-    (found,) = fetch_instances(f"SELECT {columns(Decompte, 'd')} FROM claims_decompte d WHERE d.id = %s",
-                               [decompte.pk], (Decompte,))
-    assert _values(found[0]) == _values(decompte) and found[0].total_complementary == Decimal("39.00")
-    assert str(found[0].total_complementary) == str(decompte.total_complementary)
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="EXPLAIN plans are PostgreSQL's (CI's second run)"
+)
 
 
 def test_aware_reads_every_driver_form():
@@ -49,28 +26,80 @@ def test_aware_reads_every_driver_form():
     assert aware(utc) == aware(utc.replace(tzinfo=None)) == aware("2026-03-01 23:30:00") == utc
 
 
-def test_the_household_in_plain_sql_is_the_orms_household(alice):
-    orm = member_with_household(alice.pk)
-    for household in (load_household(alice.pk), load_household(alice.pk, member=Member.objects.get(pk=alice.pk))):
-        assert _values(household.member) == _values(orm)
-        assert _values(household.member.contract) == _values(orm.contract)
-        assert _values(household.member.contract.organisme) == _values(orm.contract.organisme)
-        assert [_values(p) for p in household.people] == [_values(p) for p in orm.beneficiaries.all()]
-        assert [(_values(a), _values(a.formula)) for a in household.affiliations] == [
-            (_values(a), _values(a.formula)) for a in orm.affiliations.all()]
-        assert household.holder.pk == orm.holder.pk
+def test_amount_reads_every_driver_form():
+    assert amount(39.0) == amount(39) == amount(Decimal("39.00")) == Decimal("39.00")
+    assert str(amount(0.1 + 0.2)) == "0.30"
 
 
-def test_an_unknown_member_has_no_household(db):
-    import pytest
-
-    with pytest.raises(Member.DoesNotExist):
-        load_household(987654)
-    assert Contract.objects.exists() and Organisme.objects.exists()
+def _orm_page(member, direction="first", position=None):
+    rows = claims_selectors._orm_page_rows(claims_selectors.DecompteFilters().paid(member.pk), direction, position)
+    return claims_selectors._decompte_rows(rows)
 
 
-def test_household_names_are_the_full_names_in_rank_order(alice):
-    from members.selectors import household, household_names
+def _sql_page(member, direction="first", position=None):
+    keyset = [position[0], position[0], position[1]] if position else []
+    rows = fetch_all(claims_selectors.decompte_page_sql(direction),
+                     [member.pk, Decompte.Status.PAID.value, *keyset, claims_selectors.PAGE_SIZE + 1])
+    return claims_selectors._decompte_rows(rows, convert=True)
 
-    assert household_names(alice.pk) == [(person.pk, person.full_name) for person in household(alice)]
-    assert len(household_names(alice.pk)) >= 3
+
+def test_the_list_page_query_gives_the_orms_rows(alice_history):  # noqa: F811
+    alice = alice_history
+    first = _sql_page(alice)
+    assert first == _orm_page(alice) and first and first[0].lines
+    assert isinstance(first[0].total_complementary, Decimal) and isinstance(first[0].payment_date, dt.date)
+    middle = first[len(first) // 2]
+    for direction in ("after", "before"):
+        position = (middle.payment_date, middle.pk)
+        assert _sql_page(alice, direction, position) == _orm_page(alice, direction, position)
+
+
+def test_the_inbox_query_and_the_unread_count_give_the_orms_values(alice):
+    threads = [new_thread(alice, body=f"Question {index}") for index in range(3)]
+    Message.objects.create(thread=threads[1], from_member=False, body="Réponse")
+    sql_rows = [(*row[:2], aware(row[2]), *row[3:])
+                for row in fetch_all(messaging_selectors.INBOX_PAGE_SQL, [False, alice.pk, 20, 0])]
+    orm_rows = list(messaging_selectors._orm_inbox_rows(Thread.objects.filter(member_id=alice.pk)))
+    assert sql_rows == orm_rows and len(sql_rows) == 3
+    orm_unread = (Message.objects.filter(thread__member=alice, from_member=False, read_by_member_at__isnull=True)
+                  .values("thread_id").distinct().count())
+    assert fetch_value(messaging_selectors.UNREAD_COUNT_SQL, [alice.pk, False]) == orm_unread == 1
+
+
+def _plan(sql: str, params: list) -> str:
+    # The test database is tiny: with sequential scans allowed the planner reads small
+    # tables whole whatever the indexes. Forbidding them shows whether the intended index
+    # can serve the query at all (a query it does not fit still gets a Seq Scan).
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    return plan
+
+
+@postgresql_only
+@pytest.mark.parametrize("direction", ["first", "after", "before"])
+def test_the_list_page_query_reads_the_members_recent_index(alice_history, direction):  # noqa: F811
+    keyset = [dt.date(2025, 6, 20), dt.date(2025, 6, 20), 10**6] if direction != "first" else []
+    plan = _plan(claims_selectors.decompte_page_sql(direction),
+                 [alice_history.pk, Decompte.Status.PAID.value, *keyset, claims_selectors.PAGE_SIZE + 1])
+    assert "decompte_member_recent" in plan, plan
+    assert "Seq Scan on claims_decompte" not in plan and "Seq Scan on claims_decompteline" not in plan, plan
+
+
+@postgresql_only
+def test_the_inbox_query_reads_the_members_threads_by_index(alice):
+    new_thread(alice)
+    plan = _plan(messaging_selectors.INBOX_PAGE_SQL, [False, alice.pk, 20, 0])
+    # The window counts every thread of the member: either index on member_id serves it.
+    assert "Index Cond: (member_id = " in plan and "message_unread_idx" in plan, plan
+    assert "Seq Scan on messaging_thread" not in plan and "Seq Scan on messaging_message" not in plan, plan
+
+
+@postgresql_only
+def test_the_unread_count_reads_the_unread_messages_index(alice):
+    new_thread(alice)
+    plan = _plan(messaging_selectors.UNREAD_COUNT_SQL, [alice.pk, False])
+    assert "message_unread_idx" in plan, plan
+    assert "Seq Scan on messaging_message" not in plan and "Seq Scan on messaging_thread" not in plan, plan
