@@ -5,7 +5,7 @@ renderer."""
 from __future__ import annotations
 
 from django import forms
-from django.forms.renderers import Jinja2
+from django.forms.renderers import BaseRenderer, Jinja2
 from django.template import engines
 
 # Django's widget templates that the portal writes in one template each, with the same
@@ -36,4 +36,5 @@ renderer = Renderer()
 
 
 class PortalForm(forms.Form):
-    default_renderer = renderer
+    # A subclass may go back to Django's default (None), as the admin's forms do.
+    default_renderer: BaseRenderer | None = renderer

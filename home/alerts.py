@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from django.urls import reverse
 from django.utils import timezone
@@ -67,7 +68,8 @@ def alerts_for(member: Member, today: dt.date | None = None, *, people: list[Ben
                             f"Pour votre devis {QuoteKind(kind).label.lower()} n° {pk} : {note}",
                             quote_url(pk), "Ajouter la pièce"))
     decomptes = sorted(
-        (Decompte(pk=pk, status=status, first_care_date=day(care), payment_date=day(paid),
+        # first_care_date is a NOT NULL column: day() returns None only for a NULL.
+        (Decompte(pk=pk, status=status, first_care_date=cast(dt.date, day(care)), payment_date=day(paid),
                   documents_complete_on=day(complete), total_complementary=amount(total))
          for source, pk, status, _note, care, paid, complete, total in rows if source == "decompte"),
         key=lambda decompte: (decompte.first_care_date, decompte.pk),
@@ -83,7 +85,8 @@ def alerts_for(member: Member, today: dt.date | None = None, *, people: list[Ben
             alerts.append(Alert("warning", f"Télétransmission NOEMIE non active pour {person.first_name}",
                                 f"{person.get_noemie_reason_display()}. Envoyez-nous les décomptes de la Sécurité "
                                 "sociale pour être remboursé.", reverse("members:noemie"), "Comprendre et agir"))
-    recent = sorted((d for d in decomptes if d.status == Decompte.Status.PAID), key=lambda d: d.payment_date, reverse=True)
+    recent = sorted((d for d in decomptes if d.status == Decompte.Status.PAID), key=lambda d: d.payment_date or dt.date.min,
+                    reverse=True)
     detail_url = url_builder("claims:detail")
     for decompte in recent[:3]:
         alerts.append(Alert("info", "Un nouveau remboursement est disponible",

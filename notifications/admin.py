@@ -12,9 +12,8 @@ class NotificationAdmin(PortalModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["key", "member__number"]
     list_select_related = ["member"]
-    fields = ["key", "member", "kind", "template", "status", "attempts", "last_error", "relay_after",
-              "created_at", "updated_at", "sent_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("key", "member", "kind", "template", "status", "attempts", "last_error",
+                                "relay_after", "created_at", "updated_at", "sent_at")
 
     def has_add_permission(self, request) -> bool:
         return False

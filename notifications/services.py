@@ -124,7 +124,7 @@ def notification_publish(notification_id: int) -> bool:
     if broker_breaker.is_open():
         return False
     try:
-        deliver_notification.apply_async(args=[notification_id], retry=False)
+        deliver_notification.apply_async(args=(notification_id,), retry=False)
     except (OperationalError, OSError) as error:
         broker_breaker.trip()
         logger.warning("Broker unreachable, notification %s stays pending: %s", notification_id, error)

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         try:
             result = directory_import(content=content, replace=replace)
         except DirectoryImportError as failure:
-            for error in failure.errors:
-                self.stderr.write(str(error))
+            for line_error in failure.errors:
+                self.stderr.write(str(line_error))
             raise CommandError(f"Import refusé : {len(failure.errors)} erreur(s), aucune modification.")
         self.stdout.write(f"Import terminé : {result.created} créés, {result.updated} mis à jour, {result.deleted} supprimés.")
