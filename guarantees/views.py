@@ -1,9 +1,12 @@
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from core.access import member_required
-from guarantees.engine import EngineError
+from guarantees.engine import CareLine, EngineError
 from guarantees.forms import SimulationForm
 from guarantees.selectors import guarantee_table_for, simulate_for
+from members.models import Beneficiary
+from members.requests import MemberRequest
 from members.selectors import affiliations_on, household
 
 # Engine errors that belong to one field of the form; the others are shown above it.
@@ -16,11 +19,11 @@ ERROR_FIELDS = {
 
 
 @member_required
-def table(request):
+def table(request: MemberRequest) -> HttpResponse:
     return render(request, "guarantees/table.html", {"table": guarantee_table_for(request.member)})
 
 
-def reimbursed_care(beneficiary) -> list:
+def reimbursed_care(beneficiary: Beneficiary) -> list[CareLine]:
     """Care already reimbursed: it consumes annual forfaits and starts optical periods."""
     from claims.selectors import engine_history  # claims builds on guarantees, not the reverse
 
@@ -28,15 +31,15 @@ def reimbursed_care(beneficiary) -> list:
 
 
 @member_required
-def simulate(request):
+def simulate(request: MemberRequest) -> HttpResponse:
     member = request.member
     current = affiliations_on(member)
     if not current:
         return render(request, "guarantees/simulate.html", {"form": None})
-    form_kwargs = {"beneficiaries": household(member), "formula_code": current[0].formula.code}
+    beneficiaries, formula_code = household(member), current[0].formula.code
     results = None
     if request.method == "POST":
-        form = SimulationForm(request.POST, **form_kwargs)
+        form = SimulationForm(request.POST, beneficiaries=beneficiaries, formula_code=formula_code)
         if form.is_valid():
             try:
                 beneficiary = form.cleaned_data["beneficiary"]
@@ -44,5 +47,5 @@ def simulate(request):
             except EngineError as error:
                 form.add_error(ERROR_FIELDS.get(error.key), error.message)
     else:
-        form = SimulationForm(**form_kwargs)
+        form = SimulationForm(beneficiaries=beneficiaries, formula_code=formula_code)
     return render(request, "guarantees/simulate.html", {"form": form, "results": results, "affiliations": current})
