@@ -14,11 +14,11 @@ note}}}].
 from __future__ import annotations
 
 import json
-from typing import Any
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from guarantees.engine import Cell, FormulaRules, Periodicity, Row
 
