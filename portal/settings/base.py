@@ -11,8 +11,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+import django_stubs_ext
 import environ
 from csp.constants import NONCE, NONE, SELF
+
+# Django's generic classes (admin.TabularInline[Model, Parent], QuerySet[Model]...) become
+# subscriptable at run time, as the type checker (django-stubs) writes them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
