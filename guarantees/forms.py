@@ -48,8 +48,15 @@ def _dioptre(label: str) -> forms.DecimalField:
     )
 
 
+class BeneficiaryChoiceField(forms.ModelChoiceField[Beneficiary]):
+    """A covered person of the household, shown with their relationship."""
+
+    def label_from_instance(self, obj: Beneficiary) -> str:
+        return f"{obj.full_name} ({obj.get_relationship_display()})"
+
+
 class SimulationForm(PortalForm):
-    beneficiary: forms.ModelChoiceField[Beneficiary] = forms.ModelChoiceField(
+    beneficiary = BeneficiaryChoiceField(
         label="Bénéficiaire des soins", queryset=None, empty_label="Choisissez",
         error_messages={"invalid_choice": "Choisissez une personne couverte de votre foyer.", "required": "Choisissez le bénéficiaire des soins."},
     )
@@ -82,12 +89,7 @@ class SimulationForm(PortalForm):
 
     def __init__(self, *args: Any, beneficiaries: QuerySet[Beneficiary], formula_code: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        beneficiary = cast(forms.ModelChoiceField, self.fields["beneficiary"])
-        beneficiary.queryset = beneficiaries
-        # An instance attribute that ModelChoiceField documents as its override point.
-        beneficiary.label_from_instance = (  # type: ignore[method-assign]
-            lambda b: f"{b.full_name} ({b.get_relationship_display()})"
-        )
+        cast(BeneficiaryChoiceField, self.fields["beneficiary"]).queryset = beneficiaries
         acts = catalogue.catalogue_acts(formula_code)
         self.units = {act: unit for act, _label, unit in acts}
         cast(forms.ChoiceField, self.fields["act"]).choices = [("", "Choisissez")] + [(act, label) for act, label, _unit in acts]
@@ -95,7 +97,7 @@ class SimulationForm(PortalForm):
         self.act_units = [(act, unit) for act, _label, unit in acts]
 
     def clean_care_date(self) -> dt.date:
-        day = self.cleaned_data["care_date"]
+        day: dt.date = self.cleaned_data["care_date"]
         if day > timezone.localdate():
             raise forms.ValidationError("La date des soins ne peut pas être dans le futur.")
         return day

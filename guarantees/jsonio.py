@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError, EngineRequest, Layer
@@ -49,7 +50,7 @@ def parse_line(raw: object, where: str) -> CareLine:
     for required in ("act", "care_date", "frais_reels"):
         if required not in raw:
             raise EngineError("missing_field", f"{where}le champ « {required} » est obligatoire.")
-    fields: dict = {"act": str(raw["act"]), "care_date": parse_date(raw["care_date"], "care_date", f" ({where.strip(' :')})")}
+    fields: dict[str, Any] = {"act": str(raw["act"]), "care_date": parse_date(raw["care_date"], "care_date", f" ({where.strip(' :')})")}
     for name, label in MONEY_FIELDS.items():
         if raw.get(name) is not None:
             value = _decimal(raw[name], label, where)

@@ -10,13 +10,14 @@ from typing import Any
 from django.db import transaction
 
 from guarantees import catalogue
+from guarantees.engine import Cell
 from guarantees.models import GuaranteeCell, GuaranteeRow, PmssValue
 from members.models import Formula
 
 _CELL_DISPLAY_FIELDS = {"formula", "formula_name", "kind", "line", "text"}
 
 
-def _parameters(cell: catalogue.Cell) -> dict[str, Any]:
+def _parameters(cell: Cell) -> dict[str, Any]:
     """The rule's parameters as JSON-safe values, empty ones left out."""
     params = {}
     for key, value in asdict(cell).items():
