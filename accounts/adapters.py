@@ -23,7 +23,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
-        return settings.PORTAL_BASE_URL.rstrip("/") + path.replace("UID-KEY", quote(key))
+        return str(settings.PORTAL_BASE_URL).rstrip("/") + path.replace("UID-KEY", quote(key))
 
     def send_password_reset_mail(self, user, email: str, context: dict) -> None:
         from accounts import emails

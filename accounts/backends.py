@@ -19,7 +19,8 @@ from django.db.models import Q
 
 
 class LoginBackend(AuthenticationBackend):
-    def authenticate(self, request, **credentials):
+    # allauth's AuthenticationBackend takes **credentials (as Django passes them), not ModelBackend's signature.
+    def authenticate(self, request, **credentials):  # type: ignore[override]
         password = credentials.get("password")
         login = credentials.get("email") or credentials.get("username")
         if not password or not login:

@@ -40,7 +40,7 @@ def signature_for(member) -> str:
     """The organisme's name for a member's e-mails; the portal's for anyone else."""
     if member is None:
         return PORTAL_SIGNATURE
-    return member.contract.organisme.name
+    return str(member.contract.organisme.name)
 
 
 def _greeting_name(user) -> str:
@@ -48,7 +48,7 @@ def _greeting_name(user) -> str:
     holder = member.holder if member is not None else None
     if holder is not None:
         return f"{holder.first_name} {holder.last_name}".strip()
-    return user.get_full_name() or user.get_username()
+    return str(user.get_full_name() or user.get_username())
 
 
 def _member(user):

@@ -44,7 +44,8 @@ class ActivationPasswordForm(PortalForm):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
         return data
@@ -111,6 +112,6 @@ class PasswordResetForm(ResetPasswordForm):
     def save(self, request, **kwargs) -> str:
         if self.users:
             return super().save(request, **kwargs)
-        email = self.cleaned_data["email"]
+        email: str = self.cleaned_data["email"]
         emails.send_password_reset_unknown(to=email)
         return email

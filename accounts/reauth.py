@@ -54,7 +54,7 @@ def reauth_is_recent(request) -> bool:
     except signing.BadSignature:
         return False
     age = timezone.now().timestamp() - float(data.get("at", 0))
-    return data.get("user") == request.user.pk and 0 <= age <= settings.ACCOUNTS_REAUTH_MINUTES * 60
+    return bool(data.get("user") == request.user.pk) and 0 <= age <= settings.ACCOUNTS_REAUTH_MINUTES * 60
 
 
 def reauth_redirect(next_url: str):

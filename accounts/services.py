@@ -127,7 +127,7 @@ def _activation_email_publish(member_id: int) -> None:
     from accounts.tasks import send_activation_email
 
     try:
-        send_activation_email.apply_async(args=[member_id], retry=False)
+        send_activation_email.apply_async(args=(member_id,), retry=False)
     except (OperationalError, OSError) as error:
         logger.warning("Broker unreachable, first-connection e-mail of member %s not sent: %s", member_id, error)
 
@@ -184,8 +184,9 @@ def account_activate(*, token: str, password: str):
     link = activation_link_get(token=token, for_update=True)
     member = link.member
     holder = member.holder
+    first_name, last_name = (holder.first_name, holder.last_name) if holder else ("", "")
     User = get_user_model()
-    user = User(username=member.number, email=member.email, first_name=holder.first_name, last_name=holder.last_name)
+    user = User(username=member.number, email=member.email, first_name=first_name, last_name=last_name)
     password_validation.validate_password(password, user=user)
     if User.objects.filter(username__iexact=member.number).exists():
         raise ActivationError("used")
@@ -256,7 +257,7 @@ def _throttle_failed(throttle: SecondFactorThrottle) -> CodeCheck:
 def _device_verify(*, user, device: Device, code: str) -> bool:
     # Locked row: two concurrent requests cannot both consume the same code.
     device = type(device).objects.select_for_update().get(pk=device.pk, user=user)
-    return device.verify_token(code)
+    return bool(device.verify_token(code))
 
 
 @transaction.atomic

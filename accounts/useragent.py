@@ -24,7 +24,7 @@ _SYSTEMS = (
 )
 
 
-def _first(patterns, value: str, default: str) -> str:
+def _first(patterns: tuple[tuple[re.Pattern[str], str], ...], value: str, default: str) -> str:
     for pattern, name in patterns:
         if pattern.search(value):
             return name

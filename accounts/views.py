@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp.models import Device
 
 from accounts import selectors, services
 from accounts.forms import ActivationPasswordForm, ActivationRequestForm, CodeForm, EnrolCodeForm, ReauthenticationForm
@@ -365,7 +366,8 @@ def recovery_codes(request):
 @login_and_second_factor_required
 @reauth_required(on_post="accounts:security")
 def factor_remove(request, kind, pk):
-    model = {"email": EmailCodeDevice, "application": TOTPDevice}.get(kind)
+    models: dict[str, type[Device]] = {"email": EmailCodeDevice, "application": TOTPDevice}
+    model = models.get(kind)
     if model is None:
         return redirect("accounts:security")
     device = get_object_or_404(model, user=request.user, pk=pk, confirmed=True)

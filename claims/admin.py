@@ -106,9 +106,8 @@ class DecompteLineInline(admin.TabularInline):
     model = DecompteLine
     extra = 0
     can_delete = False
-    fields = ["line_number", "beneficiary", "care_date", "act_label", "frais_reels", "base_remboursement", "ss_paid",
-              "complementary_paid", "computed_complementary", "reste_a_charge", "rule_label"]
-    readonly_fields = fields
+    fields = readonly_fields = ("line_number", "beneficiary", "care_date", "act_label", "frais_reels", "base_remboursement", "ss_paid",
+              "complementary_paid", "computed_complementary", "reste_a_charge", "rule_label")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -135,9 +134,9 @@ class QuoteLineInline(admin.TabularInline):
     model = QuoteLine
     extra = 0
     can_delete = False
-    fields = ["position", "act_label", "ccam_code", "tooth", "frais_reels", "base_remboursement", "ss_expected",
-              "complementary_estimate", "corrected_complementary", "rule_source"]
-    readonly_fields = [f for f in fields if f != "corrected_complementary"]
+    readonly_fields = ["position", "act_label", "ccam_code", "tooth", "frais_reels", "base_remboursement", "ss_expected",
+                       "complementary_estimate", "rule_source"]
+    fields = [*readonly_fields[:-1], "corrected_complementary", "rule_source"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -152,8 +151,7 @@ class QuoteDocumentInline(admin.TabularInline):
     model = QuoteDocument
     extra = 0
     can_delete = False
-    fields = ["download", "added_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("download", "added_at")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -167,8 +165,7 @@ class QuoteEventInline(admin.TabularInline):
     model = QuoteEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "action", "detail"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "actor", "action", "detail")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -4,6 +4,7 @@ reimbursement awaited past its expected date, the three newest payments."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db.models import Q
 from django.urls import reverse
@@ -12,11 +13,12 @@ from claims.models import Decompte, QuoteKind, QuoteRequest, QuoteStatus
 from core.alerts import Alert
 from core.money import euros
 from core.navigation import url_builder
+from members.models import Beneficiary, Member
 
 RECENT_DAYS = 30
 
 
-def member_alerts(member, today: dt.date, *, people) -> list[Alert]:
+def member_alerts(member: Member, today: dt.date, *, people: Sequence[Beneficiary]) -> list[Alert]:
     since = today - dt.timedelta(days=RECENT_DAYS)
     quotes = (QuoteRequest.objects.filter(member_id=member.pk, status=QuoteStatus.MISSING_DOCUMENT)
               .order_by("pk").values_list("pk", "kind", "missing_document_note"))
@@ -38,7 +40,8 @@ def member_alerts(member, today: dt.date, *, people) -> list[Alert]:
                                 f"Les soins du {decompte.first_care_date:%d/%m/%Y} devaient être remboursés au plus "
                                 f"tard le {decompte.expected_payment_date:%d/%m/%Y}.",
                                 reverse("claims:follow_up"), "Suivre et signaler le retard"))
-    recent = sorted((d for d in decomptes if d.status == Decompte.Status.PAID), key=lambda d: d.payment_date, reverse=True)
+    recent = sorted((d for d in decomptes if d.status == Decompte.Status.PAID), key=lambda d: d.payment_date or dt.date.min,
+                    reverse=True)
     detail_url = url_builder("claims:detail")
     for decompte in recent[:3]:
         alerts.append(Alert("info", "Un nouveau remboursement est disponible",

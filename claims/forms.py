@@ -1,5 +1,6 @@
 import re
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 
@@ -8,7 +9,7 @@ from claims.services import PRIOR_AGREEMENT_THRESHOLD, QuoteLineInput
 from core import forms as core_forms
 from core.forms import PortalForm
 from documents.forms import MultiplePrivateFileField
-from guarantees.forms import EAR_CHOICES, EYE_CHOICES, _dioptre, _money
+from guarantees.forms import EAR_CHOICES, EYE_CHOICES, BeneficiaryChoiceField, _dioptre, _money
 
 
 class DecompteFilterForm(PortalForm):
@@ -19,11 +20,12 @@ class DecompteFilterForm(PortalForm):
 
     def __init__(self, *args, people: list[tuple[int, str]], categories: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["beneficiaire"].choices = [("", "Tous"), *people]
-        self.fields["categorie"].choices = [("", "Toutes")] + [(c, c.capitalize()) for c in categories]
+        cast(forms.ChoiceField, self.fields["beneficiaire"]).choices = [("", "Tous"), *people]
+        cast(forms.ChoiceField, self.fields["categorie"]).choices = [("", "Toutes")] + [(c, c.capitalize()) for c in categories]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("du") and cleaned.get("au") and cleaned["du"] > cleaned["au"]:
             self.add_error("au", "La date de fin précède la date de début.")
         return cleaned
@@ -35,7 +37,7 @@ FDI_TEETH = {f"{quadrant}{tooth}" for quadrant in "1234" for tooth in "12345678"
 
 
 class QuoteRequestForm(PortalForm):
-    beneficiaire = forms.ModelChoiceField(
+    beneficiaire = BeneficiaryChoiceField(
         label="Bénéficiaire des soins", queryset=None, empty_label="Choisissez",
         error_messages={"required": "Choisissez le bénéficiaire des soins.",
                         "invalid_choice": "Choisissez une personne couverte de votre foyer."},
@@ -44,8 +46,7 @@ class QuoteRequestForm(PortalForm):
 
     def __init__(self, *args, beneficiaries, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["beneficiaire"].queryset = beneficiaries
-        self.fields["beneficiaire"].label_from_instance = lambda b: f"{b.full_name} ({b.get_relationship_display()})"
+        cast(BeneficiaryChoiceField, self.fields["beneficiaire"]).queryset = beneficiaries
 
 
 class QuoteLineForm(PortalForm):
@@ -65,16 +66,16 @@ class QuoteLineForm(PortalForm):
 
     def __init__(self, *args, acts: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["acte"].choices = [("", "Choisissez")] + acts
+        cast(forms.ChoiceField, self.fields["acte"]).choices = [("", "Choisissez"), *acts]
 
     def clean_code_ccam(self) -> str:
-        code = self.cleaned_data["code_ccam"].strip().upper()
+        code: str = self.cleaned_data["code_ccam"].strip().upper()
         if code and not CCAM.match(code):
             raise forms.ValidationError("Un code CCAM comporte 4 lettres et 3 chiffres, par exemple HBLD036.")
         return code
 
     def clean_dent(self) -> str:
-        tooth = self.cleaned_data["dent"].strip()
+        tooth: str = self.cleaned_data["dent"].strip()
         if tooth and tooth not in FDI_TEETH:
             raise forms.ValidationError("Numéro de dent inconnu : utilisez la numérotation internationale (11 à 48).")
         return tooth
@@ -88,7 +89,8 @@ class QuoteLineForm(PortalForm):
             name in self.errors for name in typed)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.is_blank():
             return data
         if not data.get("acte"):
@@ -130,8 +132,9 @@ class BaseQuoteLineFormSet(forms.BaseFormSet):
         return [form.to_input() for form in self.forms if not form.is_blank()]
 
 
-QuoteLineFormSet = forms.formset_factory(QuoteLineForm, formset=BaseQuoteLineFormSet, extra=3, max_num=10,
-                                         validate_max=True, renderer=core_forms.renderer)
+# Typed as the base it is built on: the views call its filled_inputs().
+QuoteLineFormSet = cast(type[BaseQuoteLineFormSet], forms.formset_factory(
+    QuoteLineForm, formset=BaseQuoteLineFormSet, extra=3, max_num=10, validate_max=True, renderer=core_forms.renderer))
 
 
 def needs_prior_agreement(kind: str, total: Decimal) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -33,7 +34,7 @@ class DecompteFilters:
     def paid(self, member_id: int) -> QuerySet[Decompte]:
         """The member's paid décomptes that match these filters."""
         decomptes = Decompte.objects.filter(member_id=member_id, status=Decompte.Status.PAID)
-        line_filters = {}
+        line_filters: dict[str, object] = {}
         if self.beneficiary_id:
             line_filters["beneficiary_id"] = self.beneficiary_id
         if self.category:
@@ -204,7 +205,7 @@ def _decompte_rows(rows, *, convert: bool = False) -> list[DecompteRow]:
     money = amount if convert else _same
     for row in rows:
         if not items or items[-1].pk != row[0]:
-            items.append(DecompteRow(*row[:7], *map(money, row[7:width]), []))
+            items.append(DecompteRow._make([*row[:7], *map(money, row[7:width]), []]))
         care_date, first_name, act_label, paid = row[width:]
         if care_date is not None:  # a décompte without lines still has its card
             items[-1].lines.append(LineRow(care_date, first_name, act_label, money(paid)))
@@ -225,6 +226,7 @@ class YearTotals(NamedTuple):
 
 def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals]:
     """Unfiltered, the stored yearly totals (one indexed read); filtered, summed live."""
+    rows: Iterable[tuple[int, Decimal, Decimal, Decimal, Decimal]]
     if filters == DecompteFilters():
         rows = (YearTotal.objects.filter(member_id=member_id).order_by("-year")
                 .values_list("year", "frais_reels", "ss", "complementary", "reste_a_charge"))
@@ -245,7 +247,7 @@ def categories_of(household: Household) -> list[str]:
 @functools.cache
 def _categories_of_formulas(codes: frozenset[str]) -> tuple[str, ...]:
     """Reference data (the guarantee tables never change while the process runs)."""
-    categories = set()
+    categories: set[str] = set()
     for code in codes:
         rules = catalogue.formula_rules(code)
         categories.update(rows[0].category.capitalize() for rows in rules.rows_by_act.values())
@@ -293,7 +295,7 @@ def engine_details_from_json(details: dict) -> dict:
     return {k: (Decimal(v) if k in DECIMAL_DETAILS and v is not None else v) for k, v in (details or {}).items()}
 
 
-def engine_history(beneficiary_ids: set[int], *, exclude_decomptes: set[str] = frozenset()) -> dict[int, list[CareLine]]:
+def engine_history(beneficiary_ids: set[int], *, exclude_decomptes: Set[str] = frozenset()) -> dict[int, list[CareLine]]:
     """Care already reimbursed, per beneficiary, as engine history lines (care-date order):
     it consumes annual counters and starts periodicity periods."""
     history: dict[int, list[CareLine]] = defaultdict(list)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, resolve_url
 
 GESTIONNAIRE_GROUP = "Gestionnaire"
+
+# A decorated view keeps its own signature (a member view takes a members.requests.MemberRequest).
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 
 def is_gestionnaire(user) -> bool:
@@ -36,9 +42,9 @@ def can_read_member_data(user, member) -> bool:
     return own is not None and own.pk == member.pk
 
 
-def login_and_second_factor_required(view):
+def login_and_second_factor_required(view: _View) -> _View:
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not second_factor_ok(request):
@@ -49,19 +55,19 @@ def login_and_second_factor_required(view):
             return redirect(target)
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return cast(_View, wrapper)
 
 
-def member_required(view):
+def member_required(view: _View) -> _View:
     """The requester is a member with a verified second factor; sets ``request.member``."""
 
     @wraps(view)
     @login_and_second_factor_required
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
         member = getattr(request.user, "member", None)
         if member is None:
             raise PermissionDenied("Cet espace est réservé aux assurés.")
         request.member = member
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return cast(_View, wrapper)

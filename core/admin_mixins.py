@@ -2,9 +2,17 @@ import datetime as dt
 import re
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ERROR_FLAG, IS_FACETS_VAR, IS_POPUP_VAR, ORDER_VAR, PAGE_VAR, SEARCH_VAR
+from django.contrib.admin.views.main import (  # type: ignore[attr-defined]  # 2 constants not in django-stubs
+    ERROR_FLAG,
+    IS_FACETS_VAR,
+    IS_POPUP_VAR,
+    ORDER_VAR,
+    PAGE_VAR,
+    SEARCH_VAR,
+)
 from django.db import DataError, models
 from django.http import HttpResponseRedirect
+from django.template.response import SimpleTemplateResponse
 
 from core.converters import FIRST_YEAR, ID_DIGITS, LAST_YEAR
 
@@ -66,7 +74,7 @@ def changelist_parameter_problem(model_admin, query) -> str:
     return ""
 
 
-class StrictChangeListMixin:
+class StrictChangeListMixin(admin.ModelAdmin):
     """A changelist whose query string cannot make a 500: a bad parameter takes the
     gestionnaire back to the list, with a French message saying what was wrong."""
 
@@ -77,7 +85,7 @@ class StrictChangeListMixin:
                 response = super().changelist_view(request, extra_context)
                 # Rendered here, so that a value the database refuses while the rows are
                 # read (a date it cannot convert...) is caught below, not a 500 later.
-                if hasattr(response, "render") and not response.is_rendered:
+                if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                     response.render()
                 return response
             except (OverflowError, ValueError, DataError):

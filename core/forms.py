@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.renderers import Jinja2
+from django.forms.renderers import BaseRenderer, Jinja2
 from django.template import engines
 
 # Django's widget templates that the portal writes in one template each, with the same
@@ -37,7 +37,8 @@ renderer = Renderer()
 
 
 class PortalForm(forms.Form):
-    default_renderer = renderer
+    # A subclass may go back to Django's default (None), as the admin's forms do.
+    default_renderer: BaseRenderer | None = renderer
 
 
 def form_error_from(form, error: ValidationError, *, fields: dict[str, str] | None = None) -> None:

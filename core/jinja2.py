@@ -27,7 +27,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch
 from django.utils import formats
 from django.utils.html import json_script
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 
 from core.formatting import distance
 from core.money import euros
@@ -107,7 +107,8 @@ def environment(**options) -> jinja2.Environment:
     options.pop("autoescape", None)
     options["undefined"] = jinja2.StrictUndefined
     env = jinja2.Environment(autoescape=True, finalize=printed, **options)
-    env.concat = _concat
+    # Jinja2 calls env.concat to join a template's output; its stubs type it as a method.
+    env.concat = _concat  # type: ignore[method-assign]
     env.globals.update(url=url, url_builder=url_builder, optional_url=optional_url, static=static)
     env.filters.update(
         date=date,

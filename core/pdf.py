@@ -140,7 +140,8 @@ def template_version(*template_names: str, stylesheets: tuple[str, ...] = ()) ->
     cache key: a change of layout renders new PDFs without anybody having to bump a number."""
     digest = hashlib.sha256(f"weasyprint {weasyprint_version} {PDF_VARIANT}".encode())
     for name in template_names:
-        digest.update(Path(get_template(name).origin.name).read_bytes())
+        # django-stubs leave out the backend template's `origin` property (Django has it).
+        digest.update(Path(get_template(name).origin.name).read_bytes())  # type: ignore[attr-defined]
     for name in (BASE_STYLESHEET, *stylesheets):
         digest.update(_stylesheet_path(name).read_bytes())
     return digest.hexdigest()[:16]

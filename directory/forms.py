@@ -28,16 +28,17 @@ class SearchForm(PortalForm):
     optam = forms.BooleanField(label="Médecin adhérent OPTAM / OPTAM-CO", required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         lat, lon = data.get("lat"), data.get("lon")
-        if "lat" in self._errors or "lon" in self._errors:
+        if "lat" in self.errors or "lon" in self.errors:
             # Hidden fields show no error of their own: say it for the whole form.
-            self._errors.pop("lat", None)
-            self._errors.pop("lon", None)
+            self.errors.pop("lat", None)
+            self.errors.pop("lon", None)
             raise forms.ValidationError("Votre position n'est pas valide : réessayez « Autour de moi » ou saisissez une ville.")
         if (lat is None) != (lon is None):
             raise forms.ValidationError("Votre position est incomplète : réessayez « Autour de moi » ou saisissez une ville.")
-        if lat is not None:
+        if lat is not None and lon is not None:
             data["place"] = Place(AROUND_ME, lat, lon)
         else:
             try:

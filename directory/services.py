@@ -87,7 +87,7 @@ def _row_to_professional(row: dict[str, str], line: int, errors: list[LineError]
     kind = _KINDS.get(fold_words(row["type"])) if row["type"] else ""
     if kind is None:
         errors.append(LineError(line, "type", f"type « {row['type']} » inconnu ; valeurs possibles : {', '.join(Kind.values)}."))
-    speciality = ""
+    speciality: str | None = ""
     if row["specialite"]:
         speciality = _SPECIALITIES.get(fold_words(row["specialite"]))
         if speciality is None:
@@ -101,7 +101,7 @@ def _row_to_professional(row: dict[str, str], line: int, errors: list[LineError]
         errors.append(LineError(line, "code_postal", f"« {row['code_postal']} » n'est pas un code postal à 5 chiffres."))
     latitude = _decimal(row["latitude"], "latitude", -90, 90, errors, line) if row["latitude"] else None
     longitude = _decimal(row["longitude"], "longitude", -180, 180, errors, line) if row["longitude"] else None
-    phone = ""
+    phone: str | None = ""
     if row["telephone"]:
         phone = _phone(row["telephone"])
         if phone is None:
@@ -118,7 +118,10 @@ def _row_to_professional(row: dict[str, str], line: int, errors: list[LineError]
         errors.append(LineError(line, "optam", "l'OPTAM ne concerne que les médecins."))
     if len(row["nom"]) > 150 or len(row["adresse"]) > 200 or len(row["ville"]) > 80:
         errors.append(LineError(line, "", "nom (150), adresse (200) ou ville (80) trop long."))
-    if len(errors) > before:
+    # Every None below was reported as an error of this line.
+    if len(errors) > before or kind is None or speciality is None or phone is None:
+        return None
+    if latitude is None or longitude is None:
         return None
     return Professional(
         identifier=identifier, name=row["nom"], kind=kind, speciality=speciality, address=row["adresse"],

@@ -4,9 +4,10 @@ under a random name, and served only through documents.views.download."""
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import LazyObject
@@ -17,7 +18,8 @@ class PrivateStorage(LazyObject):
         self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
-private_storage = PrivateStorage()
+# A lazy proxy of a Storage (settings are read on first use); typed as what it stands for.
+private_storage = cast(Storage, PrivateStorage())
 
 
 def private_path(instance: PrivateFile, filename: str) -> str:

@@ -18,6 +18,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -34,7 +35,10 @@ def content_key(content: object) -> str:
 
 
 def _usable(document: RenderedDocument) -> bool:
-    return bool(document.file.name) and document.file.storage.exists(document.file.name)
+    name = document.file.name
+    if not name:
+        return False
+    return document.file.storage.exists(name)
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,8 @@ def rendered_document_probe(*, member_id: int, kind: str, token: str) -> Probe:
     rows = list(RenderedDocument.objects.raw(PROBE_SQL, [kind, member_id]))
     if not rows:
         return Probe(document=None, check=None)
-    version = rows[0].household_version_now
+    # A column of PROBE_SQL that the model does not declare (raw() sets it on the instance).
+    version = rows[0].household_version_now  # type: ignore[attr-defined]
     documents = tuple(row for row in rows if row.pk is not None)
     for document in documents:
         if document.checked_version == version and document.checked_for == token and _usable(document):
@@ -122,7 +127,8 @@ def rendered_document_get_or_render(
     for old in stale:
         old.delete()
         # The file goes only once the deletion is committed, never under a rolled-back row.
-        transaction.on_commit(lambda name=old.file.name, storage=old.file.storage: storage.delete(name))
+        if old.file.name:
+            transaction.on_commit(partial(old.file.storage.delete, old.file.name))
     return document, True
 
 

@@ -120,6 +120,7 @@ def private_file_store(*, member, uploaded: UploadedFile, purpose: str, uploaded
     )
     stored.full_clean(exclude=["file"])
     stored.file.save("upload", ContentFile(content), save=False)
-    _written.get()[-1].append(stored.file.name)
+    if stored.file.name:  # set by save() above
+        _written.get()[-1].append(stored.file.name)
     stored.save()
     return stored

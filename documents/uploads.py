@@ -101,7 +101,7 @@ class RefusedUpload(UploadedFile):
 
     @property
     def message(self) -> str:
-        return too_large_message(self.name, self.limit)
+        return too_large_message(self.name or "", self.limit)
 
 
 class LimitedUploadHandler(FileUploadHandler):
@@ -131,4 +131,4 @@ class LimitedUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> UploadedFile | None:
         if not self.refused:
             return None  # the next handler returns the file
-        return RefusedUpload(name=self.file_name, content_type=self.content_type, size=self.received, limit=self.limit)
+        return RefusedUpload(name=self.file_name or "", content_type=self.content_type, size=self.received, limit=self.limit)

@@ -5,10 +5,9 @@ from guarantees.models import GuaranteeCell, GuaranteeRow, PmssValue
 
 
 # The tables come from the notices (``load_reference``): browsed, never edited here.
-class GuaranteeCellInline(ReadOnlyMixin, admin.TabularInline):
+class GuaranteeCellInline(ReadOnlyMixin, admin.TabularInline[GuaranteeCell, GuaranteeRow]):
     model = GuaranteeCell
-    fields = ["formula", "text", "kind", "notice_line", "parameters"]
-    readonly_fields = fields
+    fields = readonly_fields = ("formula", "text", "kind", "notice_line", "parameters")
     extra = 0
 
 

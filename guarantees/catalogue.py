@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from guarantees.engine import Cell, FormulaRules, Periodicity, Row
 
@@ -51,21 +52,24 @@ class Notice:
     title: str
     layering: str
     stacking: bool
-    formulas: dict[str, dict]
+    formulas: dict[str, dict[str, Any]]
     rows: tuple[Row, ...]
     periodicities: tuple[Periodicity, ...]
 
 
-def _decimal(value) -> Decimal | None:
+def _decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _cell(code: str, name: str, raw: dict, default_line: int | None) -> Cell:
+def _cell(code: str, name: str, raw: dict[str, Any], default_line: int | None) -> Cell:
     if raw["kind"] not in KINDS:
         raise ValueError(f"unknown rule kind {raw['kind']!r} for {code}")
     loyalty = raw.get("loyalty") or {}
+    line = raw.get("line") or default_line
+    if line is None:
+        raise ValueError(f"no notice line for {code}")
     return Cell(
-        formula=code, formula_name=name, kind=raw["kind"], line=int(raw.get("line") or default_line), text=raw["text"],
+        formula=code, formula_name=name, kind=raw["kind"], line=int(line), text=raw["text"],
         rate=_decimal(raw.get("rate")), amount=_decimal(raw.get("amount")), counter=raw.get("counter"),
         max_count=raw.get("max_count"), max_days=raw.get("max_days"), max_days_per_stay=raw.get("max_days_per_stay"),
         device_cap=_decimal(raw.get("device_cap")), frame_cap=_decimal(raw.get("frame_cap")),

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.forms import PortalForm
 from guarantees import catalogue
 from guarantees.engine import CareLine
+from members.models import Beneficiary
 
 UNIT_FIELDS = {
     "day": ["days"],
@@ -44,8 +48,15 @@ def _dioptre(label: str) -> forms.DecimalField:
     )
 
 
+class BeneficiaryChoiceField(forms.ModelChoiceField[Beneficiary]):
+    """A covered person of the household, shown with their relationship."""
+
+    def label_from_instance(self, obj: Beneficiary) -> str:
+        return f"{obj.full_name} ({obj.get_relationship_display()})"
+
+
 class SimulationForm(PortalForm):
-    beneficiary = forms.ModelChoiceField(
+    beneficiary = BeneficiaryChoiceField(
         label="Bénéficiaire des soins", queryset=None, empty_label="Choisissez",
         error_messages={"invalid_choice": "Choisissez une personne couverte de votre foyer.", "required": "Choisissez le bénéficiaire des soins."},
     )
@@ -76,24 +87,24 @@ class SimulationForm(PortalForm):
     price_limit = _money("Prix limite de vente / honoraire limite (100 % santé)")
     renewal = forms.ChoiceField(label="Renouvellement anticipé", choices=RENEWAL_CHOICES, required=False)
 
-    def __init__(self, *args, beneficiaries, formula_code: str, **kwargs):
+    def __init__(self, *args: Any, beneficiaries: QuerySet[Beneficiary], formula_code: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["beneficiary"].queryset = beneficiaries
-        self.fields["beneficiary"].label_from_instance = lambda b: f"{b.full_name} ({b.get_relationship_display()})"
+        cast(BeneficiaryChoiceField, self.fields["beneficiary"]).queryset = beneficiaries
         acts = catalogue.catalogue_acts(formula_code)
         self.units = {act: unit for act, _label, unit in acts}
-        self.fields["act"].choices = [("", "Choisissez")] + [(act, label) for act, label, _unit in acts]
+        cast(forms.ChoiceField, self.fields["act"]).choices = [("", "Choisissez")] + [(act, label) for act, label, _unit in acts]
         self.fields["act"].widget.attrs["data-units"] = "guarantees"
         self.act_units = [(act, unit) for act, _label, unit in acts]
 
-    def clean_care_date(self):
-        day = self.cleaned_data["care_date"]
+    def clean_care_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["care_date"]
         if day > timezone.localdate():
             raise forms.ValidationError("La date des soins ne peut pas être dans le futur.")
         return day
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         fr, ss = data.get("frais_reels"), data.get("ss_paid") or Decimal("0")
         if fr is not None and ss > fr:
             self.add_error("ss_paid", "Le remboursement de la Sécurité sociale ne peut pas dépasser les frais réels.")

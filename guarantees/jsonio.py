@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError, EngineRequest, Layer
@@ -21,14 +22,14 @@ TEXT_FIELDS = {"eye", "ear", "renewal"}
 LINE_FIELDS = {"act", "care_date"} | set(MONEY_FIELDS) | set(DIOPTRE_FIELDS) | set(INT_FIELDS) | set(BOOL_FIELDS) | TEXT_FIELDS
 
 
-def parse_date(value, label: str, where: str = "") -> dt.date:
+def parse_date(value: object, label: str, where: str = "") -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except (TypeError, ValueError):
         raise EngineError("invalid_date", f"{label}{where} : date invalide « {value} » (format attendu AAAA-MM-JJ).")
 
 
-def _decimal(value, label: str, where: str) -> Decimal:
+def _decimal(value: object, label: str, where: str) -> Decimal:
     if isinstance(value, bool) or value is None:
         raise EngineError("invalid_amount", f"{where}{label} : un nombre est attendu.")
     try:
@@ -40,7 +41,7 @@ def _decimal(value, label: str, where: str) -> Decimal:
     return number
 
 
-def parse_line(raw, where: str) -> CareLine:
+def parse_line(raw: object, where: str) -> CareLine:
     if not isinstance(raw, dict):
         raise EngineError("invalid_line", f"{where}une ligne de soins doit être un objet JSON.")
     unknown = set(raw) - LINE_FIELDS
@@ -49,7 +50,7 @@ def parse_line(raw, where: str) -> CareLine:
     for required in ("act", "care_date", "frais_reels"):
         if required not in raw:
             raise EngineError("missing_field", f"{where}le champ « {required} » est obligatoire.")
-    fields: dict = {"act": str(raw["act"]), "care_date": parse_date(raw["care_date"], "care_date", f" ({where.strip(' :')})")}
+    fields: dict[str, Any] = {"act": str(raw["act"]), "care_date": parse_date(raw["care_date"], "care_date", f" ({where.strip(' :')})")}
     for name, label in MONEY_FIELDS.items():
         if raw.get(name) is not None:
             value = _decimal(raw[name], label, where)
@@ -76,7 +77,7 @@ def parse_line(raw, where: str) -> CareLine:
     return CareLine(**fields)
 
 
-def layers_from_codes(entries) -> tuple[Layer, ...]:
+def layers_from_codes(entries: object) -> tuple[Layer, ...]:
     """Formula codes (or {code, start, end, since}); the first is the principal level,
     the next ones are optional levels "sous déduction" of it."""
     if not isinstance(entries, list) or not entries:
@@ -108,7 +109,7 @@ def check_stacking(codes: list[str]) -> None:
         raise EngineError("formulas_incompatible", "Une option facultative doit être d'un niveau supérieur à la garantie de base, et indiquée après elle.")
 
 
-def request_from_json(data) -> EngineRequest:
+def request_from_json(data: object) -> EngineRequest:
     if not isinstance(data, dict):
         raise EngineError("invalid_request", "La demande doit être un objet JSON.")
     for required in ("formulas", "beneficiary_birth_date", "claim_date", "lines"):

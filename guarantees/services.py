@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
 from guarantees import catalogue
+from guarantees.engine import Cell
 from guarantees.models import GuaranteeCell, GuaranteeRow, PmssValue
 from members.models import Formula
 
 _CELL_DISPLAY_FIELDS = {"formula", "formula_name", "kind", "line", "text"}
 
 
-def _parameters(cell) -> dict:
+def _parameters(cell: Cell) -> dict[str, Any]:
     """The rule's parameters as JSON-safe values, empty ones left out."""
     params = {}
     for key, value in asdict(cell).items():
@@ -26,7 +28,8 @@ def _parameters(cell) -> dict:
         elif isinstance(value, tuple):
             value = [str(v) for v in value]
         params[key] = value
-    return json.loads(json.dumps(params))
+    safe: dict[str, Any] = json.loads(json.dumps(params))
+    return safe
 
 
 @transaction.atomic

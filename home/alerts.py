@@ -8,6 +8,7 @@ claims the devis, late and recent reimbursements."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from members.models import Beneficiary, Member
 __all__ = ["Alert", "alerts_for"]
 
 
-def alerts_for(member: Member, today: dt.date | None = None, *, people: list[Beneficiary] | None = None) -> list[Alert]:
+def alerts_for(member: Member, today: dt.date | None = None, *, people: Sequence[Beneficiary] | None = None) -> list[Alert]:
     """The alerts of ``member`` on ``today``; ``people``, the household when already loaded."""
     today = today or timezone.localdate()
     if people is None:

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -107,7 +110,7 @@ class AffiliationFormSet(forms.BaseInlineFormSet):
         if self.instance.pk is not None:
             return
         rows = [form for form in self.forms
-                if form.has_changed() and not self._should_delete_form(form) and not form.errors]
+                if form.has_changed() and not form.cleaned_data.get(DELETION_FIELD_NAME, False) and not form.errors]
         for form in rows:
             others = [other.instance for other in rows if other is not form]
             try:
@@ -132,8 +135,7 @@ class AffiliationInline(admin.TabularInline):
 class AuditEntryInline(admin.TabularInline):
     model = AuditEntry
     extra = 0
-    fields = ["at", "actor", "action", "field", "old_value", "new_value"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "actor", "action", "field", "old_value", "new_value")
     can_delete = False
     max_num = 0
     verbose_name_plural = "journal des modifications"
@@ -211,7 +213,7 @@ class MemberAdmin(PortalModelAdmin):
         for word in smart_split(search_term):
             if word[0] in "\"'" and word[-1] == word[0]:
                 word = unescape_string_literal(word)
-            parts = []
+            parts: list[QuerySet[Any, Any]] = []
             if own:
                 parts.append(Member.objects.filter(_any_contains(own, word)).order_by().values("pk"))
             if household:
@@ -276,7 +278,8 @@ class PortabilityFileForm(forms.ModelForm):
                   "refusal_reason"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         decision = cleaned.get("decision")
         if decision and self.instance.status != PortabilityStatus.REQUESTED:
             raise forms.ValidationError("Ce dossier a déjà été traité.")
@@ -313,8 +316,7 @@ class LateProofFilter(admin.SimpleListFilter):
 
 class PortabilityProofInline(admin.TabularInline):
     model = PortabilityProof
-    fields = ["month", "file_link", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("month", "file_link", "uploaded_at")
     extra = 0
     max_num = 0
     can_delete = False
@@ -326,8 +328,7 @@ class PortabilityProofInline(admin.TabularInline):
 
 class PortabilityReminderInline(admin.TabularInline):
     model = PortabilityReminder
-    fields = ["month", "rank", "sent_on"]
-    readonly_fields = fields
+    fields = readonly_fields = ("month", "rank", "sent_on")
     extra = 0
     max_num = 0
     can_delete = False
@@ -422,7 +423,8 @@ class BankDetailsChangeForm(forms.ModelForm):
         fields = ["refusal_reason"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") and self.instance.status != BankChangeStatus.PENDING:
             raise forms.ValidationError(
                 "Seule une demande confirmée par l'assuré (double authentification) et en attente peut être traitée."

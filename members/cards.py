@@ -77,8 +77,9 @@ def card_validity(member: Member, day: dt.date) -> Validity:
 def _validity(household: Household, day: dt.date) -> Validity:
     member = household.member
     if not member.is_covered_on(day):
+        ended = f" le {_fr(member.cover_end_date)}" if member.cover_end_date else ""
         raise DocumentUnavailable(
-            f"Votre couverture santé a pris fin le {_fr(member.cover_end_date)}. La carte de tiers payant "
+            f"Votre couverture santé a pris fin{ended}. La carte de tiers payant "
             "n'est délivrée qu'aux assurés dont la couverture est en cours : ne présentez plus votre "
             "ancienne carte aux professionnels de santé."
         )
@@ -195,6 +196,8 @@ def attestation_content(member: Member, day: dt.date | None = None) -> dict:
     validity = _validity(household, day)
     contract = member.contract
     holder = household.holder
+    if holder is None:  # _validity found the member among the covered people: a concurrent change
+        raise DocumentUnavailable("Votre dossier a changé pendant la demande : réessayez dans un instant.")
     affiliations = household.affiliations_on(day)
     return {
         "organisme": contract.organisme.name,

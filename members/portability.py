@@ -62,9 +62,9 @@ def add_months(day: dt.date, months: int, *, overflow: bool = True) -> dt.date:
     return dt.date(year, month + 1, day.day)
 
 
-def _fr(day: dt.date) -> str:
+def _fr(day: dt.date | None) -> str:
     # The outbox keeps its context as JSON: dates travel already written the French way.
-    return f"{day:%d/%m/%Y}"
+    return f"{day:%d/%m/%Y}" if day else ""
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -288,7 +288,7 @@ def portability_allowances_end(*, file: PortabilityFile, actor, on: dt.date) -> 
     file = PortabilityFile.objects.select_for_update().select_related("member").get(pk=file.pk)
     if file.status != PortabilityStatus.ACTIVE:
         raise ValidationError("Seule une portabilité en cours peut prendre fin.")
-    if on < file.start_date:
+    if file.start_date is not None and on < file.start_date:
         raise ValidationError({"allowances_end_date": "La fin des allocations précède le début de la portabilité."})
     old = file.allowances_end_date
     file.allowances_end_date = on

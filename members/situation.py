@@ -14,7 +14,7 @@ SEND_STATEMENTS = (
 )
 
 # For each reason of the guide, what it means and what to do, in plain French.
-ADVICE = {
+ADVICE: dict[str, tuple[str, str]] = {
     NoemieReason.OTHER_CONTRACT: (
         "Cette personne bénéficie déjà de la télétransmission dans le cadre d'un autre contrat santé "
         "(par exemple celui de son employeur) : la Sécurité sociale envoie ses remboursements à cet autre "

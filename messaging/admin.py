@@ -80,9 +80,10 @@ class WaitingAgeFilter(admin.SimpleListFilter):
         return [("1j", "Moins de 24 h"), ("1-3j", "1 à 3 jours"), ("3-7j", "3 à 7 jours"), ("7j+", "Plus de 7 jours")]
 
     def queryset(self, request, queryset):
-        if self.value() not in self.BOUNDS:
+        value = self.value()
+        if value is None or value not in self.BOUNDS:
             return queryset
-        low, high = self.BOUNDS[self.value()]
+        low, high = self.BOUNDS[value]
         now = timezone.now()
         queryset = queryset.filter(waiting_since__lte=now - dt.timedelta(days=low))
         if high is not None:

@@ -5,6 +5,7 @@ never text; a pre-filled text comes through ``messaging.prefill``)."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 
@@ -77,11 +78,12 @@ class ComposeForm(PortalForm):
 
     def __init__(self, *args, member, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["beneficiaire"].queryset = compose_beneficiaries(member)
-        self.fields["objet"].queryset = active_topics()
+        cast(forms.ModelChoiceField, self.fields["beneficiaire"]).queryset = compose_beneficiaries(member)
+        cast(forms.ModelChoiceField, self.fields["objet"]).queryset = active_topics()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         category, topic = cleaned.get("categorie"), cleaned.get("objet")
         if category and topic and topic.category_id != category.pk:
             self.add_error(
@@ -154,7 +156,8 @@ class SearchForm(PortalForm):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("du") and cleaned.get("au") and cleaned["du"] > cleaned["au"]:
             self.add_error("au", "La date de fin précède la date de début.")
         return cleaned
@@ -162,8 +165,8 @@ class SearchForm(PortalForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         categories, topics = search_choices()
-        self.fields["categorie"].choices = [("", "Toutes"), *categories]
-        self.fields["objet"].choices = [("", "Tous"), *topics]
+        cast(forms.ChoiceField, self.fields["categorie"]).choices = [("", "Toutes"), *categories]
+        cast(forms.ChoiceField, self.fields["objet"]).choices = [("", "Tous"), *topics]
 
     def kept(self) -> dict[str, str]:
         """The search as typed, to keep in the session (never in the URL)."""

@@ -103,13 +103,13 @@ def security_email_enqueue(
         return None
     html = ""
     if isinstance(message, EmailMultiAlternatives):
-        html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
-    text = message.body
+        html = next((str(content) for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+    text = str(message.body)
     if message.content_subtype == "html":  # an HTML-only message (an allauth template)
-        text, html = "", message.body
+        text, html = "", str(message.body)
     notification = Notification(
         member=member, kind=kind, key=f"{kind}:{uuid.uuid4().hex}", to=to,
-        template=template or kind, subject=message.subject, body_text=text,
+        template=template or kind, subject=str(message.subject), body_text=text,
         body_html=html,
     )
     notification.full_clean(validate_unique=False)
@@ -136,6 +136,8 @@ def _message_for(notification: Notification) -> tuple[EmailMessage | None, str]:
     if notification.is_security:
         return _security_message(notification), ""
     member = notification.member
+    if member is None:  # only security e-mails go to an address without a member
+        return None, "Aucun assuré ni adresse pour cette notification."
     if not notification_email_enabled(member, notification.kind):
         return None, "E-mails désactivés par l'assuré pour ce type de notification."
     if not member.email:
@@ -196,7 +198,7 @@ def notification_publish(notification_id: int) -> bool:
     if broker_breaker.is_open():
         return False
     try:
-        deliver_notification.apply_async(args=[notification_id], retry=False)
+        deliver_notification.apply_async(args=(notification_id,), retry=False)
     except (OperationalError, OSError) as error:
         broker_breaker.trip()
         logger.warning("Broker unreachable, notification %s stays pending: %s", notification_id, error)

@@ -55,7 +55,7 @@ def main() -> None:
             EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
             print(f"hasher: {global_settings.PASSWORD_HASHERS[0]}")
             client = Client()
-            results = {name: [] for name in CASES}
+            results: dict[str, list[float]] = {name: [] for name in CASES}
             address = 0
             for _ in range(args.rounds):
                 for name, login in CASES.items():  # interleaved: machine noise hits every case alike

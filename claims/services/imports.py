@@ -206,12 +206,16 @@ def _claim_date(line: ParsedLine) -> dt.date:
 def _compute(lines: list[ParsedLine], errors: list[LineError]) -> None:
     """Run the engine per beneficiary, file lines in care-date order after the history."""
     by_beneficiary: dict[int, list[ParsedLine]] = defaultdict(list)
+    people: dict[int, Beneficiary] = {}
     for line in lines:
+        if line.beneficiary is None:  # unresolved: already an error of its line
+            continue
         by_beneficiary[line.beneficiary.pk].append(line)
+        people[line.beneficiary.pk] = line.beneficiary
     history = engine_history(set(by_beneficiary), exclude_decomptes={line.decompte_id for line in lines})
     for beneficiary_id, own_lines in by_beneficiary.items():
         own_lines.sort(key=lambda item: (item.care_date, item.line))
-        beneficiary = own_lines[0].beneficiary
+        beneficiary = people[beneficiary_id]
         base_request = engine_request_for(beneficiary, lines=())
         if not base_request.layers:
             errors.extend(LineError(item.line, "numero_adherent", "L'assuré n'a aucune formule de garanties.")
@@ -365,7 +369,7 @@ def _write(batch, to_write, existing, members, hashes) -> None:
             line.decompte = decompte
         all_lines.extend(lines)
     DecompteLine.objects.bulk_create(all_lines, batch_size=2000)
-    year_totals_refresh({(d.member_id, d.payment_date.year) for d in alerts})
+    year_totals_refresh({(d.member_id, d.payment_date.year) for d in alerts if d.payment_date})
     decompte_paid_notifications(alerts)
 
 

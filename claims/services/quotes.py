@@ -102,8 +102,8 @@ def quote_estimate(*, beneficiary: Beneficiary, kind: str, lines: list[QuoteLine
     care_lines, ss_values = [], []
     for line in lines:
         estimated = line.ss_expected is None
-        ss = line.ss_expected if not estimated else (line.base_remboursement * SS_RATE_BY_KIND[kind]).quantize(
-            CENT, rounding=ROUND_HALF_UP)
+        ss = line.ss_expected if line.ss_expected is not None else (
+            line.base_remboursement * SS_RATE_BY_KIND[kind]).quantize(CENT, rounding=ROUND_HALF_UP)
         ss = min(ss, line.frais_reels)
         ss_values.append((ss, estimated))
         care_lines.append(CareLine(act=line.act, care_date=today, frais_reels=line.frais_reels,

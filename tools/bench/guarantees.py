@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from decimal import Decimal
+from typing import Any
 
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineRequest, Layer, compute
 from tools.benchmarking import Figure
 
 BATCH = 10_000
-TEMPLATES = [
+TEMPLATES: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("consultation-specialiste", "60", "30", "21", {"optam": True}),
     ("pharmacie", "12.40", "12.40", "8.06", {}),
     ("lentilles", "150", "0", "0", {}),

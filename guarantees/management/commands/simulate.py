@@ -1,5 +1,7 @@
 import json
 import sys
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -14,18 +16,18 @@ class Command(BaseCommand):
         "--list-formulas lists formula codes; --list-acts CODE lists a formula's acts."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--list-formulas", action="store_true", help="list formula codes and names")
         parser.add_argument("--list-acts", metavar="FORMULA", help="list the act codes of a formula with their notice labels")
 
-    def _out(self, data) -> None:
+    def _out(self, data: object) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
 
-    def _fail(self, key: str, message: str, extra: dict | None = None) -> None:
+    def _fail(self, key: str, message: str, extra: dict[str, Any] | None = None) -> None:
         self._out({"error": {"key": key, "message": message, **(extra or {})}})
         sys.exit(1)
 
-    def handle(self, *args, list_formulas=False, list_acts=None, **options):
+    def handle(self, *args: Any, list_formulas: bool = False, list_acts: str | None = None, **options: Any) -> None:
         if list_formulas:
             self._out({
                 "formulas": [
