@@ -243,6 +243,7 @@ def test_an_iban_change_needs_a_fresh_code_and_waits_for_a_gestionnaire(
     assert change.status == BankChangeStatus.AWAITING_SECOND_FACTOR
     # accounts' page (the second factor), at the Profil's address.
     assert confirm_url == f"{BANK_URL}{change.pk}/confirmer/" == reverse("profile_bank_confirm", args=[change.pk])
+    assert f'href="{confirm_url}"' in alice_client.get("/situation/profil/").content.decode()  # until it is confirmed
     # Without the fresh code (the session's own second factor is not enough), nothing moves.
     with pytest.raises(Exception, match="confirmée par l'assuré"):
         bank_change_validate(change=change, actor=gestionnaire)
