@@ -1,14 +1,15 @@
-"""The security e-mails, one function per message, all built by core.emails and sent
-through the notifications outbox as security e-mails (``security_email_enqueue``): to
-the given address, whatever the member's preferences, after the caller's transaction
-commits (a rolled-back change tells no one). The member is waiting for some of them (a
-code, a link): the outbox publishes them at once after the commit (in-process when Celery
-runs eagerly, locally and in tests; to a worker otherwise).
+"""The security e-mails, one function per message, all sent by
+``notifications.emails.send_security_email`` (built by core.emails, queued in the outbox
+as security e-mails): to the given address, whatever the member's preferences, after the
+caller's transaction commits (a rolled-back change tells no one). The member is waiting
+for some of them (a code, a link): the outbox publishes them at once after the commit
+(in-process when Celery runs eagerly, locally and in tests; to a worker otherwise).
 
 Each e-mailed code says what it is for (login, enrolment, confirming one's identity before
 a sensitive change, confirming a new IBAN): a member reading "someone is logging in" while
 changing their IBAN would rightly be alarmed. Every message is signed by the member's
-organisme when the account belongs to a member, never by the web server's host name.
+organisme when the account belongs to a member (``members.emails.signature_for``), never
+by the web server's host name.
 """
 
 from __future__ import annotations
@@ -17,30 +18,16 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from core.emails import build_email
+from members.emails import PORTAL_SIGNATURE, signature_for
+from notifications.emails import send_security_email
 from notifications.models import SecurityKind
-from notifications.services import security_email_enqueue
 
-PORTAL_SIGNATURE = "L'équipe Espace Assuré santé"
 CODE_EMAILS = {
     "login": SecurityKind.LOGIN_CODE.value,
     "enrol": SecurityKind.ENROL_CODE.value,
     "reauth": SecurityKind.REAUTH_CODE.value,
     "bank": SecurityKind.BANK_CODE.value,
 }
-
-
-def send_email(kind: str, to: str, context: dict, *, member=None) -> None:
-    """Build the message of ``kind`` (its templates share its name) and queue it for ``to``."""
-    kind = str(kind)  # the value, for the template names
-    security_email_enqueue(kind=kind, to=to, message=build_email(kind, to, context), member=member)
-
-
-def signature_for(member) -> str:
-    """The organisme's name for a member's e-mails; the portal's for anyone else."""
-    if member is None:
-        return PORTAL_SIGNATURE
-    return str(member.contract.organisme.name)
 
 
 def _greeting_name(user) -> str:
@@ -61,7 +48,7 @@ def _context(user, **extra) -> dict:
 
 def send_activation_link(*, member, url: str) -> None:
     holder = member.holder
-    send_email(
+    send_security_email(
         SecurityKind.ACTIVATION_LINK,
         member.email,
         {"name": f"{holder.first_name} {holder.last_name}", "url": url, "hours": settings.ACCOUNTS_ACTIVATION_LINK_HOURS,
@@ -72,13 +59,14 @@ def send_activation_link(*, member, url: str) -> None:
 
 def send_already_active(*, member) -> None:
     holder = member.holder
-    send_email(SecurityKind.ALREADY_ACTIVE, member.email,
-               {"name": f"{holder.first_name} {holder.last_name}", "signature": signature_for(member)}, member=member)
+    send_security_email(SecurityKind.ALREADY_ACTIVE, member.email,
+                        {"name": f"{holder.first_name} {holder.last_name}", "signature": signature_for(member)},
+                        member=member)
 
 
 def send_activation_terminated(*, member, contact: dict) -> None:
     holder = member.holder
-    send_email(
+    send_security_email(
         SecurityKind.ACTIVATION_TERMINATED,
         member.email,
         {"name": f"{holder.first_name} {holder.last_name}", "cover_end_date": member.cover_end_date, "contact": contact,
@@ -89,27 +77,27 @@ def send_activation_terminated(*, member, contact: dict) -> None:
 
 def send_code(*, user, to: str, code: str, purpose: str = "login", **extra) -> None:
     """An e-mailed second-factor code, worded for its ``purpose`` (a key of CODE_EMAILS)."""
-    send_email(CODE_EMAILS[purpose], to, _context(user, code=code, minutes=settings.ACCOUNTS_EMAIL_CODE_MINUTES, **extra),
-               member=_member(user))
+    context = _context(user, code=code, minutes=settings.ACCOUNTS_EMAIL_CODE_MINUTES, **extra)
+    send_security_email(CODE_EMAILS[purpose], to, context, member=_member(user))
 
 
 def send_factor_added(*, user, label: str) -> None:
-    send_email(SecurityKind.FACTOR_ADDED, user.email, _context(user, label=label, when=timezone.localtime()),
-               member=_member(user))
+    send_security_email(SecurityKind.FACTOR_ADDED, user.email, _context(user, label=label, when=timezone.localtime()),
+                        member=_member(user))
 
 
 def send_factor_removed(*, user, label: str) -> None:
-    send_email(SecurityKind.FACTOR_REMOVED, user.email, _context(user, label=label, when=timezone.localtime()),
-               member=_member(user))
+    send_security_email(SecurityKind.FACTOR_REMOVED, user.email, _context(user, label=label, when=timezone.localtime()),
+                        member=_member(user))
 
 
 def send_password_changed(*, user) -> None:
-    send_email(SecurityKind.PASSWORD_CHANGED, user.email, _context(user, when=timezone.localtime()),
-               member=_member(user))
+    send_security_email(SecurityKind.PASSWORD_CHANGED, user.email, _context(user, when=timezone.localtime()),
+                        member=_member(user))
 
 
 def send_trusted_browser_added(*, user, browser) -> None:
-    send_email(
+    send_security_email(
         SecurityKind.TRUSTED_BROWSER,
         user.email,
         _context(user, browser=browser, when=timezone.localtime(browser.created_at)),
@@ -120,13 +108,13 @@ def send_trusted_browser_added(*, user, browser) -> None:
 def send_password_reset(*, user, to: str, url: str) -> None:
     """allauth's reset link, in the portal's words (accounts.adapters.AccountAdapter)."""
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_email(SecurityKind.PASSWORD_RESET, to, _context(user, url=url, username=user.get_username(), hours=hours),
-               member=_member(user))
+    context = _context(user, url=url, username=user.get_username(), hours=hours)
+    send_security_email(SecurityKind.PASSWORD_RESET, to, context, member=_member(user))
 
 
 def send_password_reset_unknown(*, to: str) -> None:
     """A reset asked for an address no account uses: the same work as a real one (an
     e-mail goes out either way), and a member who never activated learns how to."""
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("accounts:activation_request")
-    send_email(SecurityKind.PASSWORD_RESET_UNKNOWN, to,
-               {"email": to, "activation_url": url, "signature": PORTAL_SIGNATURE})
+    send_security_email(SecurityKind.PASSWORD_RESET_UNKNOWN, to,
+                        {"email": to, "activation_url": url, "signature": PORTAL_SIGNATURE})

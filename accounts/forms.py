@@ -90,6 +90,16 @@ class ReauthenticationForm(PortalForm):
     )
 
 
+class SecondFactorCodeForm(PortalForm):
+    """A code of one of the account's factors, confirming a new IBAN (accounts.views_bank)."""
+
+    code = forms.CharField(
+        label="Code de vérification", max_length=20,
+        error_messages={"required": "Saisissez le code de vérification."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+
 class PasswordResetForm(ResetPasswordForm):
     """allauth's "Mot de passe oublié" form, sending a link only to an account's verified
     primary address (the one its second-factor codes go to): never to an address merely

@@ -1,7 +1,7 @@
 """Activation links, second-factor devices, trusted browsers and the throttles around them.
 
 Every secret the portal hands out (activation link, e-mail code, recovery code, trusted
-browser token) is stored only as a keyed hash (HMAC-SHA256 with the SECRET_KEY), so a
+browser token) is stored only as a keyed hash (``core.tokens.secret_hash``: HMAC-SHA256 with the SECRET_KEY), so a
 copy of the database alone gives nothing usable. django-otp's own devices keep their
 secrets in clear, which is why all three devices below are our own ``Device`` subclasses.
 A TOTP seed must stay readable to compute codes: it is encrypted under keys of its own
@@ -20,26 +20,18 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django_otp.models import Device, TimestampMixin
 from django_otp.oath import TOTP
 
 from accounts.encryption import SeedUnreadable, new_encrypted_seed, seed_decrypt, seed_encrypt
+from core.tokens import secret_hash
 
 logger = logging.getLogger(__name__)
 
 EMAIL_CODE_DIGITS = 6
 RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied by hand
 RECOVERY_CODE_LENGTH = 10
-
-
-def secret_hash(purpose: str, value: str) -> str:
-    """Keyed hash of a secret: a database dump alone cannot be used to guess or replay it."""
-    return salted_hmac(f"accounts.{purpose}", value, algorithm="sha256").hexdigest()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 def normalize_code(value: str) -> str:

@@ -29,10 +29,9 @@ from accounts.models import (
     SecondFactorThrottle,
     TOTPDevice,
     TrustedBrowser,
-    new_token,
-    secret_hash,
 )
 from accounts.useragent import describe
+from core.tokens import new_token, secret_hash
 from members.models import Beneficiary, Member, MemberStatus, Relationship
 from members.services import audit_record
 from members.validators import normalize_nir
@@ -275,7 +274,7 @@ def second_factor_check(*, user, device: Device, code: str) -> CodeCheck:
 @transaction.atomic
 def reauthentication_check(*, user, password: str, device: Device, code: str) -> CodeCheck:
     """The password and a fresh second-factor code, typed together before a sensitive
-    change (accounts.reauth). A wrong password or code counts toward the same per-account
+    change (core.reauth). A wrong password or code counts toward the same per-account
     lock as the login's second factor: a stolen session cannot guess either."""
     throttle, refused = _throttle_open(user)
     if refused:

@@ -21,10 +21,10 @@ from accounts import selectors, services
 from accounts.forms import ActivationPasswordForm, ActivationRequestForm, CodeForm, EnrolCodeForm, ReauthenticationForm
 from accounts.middleware import TRUSTED_COOKIE_SALT
 from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TOTPDevice, TrustedBrowser
-from accounts.reauth import reauth_is_recent, reauth_mark, reauth_redirect, reauth_required
 from accounts.session import TRUSTED_BROWSER_SESSION_KEY, mark_verified
 from core.access import login_and_second_factor_required
 from core.client_ip import client_ip
+from core.reauth import reauth_is_recent, reauth_mark, reauth_redirect, reauth_required
 
 ACTIVATION_TOKEN_SESSION_KEY = "accounts_activation_token"
 ACTIVATED_SESSION_KEY = "accounts_just_activated"
@@ -221,7 +221,7 @@ def _enrol_guard(request):
 
 
 def _reauth_guard(request):
-    """Adding a factor to an account that has one is a sensitive change (accounts.reauth);
+    """Adding a factor to an account that has one is a sensitive change (core.reauth);
     the first factor, at first connection, is not."""
     if selectors.has_second_factor(request.user) and not reauth_is_recent(request):
         return reauth_redirect(request.get_full_path() if request.method == "GET" else request.path)
@@ -403,7 +403,7 @@ def browsers_revoke_all(request):
 @login_and_second_factor_required
 def reauthenticate(request):
     """The password and a fresh second-factor code, whatever the session's age or how it
-    was verified (a trusted browser types no code): see accounts.reauth."""
+    was verified (a trusted browser types no code): see core.reauth."""
     user = request.user
     next_url = _next_url(request)
     locked_until = selectors.second_factor_locked_until(user)

@@ -70,14 +70,6 @@ class BankForm(PortalForm):
         return value
 
 
-class SecondFactorCodeForm(PortalForm):
-    code = forms.CharField(
-        label="Code de vérification", max_length=20,
-        error_messages={"required": "Saisissez le code de vérification."},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
-    )
-
-
 class NotificationPreferencesForm(PortalForm):
     def __init__(self, *args, choices, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,10 +1,12 @@
 """The member's "Profil": contact details, e-mail address (verified before use), bank
-details (second factor + RIB + gestionnaire), e-mail preferences, the RGPD export and the
+details (RIB, second factor, gestionnaire), e-mail preferences, the RGPD export and the
 account closure request. Every change writes an audit row in its transaction.
 
-Confirmations of these changes are security e-mails (``accounts.emails.send_email``, the
-outbox's security kind): they reach a given address (the old one, the new one) whatever
-the member's e-mail preferences, and only once the change commits.
+Confirmations of these changes are security e-mails
+(``notifications.emails.send_security_email``, the outbox's security kind): they reach a
+given address (the old one, the new one) whatever the member's e-mail preferences, and
+only once the change commits. The step that confirms a new IBAN with the second factor is
+accounts' (``accounts.bank``, which calls ``bank_change_submit`` here).
 """
 
 from __future__ import annotations
@@ -23,17 +25,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.emails import PORTAL_SIGNATURE, send_email, signature_for
-from accounts.models import new_token, secret_hash
-from accounts.services import CodeCheck, second_factor_check
 from core.personal_data import field_values
 from core.ratelimit import hit
 from core.registry import app_modules
+from core.tokens import new_token, secret_hash
 from documents.models import PrivateFile
 from documents.services import private_file_store, private_files_atomic
+from members.emails import PORTAL_SIGNATURE, signature_for
 from members.models import BankChangeStatus, BankDetailsChange, EmailChange, Member
 from members.services import audit_record
 from members.validators import mask_iban
+from notifications.emails import send_security_email
 from notifications.models import NotificationKind, SecurityKind
 from notifications.selectors import notification_email_enabled
 from notifications.services import notification_preference_set
@@ -72,8 +74,9 @@ def contact_details_update(*, member: Member, actor, data: dict) -> list[str]:
     if changed:
         member.full_clean()
         member.save(update_fields=list(CONTACT_FIELDS))
-        send_email(SecurityKind.PROFILE_UPDATED, member.email,
-                   {"name": _name(member), "changes": ", ".join(changed), "when": timezone.localtime()}, member=member)
+        send_security_email(SecurityKind.PROFILE_UPDATED, member.email,
+                            {"name": _name(member), "changes": ", ".join(changed), "when": timezone.localtime()},
+                            member=member)
     return changed
 
 
@@ -137,13 +140,13 @@ def email_change_request(*, member: Member, actor, new_email: str) -> EmailChang
     audit_record(actor=actor, member=member, action="demande de changement d'e-mail (à vérifier)", field="email",
                  old=member.email, new=new_email)
     if taken:
-        send_email(SecurityKind.EMAIL_IN_USE, new_email, {"email": new_email, "signature": PORTAL_SIGNATURE},
-                   member=member)
+        send_security_email(SecurityKind.EMAIL_IN_USE, new_email, {"email": new_email, "signature": PORTAL_SIGNATURE},
+                            member=member)
         return change
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("members:profile_email_confirm", args=[token])
-    send_email(SecurityKind.EMAIL_VERIFY, new_email,
-               {"name": _name(member), "url": url, "hours": settings.PROFILE_EMAIL_LINK_HOURS,
-                "signature": signature_for(member)}, member=member)
+    send_security_email(SecurityKind.EMAIL_VERIFY, new_email,
+                        {"name": _name(member), "url": url, "hours": settings.PROFILE_EMAIL_LINK_HOURS,
+                         "signature": signature_for(member)}, member=member)
     return change
 
 
@@ -183,8 +186,8 @@ def email_change_confirm(*, member: Member, actor, token: str) -> EmailChange:
                  new=change.new_email)
     context = {"name": _name(member), "old": old, "new": change.new_email, "when": timezone.localtime(),
                "signature": signature_for(member)}
-    send_email(SecurityKind.EMAIL_CHANGED, old, context, member=member)
-    send_email(SecurityKind.EMAIL_CHANGED, change.new_email, context, member=member)
+    send_security_email(SecurityKind.EMAIL_CHANGED, old, context, member=member)
+    send_security_email(SecurityKind.EMAIL_CHANGED, change.new_email, context, member=member)
     return change
 
 
@@ -199,7 +202,7 @@ def pending_email_change(member: Member) -> EmailChange | None:
 @private_files_atomic()
 def bank_change_request(*, member: Member, actor, iban: str, bic: str, rib) -> BankDetailsChange:
     """Step 1: the new IBAN and its RIB, stored but inert until the member confirms it
-    with a fresh second-factor code (bank_change_confirm)."""
+    with a fresh second-factor code (accounts.bank.bank_change_confirm)."""
     change = BankDetailsChange(member=member, iban=iban, bic=bic, requested_by=actor, created_at=timezone.now())
     change.full_clean(exclude=["rib"])
     if change.iban == member.iban:
@@ -211,19 +214,18 @@ def bank_change_request(*, member: Member, actor, iban: str, bic: str, rib) -> B
 
 
 def bank_change_to_confirm(member: Member, pk: int) -> BankDetailsChange | None:
+    """The member's own change awaiting its code, or None (anyone else's change included)."""
     return member.bank_changes.filter(pk=pk, status=BankChangeStatus.AWAITING_SECOND_FACTOR).first()
 
 
 @transaction.atomic
-def bank_change_confirm(*, change: BankDetailsChange, actor, device, code: str) -> CodeCheck:
-    """Step 2: a fresh code of the member's second factor (accounts' throttled check).
-    Passed, the change waits for a gestionnaire; any earlier request is cancelled."""
+def bank_change_submit(*, change: BankDetailsChange, actor) -> BankDetailsChange:
+    """Step 2 passed: the member confirmed the change with a fresh second-factor code
+    (``accounts.bank.bank_change_confirm``, its only caller). The change now waits for a
+    gestionnaire; any earlier request is cancelled."""
     change = BankDetailsChange.objects.select_for_update().select_related("member").get(pk=change.pk)
     if change.status != BankChangeStatus.AWAITING_SECOND_FACTOR:
         raise ValidationError("Cette demande a déjà été confirmée ou annulée.")
-    check = second_factor_check(user=actor, device=device, code=code)
-    if not check.ok:
-        return check
     member = change.member
     now = timezone.now()
     BankDetailsChange.objects.filter(
@@ -233,9 +235,10 @@ def bank_change_confirm(*, change: BankDetailsChange, actor, device, code: str) 
     change.save(update_fields=["status", "confirmed_at"])
     audit_record(actor=actor, member=member, action="demande de changement d'IBAN (en attente de validation)",
                  field="iban", old=member.iban, new=change.iban)
-    send_email(SecurityKind.BANK_REQUESTED, member.email,
-               {"name": _name(member), "iban": change.masked_iban, "when": timezone.localtime()}, member=member)
-    return check
+    send_security_email(SecurityKind.BANK_REQUESTED, member.email,
+                        {"name": _name(member), "iban": change.masked_iban, "when": timezone.localtime()},
+                        member=member)
+    return change
 
 
 @transaction.atomic
@@ -256,8 +259,8 @@ def bank_change_validate(*, change: BankDetailsChange, actor) -> BankDetailsChan
     if old_bic != member.bic:
         audit_record(actor=actor, member=member, action="validation du changement d'IBAN", field="bic",
                      old=old_bic, new=member.bic)
-    send_email(SecurityKind.BANK_CHANGED, member.email,
-               {"name": _name(member), "iban": mask_iban(member.iban), "validated": True}, member=member)
+    send_security_email(SecurityKind.BANK_CHANGED, member.email,
+                        {"name": _name(member), "iban": mask_iban(member.iban), "validated": True}, member=member)
     return change
 
 
@@ -273,9 +276,9 @@ def bank_change_refuse(*, change: BankDetailsChange, actor, reason: str) -> Bank
     change.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
     audit_record(actor=actor, member=change.member, action="refus du changement d'IBAN", field="iban",
                  old=change.member.iban, new=change.iban)
-    send_email(SecurityKind.BANK_CHANGED, change.member.email,
-               {"name": _name(change.member), "iban": change.masked_iban, "validated": False,
-                "reason": change.refusal_reason}, member=change.member)
+    send_security_email(SecurityKind.BANK_CHANGED, change.member.email,
+                        {"name": _name(change.member), "iban": change.masked_iban, "validated": False,
+                         "reason": change.refusal_reason}, member=change.member)
     return change
 
 

@@ -20,7 +20,8 @@ urlpatterns = [
     path("profil/e-mail/", views_profile.email_update, name="profile_email"),
     path("profil/e-mail/confirmer/<str:token>/", views_profile.email_confirm, name="profile_email_confirm"),
     path("profil/coordonnees-bancaires/", views_profile.bank_update, name="profile_bank"),
-    path("profil/coordonnees-bancaires/<id:pk>/confirmer/", views_profile.bank_confirm, name="profile_bank_confirm"),
+    # profil/coordonnees-bancaires/<id:pk>/confirmer/ (step 2, the second factor) is
+    # accounts' page, mounted at that address by portal/urls.py.
     path("profil/notifications/", views_profile.notifications_update, name="profile_notifications"),
     path("profil/france-travail/", views_profile.france_travail_consent, name="profile_france_travail"),
     path("profil/mes-donnees.zip", views_profile.data_export, name="profile_export"),

@@ -1,20 +1,19 @@
-"""The member's "Profil" and portability pages. No ids in URLs except the member's own
-bank change (looked up within their changes, so anyone else's is a 404)."""
+"""The member's "Profil" and portability pages. No ids in URLs: the one page that has one,
+the confirmation of the member's own bank change by the second factor, is accounts'
+(accounts.views_bank)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors as account_selectors
-from accounts import services as account_services
-from accounts.reauth import reauth_is_recent, reauth_redirect, reauth_required
 from core.access import member_required
 from core.forms import form_error_from
+from core.reauth import reauth_is_recent, reauth_redirect, reauth_required
 from documents.downloads import attachment, safe_filename
 from members import portability, profile
 from members.forms_profile import (
@@ -24,11 +23,9 @@ from members.forms_profile import (
     EmailForm,
     NotificationPreferencesForm,
     ProofForm,
-    SecondFactorCodeForm,
 )
 from members.models import BankChangeStatus
 
-BANK_CODE_SENT_SESSION_KEY = "profile_bank_code_sent"
 EMAIL_TYPED_SESSION_KEY = "profile_email_typed"
 
 
@@ -77,7 +74,7 @@ def contact_update(request):
 @require_http_methods(["GET", "POST"])
 @member_required
 def email_update(request):
-    """A new address, after a recent re-authentication (accounts.reauth). An address typed
+    """A new address, after a recent re-authentication (core.reauth). An address typed
     when that had run out waits in the session for the form, so nothing typed is lost."""
     if not reauth_is_recent(request):
         if request.method == "POST":
@@ -132,79 +129,10 @@ def bank_update(request):
         except ValidationError as error:
             form_error_from(form, error)
         else:
-            return redirect("members:profile_bank_confirm", pk=change.pk)
+            # Step 2, the second factor, is accounts' page (accounts.views_bank).
+            return redirect("profile_bank_confirm", pk=change.pk)
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "members/profile_bank.html", {"form": form, "member": request.member}, status=status)
-
-
-def _bank_device(request, devices):
-    method = request.POST.get("methode") or request.GET.get("methode") or ""
-    chosen = {"email": devices.email, "application": devices.totp, "secours": devices.recovery}.get(method)
-    if chosen is not None:
-        return method, chosen
-    if devices.email is not None:
-        return "email", devices.email
-    if devices.totp is not None:
-        return "application", devices.totp
-    return "", None
-
-
-@require_http_methods(["GET", "POST"])
-@member_required
-@reauth_required
-def bank_confirm(request, pk: int):
-    """A recent re-authentication (as for every sensitive change), then a code bound to
-    this change: its e-mail names the new IBAN, so the member confirms what they see."""
-    change = profile.bank_change_to_confirm(request.member, pk)
-    if change is None:
-        raise Http404("Pas de demande à confirmer.")
-    user = request.user
-    devices = account_selectors.user_devices(user)
-    method, device = _bank_device(request, devices)
-    if device is None:
-        return redirect("accounts:enrol")
-    locked_until = account_selectors.second_factor_locked_until(user)
-    form = SecondFactorCodeForm()
-    sent_for = request.session.get(BANK_CODE_SENT_SESSION_KEY)
-    if request.method == "POST" and request.POST.get("action") == "envoyer" and method == "email":
-        if account_services.email_code_send(device=device, purpose="bank", iban=change.masked_iban):
-            request.session[BANK_CODE_SENT_SESSION_KEY] = change.pk
-            messages.success(request, "Un nouveau code vous a été envoyé par e-mail.")
-        else:
-            messages.warning(request, "Un code vient de vous être envoyé : patientez une minute avant d'en demander un autre.")
-        return redirect(f"{request.path}?methode=email")
-    if request.method == "POST" and not locked_until:
-        form = SecondFactorCodeForm(request.POST)
-        if form.is_valid():
-            try:
-                check = profile.bank_change_confirm(change=change, actor=user, device=device,
-                                                    code=form.cleaned_data["code"])
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
-                return redirect("members:profile")
-            if check.ok:
-                request.session.pop(BANK_CODE_SENT_SESSION_KEY, None)
-                messages.success(
-                    request,
-                    "Votre demande est enregistrée. Nous vérifions votre RIB : le nouvel IBAN sera utilisé pour vos "
-                    "remboursements dès sa validation, qui vous sera confirmée par e-mail.",
-                )
-                return redirect("members:profile")
-            locked_until = check.locked_until
-            if not locked_until:
-                form.add_error("code", f"Code incorrect ou expiré. Il vous reste {check.attempts_left} essai(s).")
-    elif request.method == "GET" and method == "email" and sent_for != change.pk and not locked_until:
-        # One code on arrival for this change; "Recevoir un nouveau code" for another.
-        account_services.email_code_send(device=device, purpose="bank", iban=change.masked_iban)
-        request.session[BANK_CODE_SENT_SESSION_KEY] = change.pk
-    status = 429 if locked_until else (400 if form.is_bound and form.errors else 200)
-    return render(
-        request,
-        "members/profile_bank_confirm.html",
-        {"change": change, "form": form, "method": method, "device": device, "devices": devices,
-         "locked_until": locked_until},
-        status=status,
-    )
 
 
 @require_POST

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
+from accounts import views_bank
 
 # Only the allauth views the portal uses, listed one by one. include("allauth.urls") also
 # served address management (/compte/email/: add an address, make it primary, remove the
@@ -35,6 +36,10 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("compte/", include(allauth_patterns)),
     path("situation/", include("members.urls")),
+    # Step 2 of the Profil's bank change, under the Profil's address: confirming a new IBAN
+    # needs the account's second factor, which is accounts' (members sits below accounts).
+    path("situation/profil/coordonnees-bancaires/<id:pk>/confirmer/", views_bank.bank_confirm,
+         name="profile_bank_confirm"),
     path("garanties/", include("guarantees.urls")),
     # The simulator moved to the reimbursements (it reads their history): old bookmarks follow.
     path("garanties/simulation/", RedirectView.as_view(pattern_name="claims:simulate", permanent=True)),

@@ -334,7 +334,7 @@ ACCOUNTS_ACTIVATION_LIMITS = {"number": (5, 60), "ip": (20, 60)}
 # member out from elsewhere, so it is switched off.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 # A change of e-mail, password, second factor or IBAN needs the password and a fresh
-# second-factor code typed within these minutes (accounts.reauth).
+# second-factor code typed within these minutes (core.reauth).
 ACCOUNTS_REAUTH_MINUTES = env.int("ACCOUNTS_REAUTH_MINUTES", default=5)
 AXES_USERNAME_CALLABLE = "core.lockout.axes_username"
 MIDDLEWARE += ["accounts.middleware.SecondFactorMiddleware"]

@@ -53,12 +53,6 @@ LAYERS = [
     ["home"],
     ["portal"],
 ]
-# The imports against the layers still to remove, each edge with its places: a new import
-# on this edge, or any other, fails. Profil (members/profile.py, views_profile.py) uses
-# accounts' second factor, re-authentication, tokens and e-mail signature.
-KNOWN_UPWARD = {
-    ("members", "accounts"): 6,
-}
 APPS = [app for layer in LAYERS for app in layer]
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
 
@@ -118,27 +112,15 @@ def test_core_imports_no_feature_app():
     assert graph["core"] == {}, graph["core"]
 
 
-def _without_known_upward(graph):
-    return {
-        app: {target: places for target, places in targets.items() if (app, target) not in KNOWN_UPWARD}
-        for app, targets in graph.items()
-    }
-
-
-def test_the_known_imports_against_the_layers_do_not_grow():
-    graph = _app_graph()
-    assert {edge: len(graph[edge[0]].get(edge[1], [])) for edge in KNOWN_UPWARD} == KNOWN_UPWARD
-
-
 def test_the_apps_import_each_other_one_way_only():
-    graph = _without_known_upward(_app_graph())
+    graph = _app_graph()
     cycle = _cycle(graph)
     where = [f"{a} -> {b}: {', '.join(graph[a][b])}" for a, b in zip(cycle, cycle[1:], strict=False)]
     assert not cycle, "import cycle " + " -> ".join(cycle) + "\n" + "\n".join(where)
 
 
 def test_an_app_imports_only_the_layers_below_it():
-    graph = _without_known_upward(_app_graph())
+    graph = _app_graph()
     upward = [
         f"{app} -> {target} ({', '.join(places)})"
         for app, targets in graph.items()

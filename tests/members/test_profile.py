@@ -10,8 +10,12 @@ import zipfile
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 
+from accounts.bank import bank_change_confirm
+from accounts.models import EmailCodeDevice, SecondFactorThrottle
 from members.models import AuditEntry, BankChangeStatus, BankDetailsChange
 from members.profile import bank_change_validate
 from messaging.models import Thread
@@ -237,6 +241,9 @@ def test_an_iban_change_needs_a_fresh_code_and_waits_for_a_gestionnaire(
     confirm_url = start_bank_change(alice_client, alice.user)
     change = BankDetailsChange.objects.get(member=alice)
     assert change.status == BankChangeStatus.AWAITING_SECOND_FACTOR
+    # accounts' page (the second factor), at the Profil's address.
+    assert confirm_url == f"{BANK_URL}{change.pk}/confirmer/" == reverse("profile_bank_confirm", args=[change.pk])
+    assert f'href="{confirm_url}"' in alice_client.get("/situation/profil/").content.decode()  # until it is confirmed
     # Without the fresh code (the session's own second factor is not enough), nothing moves.
     with pytest.raises(Exception, match="confirmée par l'assuré"):
         bank_change_validate(change=change, actor=gestionnaire)
@@ -252,6 +259,7 @@ def test_an_iban_change_needs_a_fresh_code_and_waits_for_a_gestionnaire(
     alice.refresh_from_db()
     assert change.status == BankChangeStatus.PENDING
     assert alice.iban == old_iban  # pending until validated
+    assert alice_client.get(confirm_url).status_code == 404  # confirmed once: nothing left to confirm
     assert any(m.subject == "Votre demande de changement de coordonnées bancaires" for m in mail.outbox)
     entry = AuditEntry.objects.get(member=alice, field="iban")
     assert NEW_IBAN not in entry.new_value and entry.new_value == "FR14 **** **** 2606"
@@ -294,6 +302,18 @@ def test_a_wrong_rib_or_iban_is_refused_and_the_typed_iban_kept(alice_client, al
     missing = alice_client.post(BANK_URL, {"iban": NEW_IBAN, "bic": ""})
     assert "Joignez un fichier" in missing.content.decode()
     assert not BankDetailsChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_cancelled_bank_change_cannot_be_confirmed_and_spends_no_code(alice_client, alice):
+    start_bank_change(alice_client, alice.user)
+    change = BankDetailsChange.objects.get(member=alice)
+    change.status = BankChangeStatus.CANCELLED
+    change.save(update_fields=["status"])
+    device = EmailCodeDevice.objects.get(user=alice.user, confirmed=True)
+    with pytest.raises(ValidationError, match="déjà été confirmée ou annulée"):
+        bank_change_confirm(change=change, actor=alice.user, device=device, code="000000")
+    assert not SecondFactorThrottle.objects.filter(user=alice.user, failures__gt=0).exists()
 
 
 @pytest.mark.django_db

@@ -3,8 +3,10 @@
 A change of e-mail address, password, second factor (adding or removing one, new recovery
 codes) or IBAN needs more than a verified session, which may be hours old, on a shared
 computer, or reached through a trusted browser: the member types their password AND a
-fresh second-factor code (accounts.views.reauthenticate), which leaves in the session a
-signed timestamp valid ``ACCOUNTS_REAUTH_MINUTES``.
+fresh second-factor code on accounts' page ('accounts:reauthenticate', named by its URL
+name only: core imports no feature app), which on success calls ``reauth_mark`` and so
+leaves in the session a signed timestamp valid ``ACCOUNTS_REAUTH_MINUTES``. Here are only
+those primitives, used by every app that guards a sensitive change.
 
     @member_required
     @reauth_required                         # GET: come back here afterwards
@@ -32,8 +34,11 @@ from django.utils import timezone
 
 from core.access import login_and_second_factor_required
 
+# Names from when this lived in accounts, kept: sessions re-authenticated before a
+# deployment stay so.
 REAUTH_SESSION_KEY = "accounts_reauthenticated"
 _SALT = "accounts.reauth"
+REAUTH_URL_NAME = "accounts:reauthenticate"
 
 
 def reauth_mark(request) -> None:
@@ -58,7 +63,7 @@ def reauth_is_recent(request) -> bool:
 
 
 def reauth_redirect(next_url: str):
-    return redirect(reverse("accounts:reauthenticate") + "?" + urlencode({"next": next_url}))
+    return redirect(reverse(REAUTH_URL_NAME) + "?" + urlencode({"next": next_url}))
 
 
 def reauth_required(view=None, *, on_post: str | None = None):
