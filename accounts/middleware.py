@@ -37,9 +37,14 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if getattr(settings, "OTP_REQUIRED", False) and user.is_authenticated and not user.is_verified():
-            if not self._trusted_browser(request) and self._view_name(request) not in OPEN_VIEWS:
-                return self._redirect(request)
+        if (
+            getattr(settings, "OTP_REQUIRED", False)
+            and user.is_authenticated
+            and not user.is_verified()
+            and not self._trusted_browser(request)
+            and self._view_name(request) not in OPEN_VIEWS
+        ):
+            return self._redirect(request)
         return self.get_response(request)
 
     @staticmethod

@@ -350,7 +350,7 @@ def portability_proof_add(*, member: Member, actor, uploaded) -> PortabilityProo
 
 
 def _remind(file: PortabilityFile, *, month: dt.date, rank: int, today: dt.date) -> bool:
-    reminder, created = PortabilityReminder.objects.get_or_create(
+    _reminder, created = PortabilityReminder.objects.get_or_create(
         portability=file, month=month, rank=rank, defaults={"sent_on": today}
     )
     if not created:

@@ -157,12 +157,7 @@ class ThreadAdmin(PortalModelAdmin):
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
-        return [
-            path("<id:pk>/attribuer/", wrap(self.assign_view), name="messaging_thread_assign"),
-            path("<id:pk>/repondre/", wrap(self.reply_view), name="messaging_thread_reply"),
-            path("<id:pk>/note/", wrap(self.note_view), name="messaging_thread_note"),
-            path("<id:pk>/clore/", wrap(self.close_view), name="messaging_thread_close"),
-        ] + super().get_urls()
+        return [path("<id:pk>/attribuer/", wrap(self.assign_view), name="messaging_thread_assign"), path("<id:pk>/repondre/", wrap(self.reply_view), name="messaging_thread_reply"), path("<id:pk>/note/", wrap(self.note_view), name="messaging_thread_note"), path("<id:pk>/clore/", wrap(self.close_view), name="messaging_thread_close"), *super().get_urls()]
 
     # The change page is the conversation, with the forms of the gestionnaire's actions.
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -16,7 +16,7 @@ class _CountingHandler:
         self.count = 0
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope) -> str:
         with self._lock:
             self.count += 1
         return "250 OK queued"

@@ -60,7 +60,7 @@ class _Day:
 class _Computation:
     """One request being computed: the beneficiary's counters and the per-request caches."""
 
-    __slots__ = ("request", "counters", "days", "plans", "prescribed_before")
+    __slots__ = ("counters", "days", "plans", "prescribed_before", "request")
 
     def __init__(self, request: EngineRequest) -> None:
         self.request = request

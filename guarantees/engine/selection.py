@@ -57,7 +57,7 @@ class ActPlan:
     """What the layers in force (principal first) do for one act: whether the notice knows
     the act, its label, its periodicity, and the steps per case."""
 
-    __slots__ = ("layers", "act", "known", "label", "periodicity", "_steps")
+    __slots__ = ("_steps", "act", "known", "label", "layers", "periodicity")
 
     def __init__(self, layers: Sequence[Layer], act: str) -> None:
         principal = layers[0].rules

@@ -38,7 +38,7 @@ class EquipmentKey(NamedTuple):
 
 
 class Counters:
-    __slots__ = ("counts", "amounts", "equipment")
+    __slots__ = ("amounts", "counts", "equipment")
 
     def __init__(self) -> None:
         self.counts: dict[CounterKey, int] = {}

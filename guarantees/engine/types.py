@@ -194,7 +194,7 @@ class Limit:
     be given as a ``messages.Message``: its text is made on first read, so batches do not
     pay for texts nobody reads."""
 
-    __slots__ = ("key", "formula", "_message")
+    __slots__ = ("_message", "formula", "key")
     __match_args__ = ("key", "message", "formula")
 
     def __init__(self, key: str, message: str | Message, formula: str = "") -> None:

@@ -1,6 +1,6 @@
 """Embedded defaults for a developer machine: SQLite, eager tasks, e-mails in files."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
@@ -12,4 +12,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Development tools (benchmarks, scale generator, demo data): never in production.
-INSTALLED_APPS = [*INSTALLED_APPS, "tools"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "tools"]

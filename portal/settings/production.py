@@ -2,7 +2,7 @@
 
 import environ
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env, fernet_keys, secret
 
 DEBUG = False
@@ -29,12 +29,12 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
-LOGGING["root"]["level"] = env.str("LOG_LEVEL", default="INFO")  # noqa: F405
+LOGGING["root"]["level"] = env.str("LOG_LEVEL", default="INFO")
 
 # Persistent database connections: a new PostgreSQL connection per request cost more CPU
 # than the request's own queries in the load test (docs/bench.md). Checked before reuse.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # One cache for every gunicorn worker (Redis): login rate limits count across workers, and
 # reference data kept in the cache (the messaging search lists) is dropped for all at once
@@ -42,7 +42,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("CACHE_URL", default=REDIS_URL),  # noqa: F405
+        "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
         "KEY_PREFIX": "portal",
     }
 }

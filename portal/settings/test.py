@@ -3,7 +3,7 @@
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 SECRET_KEY = "test-secret-key-not-for-production-" + "y" * 20
@@ -22,4 +22,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Development tools (benchmarks, scale generator, demo data): never in production.
-INSTALLED_APPS = [*INSTALLED_APPS, "tools"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "tools"]

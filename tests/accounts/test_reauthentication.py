@@ -159,7 +159,7 @@ def test_it_is_not_offered_to_a_session_without_second_factor(client, alice):
 
 
 @pytest.mark.parametrize(
-    "change,action",
+    ("change", "action"),
     [
         (change_password, "changement du mot de passe"),
         (add_app, None),

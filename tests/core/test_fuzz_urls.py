@@ -172,7 +172,7 @@ def test_every_portal_changelist_is_guarded():
     assert portal_admins() and unguarded == []
 
 
-@pytest.mark.parametrize("year, month, day", [("9999", None, None), ("99999", None, None), ("0", None, None),
+@pytest.mark.parametrize(("year", "month", "day"), [("9999", None, None), ("99999", None, None), ("0", None, None),
                                               ("9999", "12", "31"), ("2025", "13", None), ("2025", "2", "30"),
                                               ("²", None, None), (HUGE, None, None), ("2025", "²", None)])
 def test_a_date_hierarchy_out_of_the_calendar_goes_back_to_the_list_with_a_french_message(

@@ -4,6 +4,7 @@ depend on each other one way only (every import counts, inside functions too).""
 from __future__ import annotations
 
 import ast
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -89,7 +90,7 @@ def _cycle(graph) -> list[str]:
         path.append(app)
         for target in graph[app]:
             if state.get(target) == "open":
-                return path[path.index(target):] + [target]
+                return [*path[path.index(target):], target]
             if target not in state and (found := visit(target)):
                 return found
         state[app] = "done"
@@ -115,7 +116,7 @@ def test_core_imports_no_feature_app():
 def test_the_apps_import_each_other_one_way_only():
     graph = _app_graph()
     cycle = _cycle(graph)
-    where = [f"{a} -> {b}: {', '.join(graph[a][b])}" for a, b in zip(cycle, cycle[1:], strict=False)]
+    where = [f"{a} -> {b}: {', '.join(graph[a][b])}" for a, b in itertools.pairwise(cycle)]
     assert not cycle, "import cycle " + " -> ".join(cycle) + "\n" + "\n".join(where)
 
 

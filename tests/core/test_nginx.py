@@ -157,7 +157,7 @@ def deployment(transactional_db):
         # PORTAL_TRUSTED_PROXY_COUNT is not set: the production default (1) is under test.
     }
     gunicorn_log = folder / "gunicorn.log"
-    gunicorn = subprocess.Popen(  # noqa: S603
+    gunicorn = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{gunicorn_port}", "--workers", "2"],
         cwd=settings.BASE_DIR, env=env, stdout=gunicorn_log.open("wb"), stderr=subprocess.STDOUT,
     )
@@ -177,7 +177,7 @@ def deployment(transactional_db):
         )
         nginx_log = folder / "error.log"
         nginx_log.touch()
-        nginx = subprocess.Popen(  # noqa: S603
+        nginx = subprocess.Popen(
             [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(nginx_log), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL, stderr=nginx_log.open("ab"),
         )

@@ -13,7 +13,7 @@ from claims.models import Decompte
 from core.sql import amount, aware, fetch_all, fetch_value
 from messaging import selectors as messaging_selectors
 from messaging.models import Message, Thread
-from tests.claims.test_pages import alice_history  # noqa: F401, F811 - fixture
+from tests.claims.test_pages import alice_history  # noqa: F401 - fixture
 from tests.messaging.helpers import new_thread
 
 postgresql_only = pytest.mark.skipif(

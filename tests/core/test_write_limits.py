@@ -133,7 +133,7 @@ def test_it_refuses_feedback_past_the_limit(alice_client, alice, carol_client):
     without_script = alice_client.post("/assistant/avis/", vote, follow=True)
     assert "Vous avez donné 2 avis au cours de la dernière heure." in text(without_script)
     assert Feedback.objects.filter(user=alice.user).count() == 2
-    carol, client = carol_client
+    _carol, client = carol_client
     assert client.post("/assistant/avis/", vote, HTTP_ACCEPT="application/json").status_code == 200
 
 

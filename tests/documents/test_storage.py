@@ -128,7 +128,7 @@ def test_a_refused_iban_change_leaves_no_file(alice_client, alice):
 
 def test_a_failure_after_the_file_was_written_removes_it(alice):
     before = stored_paths()
-    with pytest.raises(RuntimeError), private_files_atomic():
+    with pytest.raises(RuntimeError), private_files_atomic():  # noqa: PT012 (the block under test is a whole transaction)
         stored = private_file_store(member=alice, uploaded=upload("a.pdf", pdf_bytes()), purpose="devis",
                                     uploaded_by=alice.user)
         assert Path(stored.file.path).exists()
@@ -139,7 +139,7 @@ def test_a_failure_after_the_file_was_written_removes_it(alice):
 
 def test_an_outer_rollback_removes_the_files_of_inner_blocks_that_succeeded(alice):
     before = stored_paths()
-    with pytest.raises(RuntimeError), private_files_atomic():
+    with pytest.raises(RuntimeError), private_files_atomic():  # noqa: PT012 (the block under test is a whole transaction)
         with private_files_atomic():
             private_file_store(member=alice, uploaded=upload("a.pdf", pdf_bytes()), purpose="devis",
                                uploaded_by=alice.user)

@@ -205,7 +205,7 @@ def test_a_stranger_gets_404_for_anything_with_an_id(client, alice, alice_client
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", PAGES + ["members:card_pdf", "members:attestation_pdf"])
+@pytest.mark.parametrize("name", [*PAGES, "members:card_pdf", "members:attestation_pdf"])
 def test_situation_pages_are_for_logged_in_members_only(client, gestionnaire_client, name):
     assert gestionnaire_client.get(reverse(name)).status_code == 403
     gestionnaire_client.logout()

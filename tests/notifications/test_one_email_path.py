@@ -22,9 +22,9 @@ SENDING = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers", "send_
 def _sends_mail(tree: ast.AST) -> bool:
     """A call of Django's senders, or ``.send(...)`` on a message (EmailMessage & co)."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "django.core.mail":
-            if any(alias.name in SENDING for alias in node.names):
-                return True
+        if (isinstance(node, ast.ImportFrom) and node.module == "django.core.mail"
+                and any(alias.name in SENDING for alias in node.names)):
+            return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr in SENDING:
                 return True
@@ -95,10 +95,9 @@ def test_the_code_is_in_the_database_only_until_it_is_sent(alice, django_capture
 
 
 def test_a_rolled_back_transaction_sends_nothing(alice, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            emails.send_password_changed(user=alice.user)
-            raise RuntimeError("the change failed")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 (the block under test is a whole transaction)
+        emails.send_password_changed(user=alice.user)
+        raise RuntimeError("the change failed")
     assert mail.outbox == [] and not Notification.objects.exists()
 
 

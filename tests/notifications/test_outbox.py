@@ -37,10 +37,9 @@ def test_a_notification_is_sent_once_after_commit(alice, django_capture_on_commi
 
 
 def test_a_rolled_back_transaction_leaves_no_notification(alice, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            enqueue(alice)
-            raise RuntimeError("the business write failed")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 (the block under test is a whole transaction)
+        enqueue(alice)
+        raise RuntimeError("the business write failed")
     assert not Notification.objects.exists() and not mail.outbox
 
 

@@ -229,7 +229,7 @@ def bench_emails() -> list[Figure]:
     from portal.celery import app as celery_app
     from tools.smtp_sink import SmtpSink
 
-    if not _redis_reachable() or connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"]):
+    if not _redis_reachable() or (connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"])):
         return [Figure("claims: e-mails per second by one worker (not measured: no Redis broker reachable)", 0, "-")]
     sink = SmtpSink().start()
     members = _bench_members(1)  # committed: the worker, in another process, must see the rows
