@@ -42,8 +42,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
         message = self.render_mail(template_prefix, email, context)
         user = context.get("user")
-        security_email_enqueue(kind=SecurityKind.ALLAUTH, to=email, message=message,
-                               member=getattr(user, "member", None), template=template_prefix)
+        security_email_enqueue(
+            kind=SecurityKind.ALLAUTH,
+            to=email,
+            message=message,
+            member=getattr(user, "member", None),
+            template=template_prefix,
+        )
 
     def get_password_change_redirect_url(self, request) -> str:
         return reverse("accounts:security")

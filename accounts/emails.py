@@ -51,17 +51,24 @@ def send_activation_link(*, member, url: str) -> None:
     send_security_email(
         SecurityKind.ACTIVATION_LINK,
         member.email,
-        {"name": f"{holder.first_name} {holder.last_name}", "url": url, "hours": settings.ACCOUNTS_ACTIVATION_LINK_HOURS,
-         "signature": signature_for(member)},
+        {
+            "name": f"{holder.first_name} {holder.last_name}",
+            "url": url,
+            "hours": settings.ACCOUNTS_ACTIVATION_LINK_HOURS,
+            "signature": signature_for(member),
+        },
         member=member,
     )
 
 
 def send_already_active(*, member) -> None:
     holder = member.holder
-    send_security_email(SecurityKind.ALREADY_ACTIVE, member.email,
-                        {"name": f"{holder.first_name} {holder.last_name}", "signature": signature_for(member)},
-                        member=member)
+    send_security_email(
+        SecurityKind.ALREADY_ACTIVE,
+        member.email,
+        {"name": f"{holder.first_name} {holder.last_name}", "signature": signature_for(member)},
+        member=member,
+    )
 
 
 def send_activation_terminated(*, member, contact: dict) -> None:
@@ -69,8 +76,12 @@ def send_activation_terminated(*, member, contact: dict) -> None:
     send_security_email(
         SecurityKind.ACTIVATION_TERMINATED,
         member.email,
-        {"name": f"{holder.first_name} {holder.last_name}", "cover_end_date": member.cover_end_date, "contact": contact,
-         "signature": signature_for(member)},
+        {
+            "name": f"{holder.first_name} {holder.last_name}",
+            "cover_end_date": member.cover_end_date,
+            "contact": contact,
+            "signature": signature_for(member),
+        },
         member=member,
     )
 
@@ -82,18 +93,27 @@ def send_code(*, user, to: str, code: str, purpose: str = "login", **extra) -> N
 
 
 def send_factor_added(*, user, label: str) -> None:
-    send_security_email(SecurityKind.FACTOR_ADDED, user.email, _context(user, label=label, when=timezone.localtime()),
-                        member=_member(user))
+    send_security_email(
+        SecurityKind.FACTOR_ADDED,
+        user.email,
+        _context(user, label=label, when=timezone.localtime()),
+        member=_member(user),
+    )
 
 
 def send_factor_removed(*, user, label: str) -> None:
-    send_security_email(SecurityKind.FACTOR_REMOVED, user.email, _context(user, label=label, when=timezone.localtime()),
-                        member=_member(user))
+    send_security_email(
+        SecurityKind.FACTOR_REMOVED,
+        user.email,
+        _context(user, label=label, when=timezone.localtime()),
+        member=_member(user),
+    )
 
 
 def send_password_changed(*, user) -> None:
-    send_security_email(SecurityKind.PASSWORD_CHANGED, user.email, _context(user, when=timezone.localtime()),
-                        member=_member(user))
+    send_security_email(
+        SecurityKind.PASSWORD_CHANGED, user.email, _context(user, when=timezone.localtime()), member=_member(user)
+    )
 
 
 def send_trusted_browser_added(*, user, browser) -> None:
@@ -116,5 +136,6 @@ def send_password_reset_unknown(*, to: str) -> None:
     """A reset asked for an address no account uses: the same work as a real one (an
     e-mail goes out either way), and a member who never activated learns how to."""
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("accounts:activation_request")
-    send_security_email(SecurityKind.PASSWORD_RESET_UNKNOWN, to,
-                        {"email": to, "activation_url": url, "signature": PORTAL_SIGNATURE})
+    send_security_email(
+        SecurityKind.PASSWORD_RESET_UNKNOWN, to, {"email": to, "activation_url": url, "signature": PORTAL_SIGNATURE}
+    )

@@ -35,7 +35,8 @@ class ActivationPasswordForm(PortalForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_texts()[-1]
-        if password_validation.password_validators_help_texts() else "",
+        if password_validation.password_validators_help_texts()
+        else "",
     )
     password2 = forms.CharField(
         label="Confirmation du mot de passe",
@@ -94,7 +95,8 @@ class SecondFactorCodeForm(PortalForm):
     """A code of one of the account's factors, confirming a new IBAN (accounts.views_bank)."""
 
     code = forms.CharField(
-        label="Code de vérification", max_length=20,
+        label="Code de vérification",
+        max_length=20,
         error_messages={"required": "Saisissez le code de vérification."},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )

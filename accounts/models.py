@@ -147,8 +147,9 @@ class TOTPDevice(TimestampMixin, Device):
     def config_url(self) -> str:
         """The otpauth:// URL of the QR code shown once, at enrolment (Key Uri Format)."""
         label = self.user.get_username()
-        params = urlencode({"secret": b32encode(self.bin_key), "algorithm": "SHA1", "digits": self.digits,
-                            "period": self.step})
+        params = urlencode(
+            {"secret": b32encode(self.bin_key), "algorithm": "SHA1", "digits": self.digits, "period": self.step}
+        )
         issuer = (settings.OTP_TOTP_ISSUER or "").replace(":", "")
         if issuer:
             label = f"{issuer}:{label}"
@@ -168,7 +169,9 @@ class RecoveryCodeDevice(TimestampMixin, Device):
 
     def replace_codes(self, count: int) -> list[str]:
         self.codes.all().delete()
-        plain = ["".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH)) for _ in range(count)]
+        plain = [
+            "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH)) for _ in range(count)
+        ]
         RecoveryCode.objects.bulk_create([RecoveryCode(device=self, code_hash=self.hash_code(code)) for code in plain])
         return [f"{code[:5]}-{code[5:]}" for code in plain]
 
@@ -198,7 +201,9 @@ class SecondFactorThrottle(models.Model):
     step is locked for ``ACCOUNTS_OTP_LOCK_MINUTES``. Per account rather than per IP: at
     this step the password is already known, so rotating addresses must not help."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor_throttle")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor_throttle"
+    )
     failures = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 

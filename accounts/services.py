@@ -49,6 +49,7 @@ def _audit(*, user, action: str, field: str, new: str = "") -> None:
     if member is not None:
         audit_record(actor=user, member=member, action=action, field=field, new=new)
 
+
 logger = logging.getLogger(__name__)
 
 
@@ -337,8 +338,12 @@ def device_enrol_confirm(*, user, device: Device, code: str) -> Enrolment:
     type(device).objects.filter(pk=device.pk).update(confirmed=True)
     device.confirmed = True
     codes = recovery_codes_regenerate(user=user, notify=False) if first else []
-    _audit(user=user, action="ajout d'une méthode de double authentification", field=SECOND_FACTOR_AUDIT_FIELD,
-           new=factor_label(device))
+    _audit(
+        user=user,
+        action="ajout d'une méthode de double authentification",
+        field=SECOND_FACTOR_AUDIT_FIELD,
+        new=factor_label(device),
+    )
     emails.send_factor_added(user=user, label=factor_label(device))
     return Enrolment(check, codes)
 
@@ -349,8 +354,9 @@ def recovery_codes_regenerate(*, user, notify: bool = True) -> list[str]:
     device, _ = RecoveryCodeDevice.objects.get_or_create(user=user, defaults={"name": RECOVERY_FACTOR_LABEL})
     codes = device.replace_codes(settings.ACCOUNTS_RECOVERY_CODES)
     if notify:
-        _audit(user=user, action="nouveaux codes de secours", field=SECOND_FACTOR_AUDIT_FIELD,
-               new=RECOVERY_FACTOR_LABEL)
+        _audit(
+            user=user, action="nouveaux codes de secours", field=SECOND_FACTOR_AUDIT_FIELD, new=RECOVERY_FACTOR_LABEL
+        )
         emails.send_factor_added(user=user, label="nouveaux " + RECOVERY_FACTOR_LABEL)
     return codes
 
@@ -368,8 +374,9 @@ def factor_remove(*, user, device: Device) -> None:
         revoked_at=timezone.now()
     )
     device.delete()
-    _audit(user=user, action="retrait d'une méthode de double authentification", field=SECOND_FACTOR_AUDIT_FIELD,
-           new=label)
+    _audit(
+        user=user, action="retrait d'une méthode de double authentification", field=SECOND_FACTOR_AUDIT_FIELD, new=label
+    )
     emails.send_factor_removed(user=user, label=label)
 
 
@@ -383,8 +390,11 @@ def trusted_browser_create(*, user, device: Device, user_agent: str) -> tuple[Tr
     token = new_token()
     browser, system = describe(user_agent)
     record = TrustedBrowser.objects.create(
-        user=user, token_hash=secret_hash("trusted-browser", token), device_id=device.persistent_id,
-        browser=browser, system=system,
+        user=user,
+        token_hash=secret_hash("trusted-browser", token),
+        device_id=device.persistent_id,
+        browser=browser,
+        system=system,
     )
     emails.send_trusted_browser_added(user=user, browser=record)
     return record, token
@@ -424,8 +434,11 @@ def password_changed_after(*, user, reset: bool = False) -> None:
     """A new password forgets every trusted browser, is audited and tells the member.
     Other sessions end by themselves: Django ties each session to a hash of the password."""
     trusted_browsers_revoke_all(user=user)
-    _audit(user=user, action="réinitialisation du mot de passe" if reset else "changement du mot de passe",
-           field="mot de passe")
+    _audit(
+        user=user,
+        action="réinitialisation du mot de passe" if reset else "changement du mot de passe",
+        field="mot de passe",
+    )
     if user.email:
         emails.send_password_changed(user=user)
 

@@ -38,7 +38,8 @@ def _next_url(request, user=None) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path on this site only: redirect() takes a bare word ("?next=abc") for a view name (a 500).
     if target.startswith("/") and url_has_allowed_host_and_scheme(
-            target, {request.get_host()}, require_https=request.is_secure()):
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     user = user or request.user
     if getattr(user, "member", None) is None and user.is_staff:
@@ -187,7 +188,8 @@ def _second_factor_passed(request, device, *, trust: bool, next_url: str):
         left = device.codes.count()
         level = messages.WARNING if left <= 3 else messages.INFO
         messages.add_message(
-            request, level,
+            request,
+            level,
             f"Code de secours utilisé : il vous en reste {left}. Vous pouvez en générer de nouveaux dans Sécurité.",
         )
     return response
@@ -204,7 +206,9 @@ def second_factor_resend(request):
         request.session[CODE_SENT_SESSION_KEY] = device.pk
         messages.success(request, "Un nouveau code vous a été envoyé par e-mail.")
     else:
-        messages.warning(request, "Un code vient de vous être envoyé : patientez une minute avant d'en demander un autre.")
+        messages.warning(
+            request, "Un code vient de vous être envoyé : patientez une minute avant d'en demander un autre."
+        )
     return redirect(_with_next(reverse("accounts:second_factor"), next_url, methode="email"))
 
 
@@ -235,7 +239,8 @@ def _factor_enrolled(request, device, enrolment, next_url):
         mark_verified(request, device)
         request.session.pop(ACTIVATED_SESSION_KEY, None)
         return render(
-            request, "accounts/recovery_codes_issued.html",
+            request,
+            "accounts/recovery_codes_issued.html",
             {"codes": enrolment.recovery_codes, "next": next_url, "first": True},
         )
     messages.success(request, f"La méthode « {services.factor_label(device)} » est ajoutée à votre compte.")
@@ -250,7 +255,8 @@ def enrol(request):
     if selectors.has_second_factor(request.user):
         return redirect("accounts:security")
     return render(
-        request, "accounts/enrol.html",
+        request,
+        "accounts/enrol.html",
         {"next": _next_url(request), "may_use_app": bool(request.session.get(ACTIVATED_SESSION_KEY))},
     )
 
@@ -285,8 +291,14 @@ def enrol_email(request):
                 return _factor_enrolled(request, device, enrolment, next_url)
             form.add_error("code", f"Code incorrect ou expiré. Il vous reste {enrolment.check.attempts_left} essai(s).")
     return render(
-        request, "accounts/enrol_email.html",
-        {"form": form, "device": device, "code_sent": device is not None and device.has_pending_code(), "next": next_url},
+        request,
+        "accounts/enrol_email.html",
+        {
+            "form": form,
+            "device": device,
+            "code_sent": device is not None and device.has_pending_code(),
+            "next": next_url,
+        },
     )
 
 
@@ -307,7 +319,9 @@ def enrol_totp(request):
         # file first, so that a stolen password alone cannot enrol the thief's phone.
         messages.info(request, "Pour sécuriser votre compte, confirmez d'abord votre adresse e-mail.")
         return redirect(_with_next(reverse("accounts:enrol_email"), next_url))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=request.session.get(PENDING_TOTP_SESSION_KEY)).first()
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=False, pk=request.session.get(PENDING_TOTP_SESSION_KEY)
+    ).first()
     if device is None:
         try:
             device = services.totp_device_enrol_start(user=user)
@@ -326,7 +340,8 @@ def enrol_totp(request):
         form.add_error("code", f"Code incorrect. Il vous reste {enrolment.check.attempts_left} essai(s).")
     secret = base64.b32encode(device.bin_key).decode()
     return render(
-        request, "accounts/enrol_totp.html",
+        request,
+        "accounts/enrol_totp.html",
         {
             "form": form,
             "qr": _qr_data_uri(device.config_url),
@@ -359,7 +374,9 @@ def recovery_codes(request):
     if request.method == "POST":
         codes = services.recovery_codes_regenerate(user=request.user)
         return render(request, "accounts/recovery_codes_issued.html", {"codes": codes, "first": False})
-    return render(request, "accounts/recovery_codes.html", {"left": selectors.user_devices(request.user).recovery_codes_left})
+    return render(
+        request, "accounts/recovery_codes.html", {"left": selectors.user_devices(request.user).recovery_codes_left}
+    )
 
 
 @require_POST
@@ -385,7 +402,9 @@ def factor_remove(request, kind, pk):
 def browser_revoke(request, pk):
     get_object_or_404(TrustedBrowser, user=request.user, pk=pk)
     services.trusted_browser_revoke(user=request.user, pk=pk)
-    messages.success(request, "Ce navigateur n'est plus un navigateur de confiance : le code sera demandé à la prochaine connexion.")
+    messages.success(
+        request, "Ce navigateur n'est plus un navigateur de confiance : le code sera demandé à la prochaine connexion."
+    )
     return redirect("accounts:security")
 
 
@@ -393,7 +412,9 @@ def browser_revoke(request, pk):
 @login_and_second_factor_required
 def browsers_revoke_all(request):
     count = services.trusted_browsers_revoke_all(user=request.user)
-    messages.success(request, f"{count} navigateur(s) révoqué(s) : le code sera demandé à la prochaine connexion sur chacun.")
+    messages.success(
+        request, f"{count} navigateur(s) révoqué(s) : le code sera demandé à la prochaine connexion sur chacun."
+    )
     return redirect("accounts:security")
 
 
@@ -419,7 +440,9 @@ def reauthenticate(request):
             request.session[REAUTH_CODE_SENT_SESSION_KEY] = device.pk
             messages.success(request, "Un nouveau code vous a été envoyé par e-mail.")
         else:
-            messages.warning(request, "Un code vient de vous être envoyé : patientez une minute avant d'en demander un autre.")
+            messages.warning(
+                request, "Un code vient de vous être envoyé : patientez une minute avant d'en demander un autre."
+            )
         return redirect(_with_next(reverse("accounts:reauthenticate"), next_url, methode="email"))
     if request.method == "POST" and form.is_valid():
         check = services.reauthentication_check(
@@ -436,8 +459,10 @@ def reauthenticate(request):
             f"Mot de passe ou code incorrect. Il vous reste {check.attempts_left} essai{'s' if check.attempts_left > 1 else ''} "
             f"avant un blocage de {settings.ACCOUNTS_OTP_LOCK_MINUTES} minutes.",
         )
-    elif request.method == "GET" and method == "email" and not (
-        request.session.get(REAUTH_CODE_SENT_SESSION_KEY) == device.pk and device.has_pending_code()
+    elif (
+        request.method == "GET"
+        and method == "email"
+        and not (request.session.get(REAUTH_CODE_SENT_SESSION_KEY) == device.pk and device.has_pending_code())
     ):
         # One code on arrival; "Recevoir un nouveau code" for another.
         services.email_code_send(device=device, purpose="reauth")
@@ -445,8 +470,14 @@ def reauthenticate(request):
     return render(
         request,
         "accounts/reauthenticate.html",
-        {"form": form, "method": method, "device": device, "devices": devices, "next": next_url,
-         "minutes": settings.ACCOUNTS_REAUTH_MINUTES},
+        {
+            "form": form,
+            "method": method,
+            "device": device,
+            "devices": devices,
+            "next": next_url,
+            "minutes": settings.ACCOUNTS_REAUTH_MINUTES,
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 

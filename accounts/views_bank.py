@@ -58,7 +58,9 @@ def bank_confirm(request, pk: int):
             request.session[BANK_CODE_SENT_SESSION_KEY] = change.pk
             messages.success(request, "Un nouveau code vous a été envoyé par e-mail.")
         else:
-            messages.warning(request, "Un code vient de vous être envoyé : patientez une minute avant d'en demander un autre.")
+            messages.warning(
+                request, "Un code vient de vous être envoyé : patientez une minute avant d'en demander un autre."
+            )
         return redirect(f"{request.path}?methode=email")
     if request.method == "POST" and not locked_until:
         form = SecondFactorCodeForm(request.POST)
@@ -87,7 +89,13 @@ def bank_confirm(request, pk: int):
     return render(
         request,
         "members/profile_bank_confirm.html",
-        {"change": change, "form": form, "method": method, "device": device, "devices": devices,
-         "locked_until": locked_until},
+        {
+            "change": change,
+            "form": form,
+            "method": method,
+            "device": device,
+            "devices": devices,
+            "locked_until": locked_until,
+        },
         status=status,
     )

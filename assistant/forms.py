@@ -6,13 +6,17 @@ from core.forms import PortalForm
 
 class QuestionForm(PortalForm):
     q = forms.CharField(
-        label="Votre question", max_length=300, min_length=3,
+        label="Votre question",
+        max_length=300,
+        min_length=3,
         error_messages={
             "required": "Écrivez votre question, par exemple « Comment télécharger ma carte de tiers payant ? ».",
             "min_length": "Votre question est trop courte : écrivez-la en quelques mots.",
             "max_length": "Votre question est trop longue : 300 caractères au plus.",
         },
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "placeholder": "Ex. : Comment activer NOEMIE ?"}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "placeholder": "Ex. : Comment activer NOEMIE ?"}
+        ),
     )
 
 

@@ -79,7 +79,9 @@ class Index:
         index = cls(entries)
         document_frequency: Counter = Counter()
         for entry in entries:
-            terms = Counter(tokens(entry.title) * 2 + tokens(entry.keywords) + tokens(entry.text) + tokens(" ".join(entry.points)))
+            terms = Counter(
+                tokens(entry.title) * 2 + tokens(entry.keywords) + tokens(entry.text) + tokens(" ".join(entry.points))
+            )
             index.doc_terms.append(terms)
             index.doc_lengths.append(sum(terms.values()))
             document_frequency.update(terms.keys())
@@ -113,8 +115,14 @@ class Index:
 def _entry(raw: dict) -> Entry:
     link = raw.get("link") or {}
     return Entry(
-        id=raw["id"], title=raw["title"], text=raw["text"], source=raw["source"], points=tuple(raw.get("points", ())),
-        url_name=link.get("url_name", ""), link_label=link.get("label", ""), keywords=raw.get("keywords", ""),
+        id=raw["id"],
+        title=raw["title"],
+        text=raw["text"],
+        source=raw["source"],
+        points=tuple(raw.get("points", ())),
+        url_name=link.get("url_name", ""),
+        link_label=link.get("label", ""),
+        keywords=raw.get("keywords", ""),
     )
 
 

@@ -9,7 +9,12 @@ class Feedback(models.Model):
 
     created_at = models.DateTimeField("le", default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="compte"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="compte",
     )
     question = models.CharField("question posée", max_length=300)
     answer_id = models.CharField("réponse (identifiant)", max_length=60)

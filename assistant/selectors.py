@@ -55,5 +55,9 @@ def complementary_services(member) -> ComplementaryServices:
     care_network = None
     if contract.care_network:
         about: Entry | None = entry("itelis-avantages") if contract.care_network.lower() == "itelis" else None
-        care_network = {"name": contract.care_network, "about": about, "bien_vu": entry("itelis-100-bien-vu") if about else None}
+        care_network = {
+            "name": contract.care_network,
+            "about": about,
+            "bien_vu": entry("itelis-100-bien-vu") if about else None,
+        }
     return ComplementaryServices(teleconsultation, assistance, care_network)

@@ -21,11 +21,15 @@ def feedback_record(*, user, question: str, answer_id: str, helpful: bool) -> Fe
     if answer is None:
         raise UnknownAnswer(answer_id)
     write_limit_check(
-        owner=user, recent=Feedback.objects.filter(user=user), limit=settings.ASSISTANT_FEEDBACK_PER_HOUR,
+        owner=user,
+        recent=Feedback.objects.filter(user=user),
+        limit=settings.ASSISTANT_FEEDBACK_PER_HOUR,
         period=dt.timedelta(hours=1),
         message="Vous avez donné {limit} avis au cours de la dernière heure. Vous pourrez en donner un nouveau {retry}.",
     )
-    feedback = Feedback(user=user, question=question[:300], answer_id=answer.id, answer_title=answer.title[:200], helpful=helpful)
+    feedback = Feedback(
+        user=user, question=question[:300], answer_id=answer.id, answer_title=answer.title[:200], helpful=helpful
+    )
     feedback.full_clean()
     feedback.save()
     return feedback

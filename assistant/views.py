@@ -52,8 +52,13 @@ def api(request):
             "question": reply["question"],
             "answers": [
                 {
-                    "id": a.entry.id, "title": a.entry.title, "text": a.entry.text, "points": list(a.entry.points),
-                    "url": a.entry.url, "link_label": a.entry.link_label if a.entry.url else "", "source": a.entry.source,
+                    "id": a.entry.id,
+                    "title": a.entry.title,
+                    "text": a.entry.text,
+                    "points": list(a.entry.points),
+                    "url": a.entry.url,
+                    "link_label": a.entry.link_label if a.entry.url else "",
+                    "source": a.entry.source,
                 }
                 for a in reply["answers"]
             ],
@@ -86,6 +91,8 @@ def feedback(request):
     messages.success(request, "Merci pour votre avis.")
     target = "assistant:ask"
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = back
     return redirect(target)

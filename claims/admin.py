@@ -43,11 +43,32 @@ class ImportForm(forms.Form):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "file_name", "status", "line_count", "created_count", "updated_count",
-                    "unchanged_count", "error_count", "difference_count", "imported_by"]
+    list_display = [
+        "created_at",
+        "file_name",
+        "status",
+        "line_count",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+        "difference_count",
+        "imported_by",
+    ]
     list_filter = ["status"]
-    readonly_fields = ["file_name", "sha256", "imported_by", "created_at", "status", "line_count", "created_count",
-                       "updated_count", "unchanged_count", "error_table", "difference_table"]
+    readonly_fields = [
+        "file_name",
+        "sha256",
+        "imported_by",
+        "created_at",
+        "status",
+        "line_count",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_table",
+        "difference_table",
+    ]
     exclude = ["errors", "differences"]
     change_list_template = "admin/claims/importbatch/change_list.html"
 
@@ -63,22 +84,31 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     def error_table(self, obj):
         if not obj.errors:
             return "Aucune erreur."
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                                ((e.line, e.column, e.message) for e in map(LineError.from_dict, obj.errors)))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((e.line, e.column, e.message) for e in map(LineError.from_dict, obj.errors)),
+        )
         return format_html("<table><tr><th>Ligne</th><th>Colonne</th><th>Motif</th></tr>{}</table>", rows)
 
     @admin.display(description="écarts avec le moteur de garanties")
     def difference_table(self, obj):
         if not obj.differences:
             return "Aucun écart."
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-            (d["line"], d["decompte"], d["paid"], d["computed"], d["difference"]) for d in obj.differences))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((d["line"], d["decompte"], d["paid"], d["computed"], d["difference"]) for d in obj.differences),
+        )
         return format_html(
-            "<table><tr><th>Ligne</th><th>Décompte</th><th>Payé</th><th>Calculé</th><th>Écart</th></tr>{}</table>", rows)
+            "<table><tr><th>Ligne</th><th>Décompte</th><th>Payé</th><th>Calculé</th><th>Écart</th></tr>{}</table>", rows
+        )
 
     def get_urls(self):
-        return [path("importer/", self.admin_site.admin_view(self.import_view), name="claims_importbatch_import"),
-                *super().get_urls()]
+        return [
+            path("importer/", self.admin_site.admin_view(self.import_view), name="claims_importbatch_import"),
+            *super().get_urls(),
+        ]
 
     @upload_limits(file_bytes=IMPORT_MAX_BYTES)
     def import_view(self, request):
@@ -97,8 +127,12 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                     f"{batch.unchanged_count} inchangé(s), {len(batch.differences)} écart(s) avec le moteur.",
                 )
             return redirect(reverse("admin:claims_importbatch_change", args=[batch.pk]))
-        context = {**self.admin_site.each_context(request), "form": form, "title": "Importer des décomptes",
-                   "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Importer des décomptes",
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/claims/importbatch/import.html", context)
 
 
@@ -106,8 +140,19 @@ class DecompteLineInline(admin.TabularInline):
     model = DecompteLine
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("line_number", "beneficiary", "care_date", "act_label", "frais_reels", "base_remboursement", "ss_paid",
-              "complementary_paid", "computed_complementary", "reste_a_charge", "rule_label")
+    fields = readonly_fields = (
+        "line_number",
+        "beneficiary",
+        "care_date",
+        "act_label",
+        "frais_reels",
+        "base_remboursement",
+        "ss_paid",
+        "complementary_paid",
+        "computed_complementary",
+        "reste_a_charge",
+        "rule_label",
+    )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -134,8 +179,17 @@ class QuoteLineInline(admin.TabularInline):
     model = QuoteLine
     extra = 0
     can_delete = False
-    readonly_fields = ["position", "act_label", "ccam_code", "tooth", "frais_reels", "base_remboursement", "ss_expected",
-                       "complementary_estimate", "rule_source"]
+    readonly_fields = [
+        "position",
+        "act_label",
+        "ccam_code",
+        "tooth",
+        "frais_reels",
+        "base_remboursement",
+        "ss_expected",
+        "complementary_estimate",
+        "rule_source",
+    ]
     fields = [*readonly_fields[:-1], "corrected_complementary", "rule_source"]
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -181,10 +235,28 @@ class QuoteRequestAdmin(PortalModelAdmin):
     list_select_related = ["member", "beneficiary", "assigned_to"]
     ordering = ["created_at"]
     inlines = [QuoteLineInline, QuoteDocumentInline, QuoteEventInline]
-    fields = ["member", "beneficiary", "kind", "status", "created_at", "assigned_to", "missing_document_note",
-              "answer_note", "answered_at", "answered_by"]
-    readonly_fields = ["member", "beneficiary", "kind", "status", "created_at", "assigned_to", "answered_at",
-                       "answered_by"]
+    fields = [
+        "member",
+        "beneficiary",
+        "kind",
+        "status",
+        "created_at",
+        "assigned_to",
+        "missing_document_note",
+        "answer_note",
+        "answered_at",
+        "answered_by",
+    ]
+    readonly_fields = [
+        "member",
+        "beneficiary",
+        "kind",
+        "status",
+        "created_at",
+        "assigned_to",
+        "answered_at",
+        "answered_by",
+    ]
     change_form_template = "admin/claims/quoterequest/change_form.html"
 
     def has_add_permission(self, request) -> bool:
@@ -208,7 +280,9 @@ class QuoteRequestAdmin(PortalModelAdmin):
             if not form.cleaned_data.get("missing_document_note", "").strip():
                 messages.error(request, "Précisez la pièce manquante à demander à l'assuré.")
                 return
-            quote_document_request(request=obj, note=form.cleaned_data["missing_document_note"], gestionnaire=request.user)
+            quote_document_request(
+                request=obj, note=form.cleaned_data["missing_document_note"], gestionnaire=request.user
+            )
         elif "_answer" in request.POST:
             quote_answer(request=obj, note=form.cleaned_data.get("answer_note", ""), gestionnaire=request.user)
 
@@ -219,5 +293,8 @@ class QuoteRequestAdmin(PortalModelAdmin):
         for line_form in formset.forms:
             if line_form.has_changed() and "corrected_complementary" in line_form.changed_data:
                 # The form already copied the new value onto its instance: correct the stored line.
-                quote_line_correct(line=QuoteLine.objects.get(pk=line_form.instance.pk),
-                                   amount=line_form.cleaned_data["corrected_complementary"], gestionnaire=request.user)
+                quote_line_correct(
+                    line=QuoteLine.objects.get(pk=line_form.instance.pk),
+                    amount=line_form.cleaned_data["corrected_complementary"],
+                    gestionnaire=request.user,
+                )

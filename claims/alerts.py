@@ -20,31 +20,57 @@ RECENT_DAYS = 30
 
 def member_alerts(member: Member, today: dt.date, *, people: Sequence[Beneficiary]) -> list[Alert]:
     since = today - dt.timedelta(days=RECENT_DAYS)
-    quotes = (QuoteRequest.objects.filter(member_id=member.pk, status=QuoteStatus.MISSING_DOCUMENT)
-              .order_by("pk").values_list("pk", "kind", "missing_document_note"))
+    quotes = (
+        QuoteRequest.objects.filter(member_id=member.pk, status=QuoteStatus.MISSING_DOCUMENT)
+        .order_by("pk")
+        .values_list("pk", "kind", "missing_document_note")
+    )
     decomptes = list(
-        Decompte.objects.filter(Q(status=Decompte.Status.PENDING) | Q(status=Decompte.Status.PAID, payment_date__gte=since),
-                                member_id=member.pk)
+        Decompte.objects.filter(
+            Q(status=Decompte.Status.PENDING) | Q(status=Decompte.Status.PAID, payment_date__gte=since),
+            member_id=member.pk,
+        )
         .only("status", "first_care_date", "payment_date", "documents_complete_on", "total_complementary")
         .order_by("first_care_date", "pk")
     )
     alerts: list[Alert] = []
     quote_url = url_builder("claims:quote_detail")
     for pk, kind, note in quotes:
-        alerts.append(Alert("warning", "Une pièce justificative est demandée",
-                            f"Pour votre devis {QuoteKind(kind).label.lower()} n° {pk} : {note}",
-                            quote_url(pk), "Ajouter la pièce"))
+        alerts.append(
+            Alert(
+                "warning",
+                "Une pièce justificative est demandée",
+                f"Pour votre devis {QuoteKind(kind).label.lower()} n° {pk} : {note}",
+                quote_url(pk),
+                "Ajouter la pièce",
+            )
+        )
     for decompte in decomptes:
         if decompte.status == Decompte.Status.PENDING and decompte.is_late(today):
-            alerts.append(Alert("warning", "Un remboursement est en retard",
-                                f"Les soins du {decompte.first_care_date:%d/%m/%Y} devaient être remboursés au plus "
-                                f"tard le {decompte.expected_payment_date:%d/%m/%Y}.",
-                                reverse("claims:follow_up"), "Suivre et signaler le retard"))
-    recent = sorted((d for d in decomptes if d.status == Decompte.Status.PAID), key=lambda d: d.payment_date or dt.date.min,
-                    reverse=True)
+            alerts.append(
+                Alert(
+                    "warning",
+                    "Un remboursement est en retard",
+                    f"Les soins du {decompte.first_care_date:%d/%m/%Y} devaient être remboursés au plus "
+                    f"tard le {decompte.expected_payment_date:%d/%m/%Y}.",
+                    reverse("claims:follow_up"),
+                    "Suivre et signaler le retard",
+                )
+            )
+    recent = sorted(
+        (d for d in decomptes if d.status == Decompte.Status.PAID),
+        key=lambda d: d.payment_date or dt.date.min,
+        reverse=True,
+    )
     detail_url = url_builder("claims:detail")
     for decompte in recent[:3]:
-        alerts.append(Alert("info", "Un nouveau remboursement est disponible",
-                            f"{euros(decompte.total_complementary)} versés le {decompte.payment_date:%d/%m/%Y}.",
-                            detail_url(decompte.pk), "Voir le décompte"))
+        alerts.append(
+            Alert(
+                "info",
+                "Un nouveau remboursement est disponible",
+                f"{euros(decompte.total_complementary)} versés le {decompte.payment_date:%d/%m/%Y}.",
+                detail_url(decompte.pk),
+                "Voir le décompte",
+            )
+        )
     return alerts

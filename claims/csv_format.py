@@ -27,13 +27,34 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 COLUMNS = [
-    "numero_decompte", "numero_adherent", "rang_beneficiaire", "date_soins", "code_acte", "praticien", "quantite",
-    "frais_reels", "base_remboursement", "montant_ss", "montant_complementaire", "date_paiement", "origine",
-    "destinataire", "nom_destinataire", "date_pieces_completes",
+    "numero_decompte",
+    "numero_adherent",
+    "rang_beneficiaire",
+    "date_soins",
+    "code_acte",
+    "praticien",
+    "quantite",
+    "frais_reels",
+    "base_remboursement",
+    "montant_ss",
+    "montant_complementaire",
+    "date_paiement",
+    "origine",
+    "destinataire",
+    "nom_destinataire",
+    "date_pieces_completes",
 ]
 REQUIRED = {
-    "numero_decompte", "numero_adherent", "rang_beneficiaire", "date_soins", "code_acte", "frais_reels",
-    "base_remboursement", "montant_ss", "origine", "destinataire",
+    "numero_decompte",
+    "numero_adherent",
+    "rang_beneficiaire",
+    "date_soins",
+    "code_acte",
+    "frais_reels",
+    "base_remboursement",
+    "montant_ss",
+    "origine",
+    "destinataire",
 }
 CENT = Decimal("0.01")
 

@@ -21,7 +21,9 @@ class DecompteFilterForm(PortalForm):
     def __init__(self, *args, people: list[tuple[int, str]], categories: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["beneficiaire"]).choices = [("", "Tous"), *people]
-        cast(forms.ChoiceField, self.fields["categorie"]).choices = [("", "Toutes")] + [(c, c.capitalize()) for c in categories]
+        cast(forms.ChoiceField, self.fields["categorie"]).choices = [("", "Toutes")] + [
+            (c, c.capitalize()) for c in categories
+        ]
 
     def clean(self):
         super().clean()
@@ -33,14 +35,19 @@ class DecompteFilterForm(PortalForm):
 
 CCAM = re.compile(r"^[A-Z]{4}[0-9]{3}$")
 FDI_TEETH = {f"{quadrant}{tooth}" for quadrant in "1234" for tooth in "12345678"} | {
-    f"{quadrant}{tooth}" for quadrant in "5678" for tooth in "12345"}
+    f"{quadrant}{tooth}" for quadrant in "5678" for tooth in "12345"
+}
 
 
 class QuoteRequestForm(PortalForm):
     beneficiaire = BeneficiaryChoiceField(
-        label="Bénéficiaire des soins", queryset=None, empty_label="Choisissez",
-        error_messages={"required": "Choisissez le bénéficiaire des soins.",
-                        "invalid_choice": "Choisissez une personne couverte de votre foyer."},
+        label="Bénéficiaire des soins",
+        queryset=None,
+        empty_label="Choisissez",
+        error_messages={
+            "required": "Choisissez le bénéficiaire des soins.",
+            "invalid_choice": "Choisissez une personne couverte de votre foyer.",
+        },
     )
     pieces = MultiplePrivateFileField(label="Devis et pièces complémentaires", required=True, max_files=5)
 
@@ -54,8 +61,14 @@ class QuoteLineForm(PortalForm):
     montant = _money("Montant du devis")
     base_remboursement = _money("Base de remboursement SS", help_text="Indiquée sur le devis ; 0 si non remboursable.")
     montant_ss = _money("Remboursement SS indiqué", help_text="Laissez vide : le portail l'estime à 60 % de la base.")
-    quantite = forms.IntegerField(label="Quantité", min_value=1, max_value=32, initial=1, required=False,
-                                  error_messages={"invalid": "Saisissez un nombre entier.", "min_value": "Au moins 1."})
+    quantite = forms.IntegerField(
+        label="Quantité",
+        min_value=1,
+        max_value=32,
+        initial=1,
+        required=False,
+        error_messages={"invalid": "Saisissez un nombre entier.", "min_value": "Au moins 1."},
+    )
     code_ccam = forms.CharField(label="Code CCAM", required=False, max_length=7)
     dent = forms.CharField(label="N° de dent", required=False, max_length=2)
     oeil = forms.ChoiceField(label="Œil", choices=EYE_CHOICES, required=False)
@@ -83,10 +96,22 @@ class QuoteLineForm(PortalForm):
     def is_blank(self) -> bool:
         """A line left empty (the form offers three): nothing typed that describes care."""
         data = getattr(self, "cleaned_data", {})
-        typed = ("acte", "montant", "base_remboursement", "montant_ss", "code_ccam", "dent", "sphere", "cylindre",
-                 "addition", "oeil", "oreille")
+        typed = (
+            "acte",
+            "montant",
+            "base_remboursement",
+            "montant_ss",
+            "code_ccam",
+            "dent",
+            "sphere",
+            "cylindre",
+            "addition",
+            "oeil",
+            "oreille",
+        )
         return not any(data.get(name) not in (None, "") for name in typed) and not any(
-            name in self.errors for name in typed)
+            name in self.errors for name in typed
+        )
 
     def clean(self):
         super().clean()
@@ -115,9 +140,14 @@ class QuoteLineForm(PortalForm):
             if data.get(name) is not None:
                 details[target] = data[name]
         return QuoteLineInput(
-            act=data["acte"], frais_reels=data["montant"], base_remboursement=data["base_remboursement"],
-            ss_expected=data.get("montant_ss"), quantity=data.get("quantite") or 1, ccam_code=data.get("code_ccam", ""),
-            tooth=data.get("dent", ""), details=details,
+            act=data["acte"],
+            frais_reels=data["montant"],
+            base_remboursement=data["base_remboursement"],
+            ss_expected=data.get("montant_ss"),
+            quantity=data.get("quantite") or 1,
+            ccam_code=data.get("code_ccam", ""),
+            tooth=data.get("dent", ""),
+            details=details,
         )
 
 
@@ -133,8 +163,17 @@ class BaseQuoteLineFormSet(forms.BaseFormSet):
 
 
 # Typed as the base it is built on: the views call its filled_inputs().
-QuoteLineFormSet = cast(type[BaseQuoteLineFormSet], forms.formset_factory(
-    QuoteLineForm, formset=BaseQuoteLineFormSet, extra=3, max_num=10, validate_max=True, renderer=core_forms.renderer))
+QuoteLineFormSet = cast(
+    type[BaseQuoteLineFormSet],
+    forms.formset_factory(
+        QuoteLineForm,
+        formset=BaseQuoteLineFormSet,
+        extra=3,
+        max_num=10,
+        validate_max=True,
+        renderer=core_forms.renderer,
+    ),
+)
 
 
 def needs_prior_agreement(kind: str, total: Decimal) -> bool:

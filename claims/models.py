@@ -24,7 +24,11 @@ class ImportBatch(models.Model):
     file_name = models.CharField("fichier", max_length=200)
     sha256 = models.CharField(max_length=64, db_index=True)
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="importé par",
     )
     created_at = models.DateTimeField("importé le", default=timezone.now)
@@ -60,7 +64,9 @@ class Decompte(models.Model):
         PAID = "paye", "Payé"
 
     external_id = models.CharField("numéro de décompte", max_length=40, unique=True)
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="decomptes", verbose_name="assuré")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="decomptes", verbose_name="assuré"
+    )
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="decomptes", verbose_name="import")
     status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.PAID)
     origin = models.CharField("origine", max_length=14, choices=Origin.choices)
@@ -172,14 +178,22 @@ class QuoteRequest(models.Model):
     created_at = models.DateTimeField("envoyée le", default=timezone.now, db_index=True)
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="gestionnaire",
     )
     missing_document_note = models.TextField("pièce demandée", blank=True)
     answer_note = models.TextField("réponse du gestionnaire", blank=True)
     answered_at = models.DateTimeField("répondue le", null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="répondue par",
     )
 
@@ -251,8 +265,12 @@ class QuoteLine(models.Model):
 
 
 class QuoteDocument(models.Model):
-    request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="documents", verbose_name="demande")
-    file = models.ForeignKey("documents.PrivateFile", on_delete=models.PROTECT, related_name="+", verbose_name="fichier")
+    request = models.ForeignKey(
+        QuoteRequest, on_delete=models.CASCADE, related_name="documents", verbose_name="demande"
+    )
+    file = models.ForeignKey(
+        "documents.PrivateFile", on_delete=models.PROTECT, related_name="+", verbose_name="fichier"
+    )
     added_at = models.DateTimeField("ajouté le", default=timezone.now)
 
     class Meta:
@@ -270,7 +288,11 @@ class QuoteEvent(models.Model):
     request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="events", verbose_name="demande")
     at = models.DateTimeField("le", default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="par",
     )
     action = models.CharField("action", max_length=80)

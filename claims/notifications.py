@@ -11,19 +11,21 @@ from notifications.services import notifications_enqueue_many
 
 
 def decompte_paid_notifications(decomptes: list[Decompte]) -> None:
-    """"Un nouveau remboursement est disponible": amount, date and a link; no act, no
+    """ "Un nouveau remboursement est disponible": amount, date and a link; no act, no
     practitioner, no beneficiary in the e-mail (health data stays in the portal)."""
-    notifications_enqueue_many([
-        {
-            "member": decompte.member,
-            "kind": NotificationKind.DECOMPTE,
-            "key": f"decompte:{decompte.external_id}",
-            "template": "decompte-new",
-            "context": {
-                "amount": euros(decompte.total_complementary),
-                "payment_date": f"{decompte.payment_date:%d/%m/%Y}",
-                "path": reverse("claims:detail", args=[decompte.pk]),
-            },
-        }
-        for decompte in decomptes
-    ])
+    notifications_enqueue_many(
+        [
+            {
+                "member": decompte.member,
+                "kind": NotificationKind.DECOMPTE,
+                "key": f"decompte:{decompte.external_id}",
+                "template": "decompte-new",
+                "context": {
+                    "amount": euros(decompte.total_complementary),
+                    "payment_date": f"{decompte.payment_date:%d/%m/%Y}",
+                    "path": reverse("claims:detail", args=[decompte.pk]),
+                },
+            }
+            for decompte in decomptes
+        ]
+    )

@@ -114,8 +114,19 @@ def parse_cursor(value: str) -> tuple[dt.date, int] | None:
         return None
 
 
-_ROW_FIELDS = ("pk", "external_id", "payment_date", "origin", "payee", "payee_name", "iban_masked",
-               "total_frais_reels", "total_ss", "total_complementary", "total_rac")
+_ROW_FIELDS = (
+    "pk",
+    "external_id",
+    "payment_date",
+    "origin",
+    "payee",
+    "payee_name",
+    "iban_masked",
+    "total_frais_reels",
+    "total_ss",
+    "total_complementary",
+    "total_rac",
+)
 _LINE_FIELDS = ("lines__care_date", "lines__beneficiary__first_name", "lines__act_label", "lines__complementary_paid")
 
 DECOMPTE_PAGE_SQL = """
@@ -161,8 +172,7 @@ def decompte_page(member_id: int, filters: DecompteFilters, *, after: str = "", 
     direction = "before" if backward else "after" if position is not None else "first"
     if filters == DecompteFilters():
         keyset = [position[0], position[0], position[1]] if position is not None else []
-        rows = fetch_all(decompte_page_sql(direction),
-                         [member_id, Decompte.Status.PAID.value, *keyset, PAGE_SIZE + 1])
+        rows = fetch_all(decompte_page_sql(direction), [member_id, Decompte.Status.PAID.value, *keyset, PAGE_SIZE + 1])
         items = _decompte_rows(rows, convert=True)
     else:
         items = _decompte_rows(_orm_page_rows(filters.paid(member_id), direction, position))
@@ -191,7 +201,7 @@ def _orm_page_rows(decomptes: QuerySet[Decompte], direction: str, position: tupl
             decomptes = decomptes.filter(Q(payment_date__lt=day) | Q(pk__lt=pk), payment_date__lte=day)
     order = ("payment_date", "pk") if direction == "before" else ("-payment_date", "-pk")
     return (
-        Decompte.objects.filter(pk__in=decomptes.order_by(*order).values("pk")[:PAGE_SIZE + 1])
+        Decompte.objects.filter(pk__in=decomptes.order_by(*order).values("pk")[: PAGE_SIZE + 1])
         .order_by("-payment_date", "-pk", "lines__line_number")
         .values_list(*_ROW_FIELDS, *_LINE_FIELDS)
     )
@@ -228,14 +238,22 @@ def totals_per_year(member_id: int, filters: DecompteFilters) -> list[YearTotals
     """Unfiltered, the stored yearly totals (one indexed read); filtered, summed live."""
     rows: Iterable[tuple[int, Decimal, Decimal, Decimal, Decimal]]
     if filters == DecompteFilters():
-        rows = (YearTotal.objects.filter(member_id=member_id).order_by("-year")
-                .values_list("year", "frais_reels", "ss", "complementary", "reste_a_charge"))
+        rows = (
+            YearTotal.objects.filter(member_id=member_id)
+            .order_by("-year")
+            .values_list("year", "frais_reels", "ss", "complementary", "reste_a_charge")
+        )
     else:
-        rows = (filters.paid(member_id).annotate(year=ExtractYear("payment_date")).values("year")
-                .annotate(Sum("total_frais_reels"), Sum("total_ss"), Sum("total_complementary"), Sum("total_rac"))
-                .order_by("-year")
-                .values_list("year", "total_frais_reels__sum", "total_ss__sum", "total_complementary__sum",
-                             "total_rac__sum"))
+        rows = (
+            filters.paid(member_id)
+            .annotate(year=ExtractYear("payment_date"))
+            .values("year")
+            .annotate(Sum("total_frais_reels"), Sum("total_ss"), Sum("total_complementary"), Sum("total_rac"))
+            .order_by("-year")
+            .values_list(
+                "year", "total_frais_reels__sum", "total_ss__sum", "total_complementary__sum", "total_rac__sum"
+            )
+        )
     return [YearTotals(*row) for row in rows]
 
 
@@ -275,14 +293,18 @@ def pending_count(member_id: int) -> int:
 
 def pending_decomptes(member_id: int) -> QuerySet[Decompte]:
     lines = DecompteLine.objects.select_related("beneficiary").order_by("line_number")
-    return (Decompte.objects.filter(member_id=member_id, status=Decompte.Status.PENDING).order_by("first_care_date")
-            .prefetch_related(Prefetch("lines", queryset=lines)))
+    return (
+        Decompte.objects.filter(member_id=member_id, status=Decompte.Status.PENDING)
+        .order_by("first_care_date")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+    )
 
 
 def year_lines(member_id: int, year: int) -> QuerySet[DecompteLine]:
     return (
-        DecompteLine.objects.filter(decompte__member_id=member_id, decompte__status=Decompte.Status.PAID,
-                                    decompte__payment_date__year=year)
+        DecompteLine.objects.filter(
+            decompte__member_id=member_id, decompte__status=Decompte.Status.PAID, decompte__payment_date__year=year
+        )
         .select_related("decompte", "beneficiary")
         .order_by("decompte__payment_date", "decompte_id", "line_number")
     )
@@ -295,20 +317,37 @@ def engine_details_from_json(details: dict) -> dict:
     return {k: (Decimal(v) if k in DECIMAL_DETAILS and v is not None else v) for k, v in (details or {}).items()}
 
 
-def engine_history(beneficiary_ids: set[int], *, exclude_decomptes: Set[str] = frozenset()) -> dict[int, list[CareLine]]:
+def engine_history(
+    beneficiary_ids: set[int], *, exclude_decomptes: Set[str] = frozenset()
+) -> dict[int, list[CareLine]]:
     """Care already reimbursed, per beneficiary, as engine history lines (care-date order):
     it consumes annual counters and starts periodicity periods."""
     history: dict[int, list[CareLine]] = defaultdict(list)
     rows = (
         DecompteLine.objects.filter(beneficiary_id__in=beneficiary_ids)
         .exclude(decompte__external_id__in=exclude_decomptes)
-        .values_list("beneficiary_id", "act_code", "care_date", "frais_reels", "base_remboursement", "ss_paid",
-                     "quantity", "engine_details")
+        .values_list(
+            "beneficiary_id",
+            "act_code",
+            "care_date",
+            "frais_reels",
+            "base_remboursement",
+            "ss_paid",
+            "quantity",
+            "engine_details",
+        )
         .order_by("care_date", "id")
     )
     for beneficiary_id, act, care_date, fr, br, ss, quantity, details in rows:
         history[beneficiary_id].append(
-            CareLine(act=act, care_date=care_date, frais_reels=fr, base_remboursement=br, ss_paid=ss,
-                     quantity=quantity, **engine_details_from_json(details))
+            CareLine(
+                act=act,
+                care_date=care_date,
+                frais_reels=fr,
+                base_remboursement=br,
+                ss_paid=ss,
+                quantity=quantity,
+                **engine_details_from_json(details),
+            )
         )
     return history

@@ -40,8 +40,9 @@ def decompte_list(request):
     household = household_of(member)
     # Only the cursor in the query string: nothing to validate, the form shows unfilled.
     filtering = any(name in request.GET for name in DecompteFilterForm.base_fields)
-    form = DecompteFilterForm(request.GET if filtering else None, people=household.names(),
-                              categories=selectors.categories_of(household))
+    form = DecompteFilterForm(
+        request.GET if filtering else None, people=household.names(), categories=selectors.categories_of(household)
+    )
     filters = selectors.DecompteFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.DecompteFilters(
@@ -52,7 +53,9 @@ def decompte_list(request):
         )
     after, before = request.GET.get("apres", ""), request.GET.get("avant", "")
     if any(cursor and selectors.parse_cursor(cursor) is None for cursor in (after, before)):
-        raise InvalidParameter("Ce lien vers une page de vos remboursements n'est pas valide. Revenez à la première page.")
+        raise InvalidParameter(
+            "Ce lien vers une page de vos remboursements n'est pas valide. Revenez à la première page."
+        )
     page = selectors.decompte_page(member.pk, filters, after=after, before=before)
     query = request.GET.copy()
     query.pop("apres", None)
@@ -84,13 +87,20 @@ def decompte_pdf(request, pk):
     decompte, household = detail.decompte, household_of(request.member)
     pdf = render_pdf(
         "pdf/decompte.html",
-        {"decompte": decompte, "lines": detail.lines, "member": household.member, "holder": household.holder,
-         "organisme": household.member.contract.organisme},
+        {
+            "decompte": decompte,
+            "lines": detail.lines,
+            "member": household.member,
+            "holder": household.holder,
+            "organisme": household.member.contract.organisme,
+        },
         title=f"Décompte de remboursement n° {decompte.external_id}",
     )
     # The number comes from the insurer's files: only a safe ASCII form of it names the file.
-    return attachment(HttpResponse(pdf, content_type="application/pdf"),
-                      safe_filename(f"decompte-{decompte.external_id}", extension="pdf"))
+    return attachment(
+        HttpResponse(pdf, content_type="application/pdf"),
+        safe_filename(f"decompte-{decompte.external_id}", extension="pdf"),
+    )
 
 
 @require_GET
@@ -113,7 +123,11 @@ def _late_report_url(request, decompte) -> str | None:
     )
     lines = list(decompte.lines.all())
     return compose_prefill_url(
-        request, f"retard-{decompte.pk}", texte=text, categorie="remboursements", objet="remboursement-non-recu",
+        request,
+        f"retard-{decompte.pk}",
+        texte=text,
+        categorie="remboursements",
+        objet="remboursement-non-recu",
         beneficiaire=lines[0].beneficiary_id if lines else None,
     )
 
@@ -124,15 +138,34 @@ def year_export(request, year: int):
     # Text cells come from imported files and back-office input: csv_response neutralises
     # those a spreadsheet would run; dates and amounts stay typed.
     rows = (
-        (line.decompte.external_id, line.decompte.payment_date, line.beneficiary.full_name, line.care_date,
-         line.act_label, line.practitioner, line.frais_reels, line.ss_paid, line.complementary_paid,
-         line.reste_a_charge)
+        (
+            line.decompte.external_id,
+            line.decompte.payment_date,
+            line.beneficiary.full_name,
+            line.care_date,
+            line.act_label,
+            line.practitioner,
+            line.frais_reels,
+            line.ss_paid,
+            line.complementary_paid,
+            line.reste_a_charge,
+        )
         for line in selectors.year_lines(request.member.pk, year)
     )
     return csv_response(
         filename=safe_filename(f"remboursements-{year}", extension="csv"),
-        header=["Décompte", "Date de paiement", "Bénéficiaire", "Date des soins", "Acte", "Professionnel",
-                "Frais réels", "Remboursement SS", "Remboursement complémentaire", "Reste à charge"],
+        header=[
+            "Décompte",
+            "Date de paiement",
+            "Bénéficiaire",
+            "Date des soins",
+            "Acte",
+            "Professionnel",
+            "Frais réels",
+            "Remboursement SS",
+            "Remboursement complémentaire",
+            "Reste à charge",
+        ],
         rows=rows,
     )
 
@@ -161,8 +194,14 @@ def quote_new(request):
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         inputs = lines.filled_inputs()
         try:
-            quote = quote_request_create(member=member, beneficiary=form.cleaned_data["beneficiaire"], kind=kind,
-                                         lines=inputs, files=form.cleaned_data["pieces"], user=request.user)
+            quote = quote_request_create(
+                member=member,
+                beneficiary=form.cleaned_data["beneficiaire"],
+                kind=kind,
+                lines=inputs,
+                files=form.cleaned_data["pieces"],
+                user=request.user,
+            )
         except EstimateError as error:
             lines.forms[min(error.index, len(lines.forms) - 1)].add_error(None, error.message)
         except WriteLimitReached as refusal:
@@ -171,19 +210,31 @@ def quote_new(request):
         except ValidationError as error:  # a file the storage refused (quota)
             form.add_error("pieces", error)
         else:
-            messages.success(request, "Votre demande a été envoyée. Voici l'estimation immédiate de vos remboursements.")
+            messages.success(
+                request, "Votre demande a été envoyée. Voici l'estimation immédiate de vos remboursements."
+            )
             return redirect("claims:quote_detail", pk=quote.pk)
-    return render(request, "claims/quote_new.html", {
-        "form": form, "lines": lines, "kind": kind, "kind_label": QuoteKind(kind).label,
-        "alternative": hundred_percent_sante_alternative(member, kind),
-    }, status=status)
+    return render(
+        request,
+        "claims/quote_new.html",
+        {
+            "form": form,
+            "lines": lines,
+            "kind": kind,
+            "kind_label": QuoteKind(kind).label,
+            "alternative": hundred_percent_sante_alternative(member, kind),
+        },
+        status=status,
+    )
 
 
 def _quote_for_member(request, pk) -> QuoteRequest:
     return get_object_or_404(
-        QuoteRequest.objects.select_related("beneficiary", "member__contract__organisme")
-        .prefetch_related("lines", "documents__file", "events"),
-        pk=pk, member=request.member,
+        QuoteRequest.objects.select_related("beneficiary", "member__contract__organisme").prefetch_related(
+            "lines", "documents__file", "events"
+        ),
+        pk=pk,
+        member=request.member,
     )
 
 
@@ -204,11 +255,17 @@ def quote_detail(request, pk):
                 messages.success(request, "Merci, vos pièces ont été ajoutées à votre demande.")
                 return redirect("claims:quote_detail", pk=quote.pk)
     lines = list(quote.lines.all())
-    return render(request, "claims/quote_detail.html", {
-        "quote": quote, "lines": lines, "documents_form": documents_form,
-        "alternative": hundred_percent_sante_alternative(request.member, quote.kind),
-        "prior_agreement": needs_prior_agreement(quote.kind, quote.total_amount),
-    })
+    return render(
+        request,
+        "claims/quote_detail.html",
+        {
+            "quote": quote,
+            "lines": lines,
+            "documents_form": documents_form,
+            "alternative": hundred_percent_sante_alternative(request.member, quote.kind),
+            "prior_agreement": needs_prior_agreement(quote.kind, quote.total_amount),
+        },
+    )
 
 
 @require_GET
@@ -217,21 +274,33 @@ def quote_answer_pdf(request, pk):
     quote = _quote_for_member(request, pk)
     if quote.status != QuoteStatus.ANSWERED:
         raise Http404
-    pdf = render_pdf("pdf/quote_answer.html", {"quote": quote, "lines": list(quote.lines.all()),
-                                               "organisme": quote.member.contract.organisme},
-                     title=f"Estimation de remboursement - devis n° {quote.pk}")
-    return attachment(HttpResponse(pdf, content_type="application/pdf"),
-                      safe_filename(f"estimation-devis-{quote.pk}", extension="pdf"))
+    pdf = render_pdf(
+        "pdf/quote_answer.html",
+        {"quote": quote, "lines": list(quote.lines.all()), "organisme": quote.member.contract.organisme},
+        title=f"Estimation de remboursement - devis n° {quote.pk}",
+    )
+    return attachment(
+        HttpResponse(pdf, content_type="application/pdf"),
+        safe_filename(f"estimation-devis-{quote.pk}", extension="pdf"),
+    )
 
 
 # --- "Simuler un remboursement": the engine after the beneficiary's reimbursed care -----
 
 # Engine errors of the simulator that belong to one field of the form; the others are shown above it.
 ERROR_FIELDS = {
-    "missing_sphere": "sphere", "missing_eye": "eye", "missing_optam": "optam", "ss_paid_above_fr": "ss_paid",
-    "care_before_cover": "care_date", "care_after_cover": "care_date", "care_outside_cover": "care_date",
-    "care_before_birth": "care_date", "care_date_in_future": "care_date", "unknown_act": "act",
-    "frame_above_fr": "frame_amount", "invalid_quantity": "quantity",
+    "missing_sphere": "sphere",
+    "missing_eye": "eye",
+    "missing_optam": "optam",
+    "ss_paid_above_fr": "ss_paid",
+    "care_before_cover": "care_date",
+    "care_after_cover": "care_date",
+    "care_outside_cover": "care_date",
+    "care_before_birth": "care_date",
+    "care_date_in_future": "care_date",
+    "unknown_act": "act",
+    "frame_above_fr": "frame_amount",
+    "invalid_quantity": "quantity",
 }
 
 
@@ -246,8 +315,10 @@ def simulate(request):
     current = household_of(member).affiliations_on()
     if not current:
         return render(request, "claims/simulate.html", {"form": None})
-    form_kwargs = {"beneficiaries": member.beneficiaries.order_by("rank", "birth_date", "id"),
-                   "formula_code": current[0].formula.code}
+    form_kwargs = {
+        "beneficiaries": member.beneficiaries.order_by("rank", "birth_date", "id"),
+        "formula_code": current[0].formula.code,
+    }
     results = None
     if request.method == "POST":
         form = SimulationForm(request.POST, **form_kwargs)

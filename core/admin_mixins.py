@@ -33,11 +33,28 @@ class ReadOnlyMixin:
 
 
 # Parameters the changelist reads as text, not as lookups on a column.
-_TEXT_PARAMETERS = {SEARCH_VAR, ORDER_VAR, PAGE_VAR, ERROR_FLAG, IS_POPUP_VAR, IS_FACETS_VAR, "_to_field", "_changelist_filters"}
+_TEXT_PARAMETERS = {
+    SEARCH_VAR,
+    ORDER_VAR,
+    PAGE_VAR,
+    ERROR_FLAG,
+    IS_POPUP_VAR,
+    IS_FACETS_VAR,
+    "_to_field",
+    "_changelist_filters",
+}
 _NUMBER = re.compile(r"-?[0-9]+", re.ASCII)
 # Date parts Django turns into a date (year) or compares as they are (month, day...).
-_DATE_PART_RANGES = {"year": (FIRST_YEAR, LAST_YEAR), "iso_year": (FIRST_YEAR, LAST_YEAR), "month": (1, 12),
-                     "day": (1, 31), "week": (1, 53), "week_day": (1, 7), "iso_week_day": (1, 7), "quarter": (1, 4)}
+_DATE_PART_RANGES = {
+    "year": (FIRST_YEAR, LAST_YEAR),
+    "iso_year": (FIRST_YEAR, LAST_YEAR),
+    "month": (1, 12),
+    "day": (1, 31),
+    "week": (1, 53),
+    "week_day": (1, 7),
+    "iso_week_day": (1, 7),
+    "quarter": (1, 4),
+}
 PERIOD_PROBLEM = "Cette période n'existe pas : choisissez une année, un mois et un jour dans le calendrier de la liste."
 
 
@@ -91,7 +108,9 @@ class StrictChangeListMixin(admin.ModelAdmin):
             except (OverflowError, ValueError, DataError):
                 if not set(request.GET) - {PAGE_VAR, ORDER_VAR}:
                     raise  # no filter to blame: a real defect, let it be seen
-                problem = "Un des filtres de la liste contient une valeur impossible : la liste est affichée sans filtre."
+                problem = (
+                    "Un des filtres de la liste contient une valeur impossible : la liste est affichée sans filtre."
+                )
         messages.error(request, problem)
         return HttpResponseRedirect(request.path)
 

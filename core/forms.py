@@ -12,8 +12,23 @@ from django.template import engines
 # Django's widget templates that the portal writes in one template each, with the same
 # markup (templates/jinja2/forms/widgets/): Django's select includes a template per option,
 # and each kind of <input> includes input.html, which includes attrs.html.
-_INPUTS = ("checkbox", "color", "date", "datetime", "email", "file", "hidden", "input", "number", "password",
-           "search", "tel", "text", "time", "url")
+_INPUTS = (
+    "checkbox",
+    "color",
+    "date",
+    "datetime",
+    "email",
+    "file",
+    "hidden",
+    "input",
+    "number",
+    "password",
+    "search",
+    "tel",
+    "text",
+    "time",
+    "url",
+)
 OWN_TEMPLATES = {
     "django/forms/widgets/select.html": "forms/widgets/select.html",
     **{f"django/forms/widgets/{kind}.html": "forms/widgets/input.html" for kind in _INPUTS},

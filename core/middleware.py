@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 
-SESSION_ENDED_MESSAGE = "Par sécurité, votre session a pris fin {duration} après votre connexion. Veuillez vous reconnecter."
+SESSION_ENDED_MESSAGE = (
+    "Par sécurité, votre session a pris fin {duration} après votre connexion. Veuillez vous reconnecter."
+)
 
 
 def _duration(seconds: int) -> str:

@@ -85,8 +85,11 @@ def _resolved_urls(urlconf: str, script_prefix: str) -> dict[str, str]:
     """Every menu and layout URL, reversed once per URLconf and script prefix: they are on
     every page and never change while the process runs (tests that swap the URLconf get
     their own entry)."""
-    names = ({item.url_name for item in MENU} | {child.url_name for item in MENU for child in item.children}
-             | set(SITE_URLS.values()))
+    names = (
+        {item.url_name for item in MENU}
+        | {child.url_name for item in MENU for child in item.children}
+        | set(SITE_URLS.values())
+    )
     urls = {}
     for name in names:
         try:
@@ -173,8 +176,10 @@ def build_menu(current_path: str) -> list[MenuEntry]:
             for child in item.children
             if (child_url := urls.get(child.url_name))
         )
-        active = current_path == item_url or any(child.active for child in children) or (
-            item_url != root and current_path.startswith(item_url)
+        active = (
+            current_path == item_url
+            or any(child.active for child in children)
+            or (item_url != root and current_path.startswith(item_url))
         )
         menu.append(MenuEntry(item.label, item_url, active, children))
     return menu

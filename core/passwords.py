@@ -22,7 +22,8 @@ class ComplexityValidator:
         missing = [label for pattern, label in self.classes if not pattern.search(password)]
         if missing:
             raise ValidationError(
-                "Le mot de passe doit contenir au moins " + ", ".join(missing)
+                "Le mot de passe doit contenir au moins "
+                + ", ".join(missing)
                 + f" (ou être une phrase de passe d'au moins {PASSPHRASE_LENGTH} caractères).",
                 code="password_too_simple",
             )

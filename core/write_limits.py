@@ -41,7 +41,7 @@ def write_limit_check(
 
 
 def retry_phrase(moment: dt.datetime) -> str:
-    """"à partir de 14 h 32" today, "à partir du 03/12/2026 à 14 h 32" another day; rounded
+    """ "à partir de 14 h 32" today, "à partir du 03/12/2026 à 14 h 32" another day; rounded
     up to the minute, so that the member is never told a time that is still too early."""
     local = timezone.localtime(moment)
     if local.second or local.microsecond:

@@ -39,7 +39,9 @@ class ProfessionalAdmin(PortalModelAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                result = directory_import(content=form.cleaned_data["file"].read(), replace=form.cleaned_data["replace"])
+                result = directory_import(
+                    content=form.cleaned_data["file"].read(), replace=form.cleaned_data["replace"]
+                )
             except DirectoryImportError as failure:
                 errors = failure.errors
             else:

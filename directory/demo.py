@@ -21,22 +21,116 @@ from directory.selectors import KM_PER_DEGREE
 DEMO_PREFIX = "DEMO-"
 
 FIRST_NAMES = (
-    "Camille", "Léa", "Manon", "Chloé", "Emma", "Inès", "Sarah", "Julie", "Claire", "Sophie", "Nathalie", "Isabelle",
-    "Hélène", "Anne", "Élodie", "Lucie", "Thomas", "Nicolas", "Julien", "Maxime", "Antoine", "Hugo", "Lucas",
-    "Pierre", "François", "Olivier", "Laurent", "Stéphane", "Mathieu", "Sébastien", "Karim", "Mehdi", "Yasmine",
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Emma",
+    "Inès",
+    "Sarah",
+    "Julie",
+    "Claire",
+    "Sophie",
+    "Nathalie",
+    "Isabelle",
+    "Hélène",
+    "Anne",
+    "Élodie",
+    "Lucie",
+    "Thomas",
+    "Nicolas",
+    "Julien",
+    "Maxime",
+    "Antoine",
+    "Hugo",
+    "Lucas",
+    "Pierre",
+    "François",
+    "Olivier",
+    "Laurent",
+    "Stéphane",
+    "Mathieu",
+    "Sébastien",
+    "Karim",
+    "Mehdi",
+    "Yasmine",
 )
 LAST_NAMES = (
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-    "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard",
-    "André", "Lefebvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Legrand", "Garnier",
-    "Faure", "Rousseau", "Blanc", "Guérin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu",
-    "Clément", "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Benali", "Nguyen", "Haddad",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Lefebvre",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Benali",
+    "Nguyen",
+    "Haddad",
 )
 STREETS = (
-    "rue de la République", "avenue Jean Jaurès", "rue Victor Hugo", "boulevard Gambetta", "place de la Mairie",
-    "rue Pasteur", "avenue du Général de Gaulle", "rue Nationale", "rue du Marché", "rue de la Gare",
-    "boulevard de la Liberté", "rue des Écoles", "avenue Foch", "rue Jules Ferry", "place du Marché",
-    "rue Émile Zola", "rue Carnot", "avenue de la Libération", "rue du Moulin", "quai des Tanneurs",
+    "rue de la République",
+    "avenue Jean Jaurès",
+    "rue Victor Hugo",
+    "boulevard Gambetta",
+    "place de la Mairie",
+    "rue Pasteur",
+    "avenue du Général de Gaulle",
+    "rue Nationale",
+    "rue du Marché",
+    "rue de la Gare",
+    "boulevard de la Liberté",
+    "rue des Écoles",
+    "avenue Foch",
+    "rue Jules Ferry",
+    "place du Marché",
+    "rue Émile Zola",
+    "rue Carnot",
+    "avenue de la Libération",
+    "rue du Moulin",
+    "quai des Tanneurs",
 )
 # kind: (share of the directory, share accepting tiers payant, share in the Itelis network)
 KIND_PROFILE = {
@@ -52,8 +146,11 @@ KIND_PROFILE = {
     Kind.ETABLISSEMENT: (3, 0.95, 0.0),
 }
 # The first digit after 0 of landline numbers by area (Île-de-France 1, North-West 2...).
-AREA_DIGIT = {"1": "75 77 78 91 92 93 94 95", "3": "02 08 10 21 25 39 51 52 54 55 57 58 59 62 67 68 70 71 80 88 89 90 60",
-              "4": "01 03 04 05 06 07 11 13 15 2A 2B 26 30 34 38 42 43 48 63 66 69 73 74 83 84"}
+AREA_DIGIT = {
+    "1": "75 77 78 91 92 93 94 95",
+    "3": "02 08 10 21 25 39 51 52 54 55 57 58 59 62 67 68 70 71 80 88 89 90 60",
+    "4": "01 03 04 05 06 07 11 13 15 2A 2B 26 30 34 38 42 43 48 63 66 69 73 74 83 84",
+}
 DISTRICTS = {"Paris": 20, "Lyon": 9, "Marseille": 16}
 
 
@@ -70,9 +167,17 @@ def _name(rng: random.Random, kind: str, person: str, street: str, city: str) ->
     if kind in (Kind.GENERALISTE, Kind.SPECIALISTE):
         return f"Dr {person}"
     if kind == Kind.PHARMACIE:
-        return rng.choice((f"Pharmacie {street.split(' ', 2)[-1]}", f"Pharmacie du Centre - {city}", f"Pharmacie {person.split()[-1]}"))
+        return rng.choice(
+            (
+                f"Pharmacie {street.split(' ', 2)[-1]}",
+                f"Pharmacie du Centre - {city}",
+                f"Pharmacie {person.split()[-1]}",
+            )
+        )
     if kind == Kind.OPTICIEN:
-        return rng.choice((f"Optique {person.split()[-1]}", f"Les Opticiens de {city}", f"Atelier Optique {street.split(' ', 2)[-1]}"))
+        return rng.choice(
+            (f"Optique {person.split()[-1]}", f"Les Opticiens de {city}", f"Atelier Optique {street.split(' ', 2)[-1]}")
+        )
     if kind == Kind.AUDIOPROTHESISTE:
         return f"Audition {person.split()[-1]}"
     if kind == Kind.LABORATOIRE:
@@ -80,7 +185,9 @@ def _name(rng: random.Random, kind: str, person: str, street: str, city: str) ->
     if kind == Kind.RADIOLOGIE:
         return f"Centre d'imagerie médicale de {city}"
     if kind == Kind.ETABLISSEMENT:
-        return rng.choice((f"Clinique {person.split()[-1]}", f"Centre hospitalier de {city}", f"Clinique du Parc - {city}"))
+        return rng.choice(
+            (f"Clinique {person.split()[-1]}", f"Centre hospitalier de {city}", f"Clinique du Parc - {city}")
+        )
     if kind == Kind.DENTISTE:
         return f"Dr {person}, chirurgien-dentiste"
     return f"{person}, masseur-kinésithérapeute"
@@ -110,13 +217,17 @@ def demo_professionals(count: int, *, seed: int = 1412, prefix: str = DEMO_PREFI
         distance = radius_km * math.sqrt(rng.random())
         bearing = rng.uniform(0, 2 * math.pi)
         latitude = place.latitude + distance * math.cos(bearing) / KM_PER_DEGREE
-        longitude = place.longitude + distance * math.sin(bearing) / (KM_PER_DEGREE * math.cos(math.radians(place.latitude)))
+        longitude = place.longitude + distance * math.sin(bearing) / (
+            KM_PER_DEGREE * math.cos(math.radians(place.latitude))
+        )
         if place.label in DISTRICTS:
             postcode = f"{postcode[:3]}{rng.randint(1, DISTRICTS[place.label]):02d}"
         person = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         street = rng.choice(STREETS)
         doctor = kind in (Kind.GENERALISTE, Kind.SPECIALISTE)
-        sector = rng.choices(["1", "2", "nc"], [60, 36, 4])[0] if doctor or kind == Kind.DENTISTE else Sector.NOT_APPLICABLE
+        sector = (
+            rng.choices(["1", "2", "nc"], [60, 36, 4])[0] if doctor or kind == Kind.DENTISTE else Sector.NOT_APPLICABLE
+        )
         digits = "".join(str(rng.randint(0, 9)) for _ in range(8))
         professionals.append(
             Professional(

@@ -11,18 +11,26 @@ AROUND_ME = "Autour de moi"
 
 
 class SearchForm(PortalForm):
-    kind = forms.ChoiceField(label="Type de professionnel", choices=[("", "Tous les professionnels"), *Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        label="Type de professionnel", choices=[("", "Tous les professionnels"), *Kind.choices], required=False
+    )
     speciality = forms.ChoiceField(
-        label="Spécialité (médecin spécialiste)", choices=[("", "Toutes les spécialités"), *Speciality.choices], required=False
+        label="Spécialité (médecin spécialiste)",
+        choices=[("", "Toutes les spécialités"), *Speciality.choices],
+        required=False,
     )
     lieu = forms.CharField(
-        label="Ville ou code postal", max_length=80, required=False,
+        label="Ville ou code postal",
+        max_length=80,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "placeholder": "Ex. : Lyon ou 69003"}),
     )
     # Filled by the "Autour de moi" button from the browser's position; never stored.
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
-    rayon = forms.TypedChoiceField(label="Dans un rayon de", choices=RADIUS_CHOICES, coerce=int, initial=20, required=False)
+    rayon = forms.TypedChoiceField(
+        label="Dans un rayon de", choices=RADIUS_CHOICES, coerce=int, initial=20, required=False
+    )
     tiers_payant = forms.BooleanField(label="Pratique le tiers payant", required=False)
     itelis = forms.BooleanField(label="Membre du réseau Itelis", required=False)
     optam = forms.BooleanField(label="Médecin adhérent OPTAM / OPTAM-CO", required=False)
@@ -35,9 +43,13 @@ class SearchForm(PortalForm):
             # Hidden fields show no error of their own: say it for the whole form.
             self.errors.pop("lat", None)
             self.errors.pop("lon", None)
-            raise forms.ValidationError("Votre position n'est pas valide : réessayez « Autour de moi » ou saisissez une ville.")
+            raise forms.ValidationError(
+                "Votre position n'est pas valide : réessayez « Autour de moi » ou saisissez une ville."
+            )
         if (lat is None) != (lon is None):
-            raise forms.ValidationError("Votre position est incomplète : réessayez « Autour de moi » ou saisissez une ville.")
+            raise forms.ValidationError(
+                "Votre position est incomplète : réessayez « Autour de moi » ou saisissez une ville."
+            )
         if lat is not None and lon is not None:
             data["place"] = Place(AROUND_ME, lat, lon)
         else:

@@ -91,7 +91,9 @@ def resolve_place(text: str) -> Place:
         raise PlaceNotFound("Un code postal comporte 5 chiffres, par exemple 69003.")
     place = city_coordinates(text) or _directory_city(text)
     if place is None:
-        raise PlaceNotFound(f"Nous ne trouvons pas la ville « {text} ». Vérifiez son orthographe ou saisissez son code postal.")
+        raise PlaceNotFound(
+            f"Nous ne trouvons pas la ville « {text} ». Vérifiez son orthographe ou saisissez son code postal."
+        )
     return place
 
 
@@ -120,8 +122,10 @@ def _directory_city(text: str) -> Place | None:
     from directory.models import Professional
 
     folded = fold_words(text)
-    candidates = Professional.objects.filter(city__iexact=text.strip()).values("city").annotate(
-        lat=Avg("latitude"), lon=Avg("longitude")
+    candidates = (
+        Professional.objects.filter(city__iexact=text.strip())
+        .values("city")
+        .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
     )
     for row in candidates:
         if fold_words(row["city"]) == folded:

@@ -17,27 +17,69 @@ from directory.models import Kind, Professional, Sector, Speciality
 
 # The CSV format (README, "Annuaire des professionnels"): `;`-separated, UTF-8, one header line.
 COLUMNS = (
-    "identifiant", "nom", "type", "specialite", "adresse", "code_postal", "ville",
-    "latitude", "longitude", "telephone", "secteur", "optam", "tiers_payant", "itelis",
+    "identifiant",
+    "nom",
+    "type",
+    "specialite",
+    "adresse",
+    "code_postal",
+    "ville",
+    "latitude",
+    "longitude",
+    "telephone",
+    "secteur",
+    "optam",
+    "tiers_payant",
+    "itelis",
 )
 REQUIRED = ("identifiant", "nom", "type", "adresse", "code_postal", "ville", "latitude", "longitude")
 MAX_ROWS = 200_000
 UPDATE_FIELDS = [
-    "name", "kind", "speciality", "address", "postcode", "city", "latitude", "longitude",
-    "phone", "sector", "optam", "tiers_payant", "itelis", "updated_at",
+    "name",
+    "kind",
+    "speciality",
+    "address",
+    "postcode",
+    "city",
+    "latitude",
+    "longitude",
+    "phone",
+    "sector",
+    "optam",
+    "tiers_payant",
+    "itelis",
+    "updated_at",
 ]
 
-_KINDS = {fold_words(value): value for value in Kind.values} | {fold_words(label): value for value, label in Kind.choices}
+_KINDS = {fold_words(value): value for value in Kind.values} | {
+    fold_words(label): value for value, label in Kind.choices
+}
 _KINDS |= {
-    "medecin": Kind.GENERALISTE, "generaliste": Kind.GENERALISTE, "specialiste": Kind.SPECIALISTE,
-    "dentiste": Kind.DENTISTE, "kine": Kind.KINESITHERAPEUTE, "kinesitherapeute": Kind.KINESITHERAPEUTE,
-    "hopital": Kind.ETABLISSEMENT, "clinique": Kind.ETABLISSEMENT, "laboratoire": Kind.LABORATOIRE,
+    "medecin": Kind.GENERALISTE,
+    "generaliste": Kind.GENERALISTE,
+    "specialiste": Kind.SPECIALISTE,
+    "dentiste": Kind.DENTISTE,
+    "kine": Kind.KINESITHERAPEUTE,
+    "kinesitherapeute": Kind.KINESITHERAPEUTE,
+    "hopital": Kind.ETABLISSEMENT,
+    "clinique": Kind.ETABLISSEMENT,
+    "laboratoire": Kind.LABORATOIRE,
 }
 _SPECIALITIES = {fold_words(value): value for value in Speciality.values} | {
     fold_words(label): value for value, label in Speciality.choices
 }
 _SECTORS = {"": "", "1": "1", "secteur 1": "1", "2": "2", "secteur 2": "2", "nc": "nc", "non conventionne": "nc"}
-_BOOLEANS = {"": False, "non": False, "0": False, "faux": False, "n": False, "oui": True, "1": True, "vrai": True, "o": True}
+_BOOLEANS = {
+    "": False,
+    "non": False,
+    "0": False,
+    "faux": False,
+    "n": False,
+    "oui": True,
+    "1": True,
+    "vrai": True,
+    "o": True,
+}
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 
 
@@ -86,7 +128,9 @@ def _row_to_professional(row: dict[str, str], line: int, errors: list[LineError]
         errors.append(LineError(line, "identifiant", "20 caractères au plus : lettres, chiffres et tirets."))
     kind = _KINDS.get(fold_words(row["type"])) if row["type"] else ""
     if kind is None:
-        errors.append(LineError(line, "type", f"type « {row['type']} » inconnu ; valeurs possibles : {', '.join(Kind.values)}."))
+        errors.append(
+            LineError(line, "type", f"type « {row['type']} » inconnu ; valeurs possibles : {', '.join(Kind.values)}.")
+        )
     speciality: str | None = ""
     if row["specialite"]:
         speciality = _SPECIALITIES.get(fold_words(row["specialite"]))
@@ -98,7 +142,9 @@ def _row_to_professional(row: dict[str, str], line: int, errors: list[LineError]
     elif kind == Kind.SPECIALISTE:
         errors.append(LineError(line, "specialite", "la spécialité est obligatoire pour un médecin spécialiste."))
     if row["code_postal"] and not re.fullmatch(r"\d{5}", row["code_postal"]):
-        errors.append(LineError(line, "code_postal", f"« {row['code_postal']} » n'est pas un code postal à 5 chiffres."))
+        errors.append(
+            LineError(line, "code_postal", f"« {row['code_postal']} » n'est pas un code postal à 5 chiffres.")
+        )
     latitude = _decimal(row["latitude"], "latitude", -90, 90, errors, line) if row["latitude"] else None
     longitude = _decimal(row["longitude"], "longitude", -180, 180, errors, line) if row["longitude"] else None
     phone: str | None = ""
@@ -124,10 +170,21 @@ def _row_to_professional(row: dict[str, str], line: int, errors: list[LineError]
     if latitude is None or longitude is None:
         return None
     return Professional(
-        identifier=identifier, name=row["nom"], kind=kind, speciality=speciality, address=row["adresse"],
-        postcode=row["code_postal"], city=row["ville"], latitude=latitude, longitude=longitude, phone=phone,
-        sector=sector or Sector.NOT_APPLICABLE, optam=bool(flags["optam"]), tiers_payant=bool(flags["tiers_payant"]),
-        itelis=bool(flags["itelis"]), updated_at=timezone.now(),
+        identifier=identifier,
+        name=row["nom"],
+        kind=kind,
+        speciality=speciality,
+        address=row["adresse"],
+        postcode=row["code_postal"],
+        city=row["ville"],
+        latitude=latitude,
+        longitude=longitude,
+        phone=phone,
+        sector=sector or Sector.NOT_APPLICABLE,
+        optam=bool(flags["optam"]),
+        tiers_payant=bool(flags["tiers_payant"]),
+        itelis=bool(flags["itelis"]),
+        updated_at=timezone.now(),
     )
 
 
@@ -177,7 +234,9 @@ def directory_csv_parse(content: bytes) -> list[Professional]:
 
 
 @transaction.atomic
-def professionals_upsert(*, professionals: Iterable[Professional], replace: bool = False, keep_prefix: str = "") -> ImportResult:
+def professionals_upsert(
+    *, professionals: Iterable[Professional], replace: bool = False, keep_prefix: str = ""
+) -> ImportResult:
     """Create or update by identifier; with ``replace``, delete the entries absent from the
     list (except identifiers starting with ``keep_prefix``, when given)."""
     professionals = list(professionals)
@@ -192,7 +251,8 @@ def professionals_upsert(*, professionals: Iterable[Professional], replace: bool
     result = ImportResult(created=len(wanted) - updated, updated=updated, identifiers=identifiers)
     if replace:
         stale = [
-            pk for identifier, pk in stored.items()
+            pk
+            for identifier, pk in stored.items()
             if identifier not in wanted and not (keep_prefix and identifier.startswith(keep_prefix))
         ]
         for start in range(0, len(stale), 500):

@@ -11,7 +11,17 @@ class PrivateFileAdmin(PortalModelAdmin):
     list_filter = ["purpose", "content_type"]
     search_fields = ["member__number", "original_name"]
     list_select_related = ["member"]
-    fields = readonly_fields = ("original_name", "member", "purpose", "content_type", "size", "sha256", "uploaded_by", "created_at", "download")
+    fields = readonly_fields = (
+        "original_name",
+        "member",
+        "purpose",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "created_at",
+        "download",
+    )
 
     @admin.display(description="fichier")
     def download(self, obj: PrivateFile) -> str:

@@ -28,9 +28,7 @@ def private_path(instance: PrivateFile, filename: str) -> str:
 
 class PrivateFile(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="files", verbose_name="assuré"
-    )
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="files", verbose_name="assuré")
     purpose = models.CharField("nature", max_length=40)
     original_name = models.CharField("nom du fichier", max_length=120)
     content_type = models.CharField("type", max_length=40)

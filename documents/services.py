@@ -75,9 +75,10 @@ def storage_used(member) -> int:
     """Bytes of the files the household deposited itself (what its quota counts)."""
     if member.user_id is None:
         return 0
-    return PrivateFile.objects.filter(member=member, uploaded_by_id=member.user_id).aggregate(
-        total=Sum("size")
-    )["total"] or 0
+    return (
+        PrivateFile.objects.filter(member=member, uploaded_by_id=member.user_id).aggregate(total=Sum("size"))["total"]
+        or 0
+    )
 
 
 def _quota_check(*, member, name: str, size: int, uploaded_by) -> None:

@@ -131,4 +131,6 @@ class LimitedUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> UploadedFile | None:
         if not self.refused:
             return None  # the next handler returns the file
-        return RefusedUpload(name=self.file_name or "", content_type=self.content_type, size=self.received, limit=self.limit)
+        return RefusedUpload(
+            name=self.file_name or "", content_type=self.content_type, size=self.received, limit=self.limit
+        )

@@ -69,14 +69,28 @@ def _cell(code: str, name: str, raw: dict[str, Any], default_line: int | None) -
     if line is None:
         raise ValueError(f"no notice line for {code}")
     return Cell(
-        formula=code, formula_name=name, kind=raw["kind"], line=int(line), text=raw["text"],
-        rate=_decimal(raw.get("rate")), amount=_decimal(raw.get("amount")), counter=raw.get("counter"),
-        max_count=raw.get("max_count"), max_days=raw.get("max_days"), max_days_per_stay=raw.get("max_days_per_stay"),
-        device_cap=_decimal(raw.get("device_cap")), frame_cap=_decimal(raw.get("frame_cap")),
-        pmss_pct=_decimal(raw.get("pmss_pct")), bands=tuple(Decimal(b) for b in raw.get("bands", ())),
-        floor_tm=bool(raw.get("floor_tm")), within_limit=bool(raw.get("within_limit")),
-        loyalty_amount=_decimal(loyalty.get("amount")), loyalty_max_years=int(loyalty.get("max_years", 0)),
-        limit_text=raw.get("limit_text", ""), limit_line=raw.get("limit_line"), note=raw.get("note", ""),
+        formula=code,
+        formula_name=name,
+        kind=raw["kind"],
+        line=int(line),
+        text=raw["text"],
+        rate=_decimal(raw.get("rate")),
+        amount=_decimal(raw.get("amount")),
+        counter=raw.get("counter"),
+        max_count=raw.get("max_count"),
+        max_days=raw.get("max_days"),
+        max_days_per_stay=raw.get("max_days_per_stay"),
+        device_cap=_decimal(raw.get("device_cap")),
+        frame_cap=_decimal(raw.get("frame_cap")),
+        pmss_pct=_decimal(raw.get("pmss_pct")),
+        bands=tuple(Decimal(b) for b in raw.get("bands", ())),
+        floor_tm=bool(raw.get("floor_tm")),
+        within_limit=bool(raw.get("within_limit")),
+        loyalty_amount=_decimal(loyalty.get("amount")),
+        loyalty_max_years=int(loyalty.get("max_years", 0)),
+        limit_text=raw.get("limit_text", ""),
+        limit_line=raw.get("limit_line"),
+        note=raw.get("note", ""),
     )
 
 
@@ -90,25 +104,41 @@ def _notice(path: Path) -> Notice:
         }
         rows.append(
             Row(
-                act=raw["act"], category=raw["category"], group=raw.get("group", ""), label=raw["label"],
+                act=raw["act"],
+                category=raw["category"],
+                group=raw.get("group", ""),
+                label=raw["label"],
                 conditions=tuple(sorted((raw.get("conditions") or {}).items())),
-                requires_ss=bool(raw.get("requires_ss")), unit=raw.get("unit", "act"),
-                condition_text=raw.get("condition_text", ""), cells=cells,
+                requires_ss=bool(raw.get("requires_ss")),
+                unit=raw.get("unit", "act"),
+                condition_text=raw.get("condition_text", ""),
+                cells=cells,
             )
         )
     periodicities = tuple(
         Periodicity(
-            group=group, acts=frozenset(spec["acts"]), label=spec["label"], line=spec["line"],
-            adult_age=spec.get("adult_age", 0), adult_years=spec.get("adult_years", 0),
-            child_years=spec.get("child_years", 0), years=spec.get("years", 0), per_ear=spec.get("per_ear", False),
+            group=group,
+            acts=frozenset(spec["acts"]),
+            label=spec["label"],
+            line=spec["line"],
+            adult_age=spec.get("adult_age", 0),
+            adult_years=spec.get("adult_years", 0),
+            child_years=spec.get("child_years", 0),
+            years=spec.get("years", 0),
+            per_ear=spec.get("per_ear", False),
             renewal_years=spec.get("renewal_years", {}),
         )
         for group, spec in data.get("periodicity", {}).items()
     )
     return Notice(
-        code=data["notice"], source_file=data["source_file"], title=data["title"], layering=data.get("layering", ""),
+        code=data["notice"],
+        source_file=data["source_file"],
+        title=data["title"],
+        layering=data.get("layering", ""),
         stacking=bool(data.get("stacking")),
-        formulas=data["formulas"], rows=tuple(rows), periodicities=periodicities,
+        formulas=data["formulas"],
+        rows=tuple(rows),
+        periodicities=periodicities,
     )
 
 
@@ -128,9 +158,13 @@ def formula_rules_by_code() -> dict[str, FormulaRules]:
                 if row.act and code in row.cells:
                     by_act.setdefault(row.act, []).append(row)
             result[code] = FormulaRules(
-                code=code, name=info["name"], notice=notice.code, source_file=notice.source_file,
+                code=code,
+                name=info["name"],
+                notice=notice.code,
+                source_file=notice.source_file,
                 rows_by_act={act: tuple(rows) for act, rows in by_act.items()},
-                catalogue_acts=catalogue, periodicities=notice.periodicities,
+                catalogue_acts=catalogue,
+                periodicities=notice.periodicities,
             )
     return result
 

@@ -11,15 +11,20 @@ from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError, EngineRequest, Layer
 
 MONEY_FIELDS = {
-    "frais_reels": "les frais réels", "base_remboursement": "la base de remboursement",
-    "ss_paid": "le remboursement de la Sécurité sociale", "other_paid": "le remboursement d'une autre complémentaire",
-    "frame_amount": "le prix de la monture", "price_limit": "le prix limite",
+    "frais_reels": "les frais réels",
+    "base_remboursement": "la base de remboursement",
+    "ss_paid": "le remboursement de la Sécurité sociale",
+    "other_paid": "le remboursement d'une autre complémentaire",
+    "frame_amount": "le prix de la monture",
+    "price_limit": "le prix limite",
 }
 DIOPTRE_FIELDS = {"sphere": "la sphère", "cylinder": "le cylindre", "addition": "l'addition"}
 INT_FIELDS = {"quantity": "la quantité", "days": "le nombre de jours"}
 BOOL_FIELDS = {"optam": "OPTAM", "conventionne": "conventionné"}
 TEXT_FIELDS = {"eye", "ear", "renewal"}
-LINE_FIELDS = {"act", "care_date"} | set(MONEY_FIELDS) | set(DIOPTRE_FIELDS) | set(INT_FIELDS) | set(BOOL_FIELDS) | TEXT_FIELDS
+LINE_FIELDS = (
+    {"act", "care_date"} | set(MONEY_FIELDS) | set(DIOPTRE_FIELDS) | set(INT_FIELDS) | set(BOOL_FIELDS) | TEXT_FIELDS
+)
 
 
 def parse_date(value: object, label: str, where: str = "") -> dt.date:
@@ -50,7 +55,10 @@ def parse_line(raw: object, where: str) -> CareLine:
     for required in ("act", "care_date", "frais_reels"):
         if required not in raw:
             raise EngineError("missing_field", f"{where}le champ « {required} » est obligatoire.")
-    fields: dict[str, Any] = {"act": str(raw["act"]), "care_date": parse_date(raw["care_date"], "care_date", f" ({where.strip(' :')})")}
+    fields: dict[str, Any] = {
+        "act": str(raw["act"]),
+        "care_date": parse_date(raw["care_date"], "care_date", f" ({where.strip(' :')})"),
+    }
     for name, label in MONEY_FIELDS.items():
         if raw.get(name) is not None:
             value = _decimal(raw[name], label, where)
@@ -106,7 +114,10 @@ def check_stacking(codes: list[str]) -> None:
     order = list(notice.formulas)
     ranks = [order.index(code) for code in codes]
     if ranks != sorted(set(ranks)):
-        raise EngineError("formulas_incompatible", "Une option facultative doit être d'un niveau supérieur à la garantie de base, et indiquée après elle.")
+        raise EngineError(
+            "formulas_incompatible",
+            "Une option facultative doit être d'un niveau supérieur à la garantie de base, et indiquée après elle.",
+        )
 
 
 def request_from_json(data: object) -> EngineRequest:

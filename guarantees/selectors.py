@@ -27,14 +27,20 @@ def engine_layers_for(member: Member) -> tuple[Layer, ...]:
             Layer(
                 catalogue.formula_rules(code),
                 role="principal" if affiliation.role == AffiliationRole.PRINCIPAL else "facultative",
-                start=affiliation.start_date, end=affiliation.end_date, since=first_start[code],
+                start=affiliation.start_date,
+                end=affiliation.end_date,
+                since=first_start[code],
             )
         )
     return tuple(layers)
 
 
 def engine_request_for(
-    beneficiary: Beneficiary, *, lines: Sequence[CareLine], history: Sequence[CareLine] = (), claim_date: dt.date | None = None
+    beneficiary: Beneficiary,
+    *,
+    lines: Sequence[CareLine],
+    history: Sequence[CareLine] = (),
+    claim_date: dt.date | None = None,
 ) -> EngineRequest:
     """The engine's input for a covered person of a household (see guarantees.engine)."""
     member = beneficiary.member
@@ -42,14 +48,23 @@ def engine_request_for(
     if member.cover_end_date and (cover_end is None or member.cover_end_date < cover_end):
         cover_end = member.cover_end_date
     return EngineRequest(
-        layers=engine_layers_for(member), birth_date=beneficiary.birth_date,
-        claim_date=claim_date or timezone.localdate(), lines=tuple(lines), history=tuple(history),
-        pmss=catalogue.pmss_table(), cover_start=beneficiary.cover_start, cover_end=cover_end,
+        layers=engine_layers_for(member),
+        birth_date=beneficiary.birth_date,
+        claim_date=claim_date or timezone.localdate(),
+        lines=tuple(lines),
+        history=tuple(history),
+        pmss=catalogue.pmss_table(),
+        cover_start=beneficiary.cover_start,
+        cover_end=cover_end,
     )
 
 
 def simulate_for(
-    beneficiary: Beneficiary, *, lines: Sequence[CareLine], history: Sequence[CareLine] = (), claim_date: dt.date | None = None
+    beneficiary: Beneficiary,
+    *,
+    lines: Sequence[CareLine],
+    history: Sequence[CareLine] = (),
+    claim_date: dt.date | None = None,
 ) -> list[LineResult]:
     return compute(engine_request_for(beneficiary, lines=lines, history=history, claim_date=claim_date))
 
@@ -104,5 +119,11 @@ def guarantee_table_for(member: Member, day: dt.date | None = None) -> Guarantee
             if cell.note and cell.note not in notes and cell.note.startswith("("):
                 notes.append(cell.note)
         sections[-1].rows.append(TableRow(row.label, row.group, texts, bool(row.act)))
-    columns = [(a.formula.name if a.formula.code not in notice.formulas else notice.formulas[a.formula.code]["name"], a.get_role_display()) for a in affiliations]
+    columns = [
+        (
+            a.formula.name if a.formula.code not in notice.formulas else notice.formulas[a.formula.code]["name"],
+            a.get_role_display(),
+        )
+        for a in affiliations
+    ]
     return GuaranteeTable(columns, sections, notice.title, notice.layering if len(codes) > 1 else "", notes)

@@ -43,10 +43,16 @@ def guarantee_tables_load() -> dict[str, int]:
         kept_rows = []
         for position, row in enumerate(notice.rows, start=1):
             db_row, _ = GuaranteeRow.objects.update_or_create(
-                notice=notice.code, position=position,
+                notice=notice.code,
+                position=position,
                 defaults={
-                    "act": row.act or "", "category": row.category, "group": row.group, "label": row.label,
-                    "conditions": dict(row.conditions), "requires_ss": row.requires_ss, "unit": row.unit,
+                    "act": row.act or "",
+                    "category": row.category,
+                    "group": row.group,
+                    "label": row.label,
+                    "conditions": dict(row.conditions),
+                    "requires_ss": row.requires_ss,
+                    "unit": row.unit,
                 },
             )
             kept_rows.append(db_row.pk)
@@ -55,8 +61,14 @@ def guarantee_tables_load() -> dict[str, int]:
                 if code not in formulas:
                     continue
                 db_cell, _ = GuaranteeCell.objects.update_or_create(
-                    row=db_row, formula=formulas[code],
-                    defaults={"kind": cell.kind, "text": cell.text, "notice_line": cell.line, "parameters": _parameters(cell)},
+                    row=db_row,
+                    formula=formulas[code],
+                    defaults={
+                        "kind": cell.kind,
+                        "text": cell.text,
+                        "notice_line": cell.line,
+                        "parameters": _parameters(cell),
+                    },
                 )
                 kept_cells.append(db_cell.pk)
                 counts["cells"] += 1

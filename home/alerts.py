@@ -19,7 +19,9 @@ from members.models import Beneficiary, Member
 __all__ = ["Alert", "alerts_for"]
 
 
-def alerts_for(member: Member, today: dt.date | None = None, *, people: Sequence[Beneficiary] | None = None) -> list[Alert]:
+def alerts_for(
+    member: Member, today: dt.date | None = None, *, people: Sequence[Beneficiary] | None = None
+) -> list[Alert]:
     """The alerts of ``member`` on ``today``; ``people``, the household when already loaded."""
     today = today or timezone.localdate()
     if people is None:

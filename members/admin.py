@@ -109,8 +109,11 @@ class AffiliationFormSet(forms.BaseInlineFormSet):
         super().clean()
         if self.instance.pk is not None:
             return
-        rows = [form for form in self.forms
-                if form.has_changed() and not form.cleaned_data.get(DELETION_FIELD_NAME, False) and not form.errors]
+        rows = [
+            form
+            for form in self.forms
+            if form.has_changed() and not form.cleaned_data.get(DELETION_FIELD_NAME, False) and not form.errors
+        ]
         for form in rows:
             others = [other.instance for other in rows if other is not form]
             try:
@@ -153,7 +156,9 @@ class FormulaFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(affiliations__formula__code=self.value(), affiliations__end_date__isnull=True).distinct()
+            return queryset.filter(
+                affiliations__formula__code=self.value(), affiliations__end_date__isnull=True
+            ).distinct()
         return queryset
 
 
@@ -195,8 +200,10 @@ class MemberAdmin(PortalModelAdmin):
         holder_first = Beneficiary.objects.filter(member=OuterRef("pk"), relationship=Relationship.MEMBER).values(
             "first_name"
         )[:1]
-        return super().get_queryset(request).annotate(
-            _holder_last=Subquery(holder_name), _holder_first=Subquery(holder_first)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_holder_last=Subquery(holder_name), _holder_first=Subquery(holder_first))
         )
 
     def get_search_results(self, request, queryset, search_term):
@@ -205,8 +212,9 @@ class MemberAdmin(PortalModelAdmin):
         the household table and no DISTINCT over whole member rows, and each branch of
         the UNION can use an index (trigram indexes: see docs/bench.md)."""
         own = [field for field in self.search_fields if "__" not in field]
-        household = [field.removeprefix("beneficiaries__") for field in self.search_fields
-                     if field.startswith("beneficiaries__")]
+        household = [
+            field.removeprefix("beneficiaries__") for field in self.search_fields if field.startswith("beneficiaries__")
+        ]
         if len(own) + len(household) != len(self.search_fields):  # another relation: Django's own search
             queryset, _ = super().get_search_results(request, queryset, search_term)
             return queryset.distinct(), False
@@ -233,8 +241,12 @@ class MemberAdmin(PortalModelAdmin):
         super().save_model(request, obj, form, change)
         for field in form.changed_data:
             audit_record(
-                actor=request.user, member=obj, action="modification" if change else "création",
-                field=field, old=form.initial.get(field, ""), new=form.cleaned_data.get(field, ""),
+                actor=request.user,
+                member=obj,
+                action="modification" if change else "création",
+                field=field,
+                old=form.initial.get(field, ""),
+                new=form.cleaned_data.get(field, ""),
             )
 
     def save_formset(self, request, form, formset, change):
@@ -244,12 +256,21 @@ class MemberAdmin(PortalModelAdmin):
             created = instance.pk is None
             instance.save()
             # What changed, with its old and new values (a NIR masked, as an IBAN).
-            audit_form_changes(actor=request.user, member=form.instance, form=forms[id(instance)], created=created,
-                               action=f"{'ajout' if created else 'modification'} {instance._meta.verbose_name}",
-                               field=str(instance))
+            audit_form_changes(
+                actor=request.user,
+                member=form.instance,
+                form=forms[id(instance)],
+                created=created,
+                action=f"{'ajout' if created else 'modification'} {instance._meta.verbose_name}",
+                field=str(instance),
+            )
         for deleted in formset.deleted_objects:
-            audit_record(actor=request.user, member=form.instance, action=f"suppression {deleted._meta.verbose_name}",
-                         field=str(deleted))
+            audit_record(
+                actor=request.user,
+                member=form.instance,
+                action=f"suppression {deleted._meta.verbose_name}",
+                field=str(deleted),
+            )
             deleted.delete()
         formset.save_m2m()
 
@@ -274,8 +295,13 @@ class PortabilityFileForm(forms.ModelForm):
 
     class Meta:
         model = PortabilityFile
-        fields = ["work_contract_end", "last_contracts_months", "last_contracts_days", "allowances_end_date",
-                  "refusal_reason"]
+        fields = [
+            "work_contract_end",
+            "last_contracts_months",
+            "last_contracts_days",
+            "allowances_end_date",
+            "refusal_reason",
+        ]
 
     def clean(self):
         super().clean()
@@ -287,7 +313,10 @@ class PortabilityFileForm(forms.ModelForm):
             if not cleaned.get("work_contract_end"):
                 self.add_error("work_contract_end", "Indiquez la date de fin du contrat de travail.")
             if cleaned.get("last_contracts_months") is None:
-                self.add_error("last_contracts_months", "Indiquez la durée du ou des derniers contrats (en mois, 0 si moins d'un mois).")
+                self.add_error(
+                    "last_contracts_months",
+                    "Indiquez la durée du ou des derniers contrats (en mois, 0 si moins d'un mois).",
+                )
             elif not cleaned["last_contracts_months"] and not cleaned.get("last_contracts_days"):
                 self.add_error("last_contracts_months", "Indiquez la durée du ou des derniers contrats de travail.")
         if decision == "refuser" and not (cleaned.get("refusal_reason") or "").strip():
@@ -337,25 +366,70 @@ class PortabilityReminderInline(admin.TabularInline):
 @admin.register(PortabilityFile)
 class PortabilityFileAdmin(PortalModelAdmin):
     form = PortabilityFileForm
-    list_display = ["__str__", "member", "status", "requested_at", "start_date", "effective_end",
-                    "france_travail_consent", "proof_of_month"]
+    list_display = [
+        "__str__",
+        "member",
+        "status",
+        "requested_at",
+        "start_date",
+        "effective_end",
+        "france_travail_consent",
+        "proof_of_month",
+    ]
     list_filter = ["status", LateProofFilter, "france_travail_consent"]
     search_fields = ["member__number", "member__beneficiaries__last_name"]
     list_select_related = ["member"]
     inlines = [PortabilityProofInline, PortabilityReminderInline]
-    readonly_fields = ["member", "thread_link", "status", "requested_at", "contract_factor", "duration_months",
-                       "start_date", "end_date", "effective_end", "ended_early_on", "end_reason",
-                       "france_travail_consent", "consent_changed_at", "decided_by", "decided_at"]
+    readonly_fields = [
+        "member",
+        "thread_link",
+        "status",
+        "requested_at",
+        "contract_factor",
+        "duration_months",
+        "start_date",
+        "end_date",
+        "effective_end",
+        "ended_early_on",
+        "end_reason",
+        "france_travail_consent",
+        "consent_changed_at",
+        "decided_by",
+        "decided_at",
+    ]
 
     def get_fieldsets(self, request, obj=None):
         decision = ["decision"] if obj is not None and obj.status == PortabilityStatus.REQUESTED else []
         return [
             (None, {"fields": ["member", "thread_link", "status", "requested_at"]}),
-            ("Validation (durée doublée si l'accord de branche le prévoit, 12 mois au plus)", {"fields": [
-                "contract_factor", "work_contract_end", ("last_contracts_months", "last_contracts_days"),
-                *decision, "refusal_reason", "decided_by", "decided_at"]}),
-            ("Période", {"fields": ["duration_months", "start_date", "end_date", "allowances_end_date",
-                                    "ended_early_on", "effective_end", "end_reason"]}),
+            (
+                "Validation (durée doublée si l'accord de branche le prévoit, 12 mois au plus)",
+                {
+                    "fields": [
+                        "contract_factor",
+                        "work_contract_end",
+                        ("last_contracts_months", "last_contracts_days"),
+                        *decision,
+                        "refusal_reason",
+                        "decided_by",
+                        "decided_at",
+                    ]
+                },
+            ),
+            (
+                "Période",
+                {
+                    "fields": [
+                        "duration_months",
+                        "start_date",
+                        "end_date",
+                        "allowances_end_date",
+                        "ended_early_on",
+                        "effective_end",
+                        "end_reason",
+                    ]
+                },
+            ),
             ("Justificatifs France Travail", {"fields": ["france_travail_consent", "consent_changed_at"]}),
         ]
 
@@ -405,8 +479,13 @@ class PortabilityFileAdmin(PortalModelAdmin):
         data = form.cleaned_data
         try:
             if data.get("decision") == "valider":
-                portability_validate(file=obj, actor=request.user, work_contract_end=data["work_contract_end"],
-                                     months=data["last_contracts_months"], days=data.get("last_contracts_days") or 0)
+                portability_validate(
+                    file=obj,
+                    actor=request.user,
+                    work_contract_end=data["work_contract_end"],
+                    months=data["last_contracts_months"],
+                    days=data.get("last_contracts_days") or 0,
+                )
             elif data.get("decision") == "refuser":
                 portability_refuse(file=obj, actor=request.user, reason=data["refusal_reason"])
             elif "allowances_end_date" in form.changed_data and data.get("allowances_end_date"):
@@ -441,12 +520,38 @@ class BankDetailsChangeAdmin(PortalModelAdmin):
     list_filter = ["status"]
     search_fields = ["member__number"]
     list_select_related = ["member"]
+
     def get_fields(self, request, obj=None):
         decision = ["decision"] if obj is not None and obj.status == BankChangeStatus.PENDING else []
-        return ["member", "current_iban", "masked_iban", "full_iban", "bic", "rib_link", "status", "created_at",
-                "confirmed_at", *decision, "refusal_reason", "decided_by", "decided_at"]
-    readonly_fields = ["member", "current_iban", "masked_iban", "full_iban", "bic", "rib_link", "status",
-                       "created_at", "confirmed_at", "decided_by", "decided_at"]
+        return [
+            "member",
+            "current_iban",
+            "masked_iban",
+            "full_iban",
+            "bic",
+            "rib_link",
+            "status",
+            "created_at",
+            "confirmed_at",
+            *decision,
+            "refusal_reason",
+            "decided_by",
+            "decided_at",
+        ]
+
+    readonly_fields = [
+        "member",
+        "current_iban",
+        "masked_iban",
+        "full_iban",
+        "bic",
+        "rib_link",
+        "status",
+        "created_at",
+        "confirmed_at",
+        "decided_by",
+        "decided_at",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != BankChangeStatus.PENDING:

@@ -16,7 +16,14 @@ def member_alerts(member, today: dt.date, *, people) -> list[Alert]:
     alerts = portability_alerts(member, today)
     for person in people:
         if person.noemie_status == NoemieStatus.INACTIVE and person.is_covered_on(today):
-            alerts.append(Alert("warning", f"Télétransmission NOEMIE non active pour {person.first_name}",
-                                f"{person.get_noemie_reason_display()}. Envoyez-nous les décomptes de la Sécurité "
-                                "sociale pour être remboursé.", reverse("members:noemie"), "Comprendre et agir"))
+            alerts.append(
+                Alert(
+                    "warning",
+                    f"Télétransmission NOEMIE non active pour {person.first_name}",
+                    f"{person.get_noemie_reason_display()}. Envoyez-nous les décomptes de la Sécurité "
+                    "sociale pour être remboursé.",
+                    reverse("members:noemie"),
+                    "Comprendre et agir",
+                )
+            )
     return alerts

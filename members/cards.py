@@ -232,7 +232,11 @@ def _render_card(content: dict) -> bytes:
     levels = content["care_levels"]
     return pdf.render_pdf(
         CARD_TEMPLATE,
-        {"card": content, "qr_png": qr_png(content["qr_payload"]), "care_pairs": [levels[i : i + 2] for i in range(0, len(levels), 2)]},
+        {
+            "card": content,
+            "qr_png": qr_png(content["qr_payload"]),
+            "care_pairs": [levels[i : i + 2] for i in range(0, len(levels), 2)],
+        },
         title=f"Carte de tiers payant {year} - adhérent {content['member_number']}",
         stylesheets=(CARD_STYLESHEET,),
     )

@@ -51,7 +51,9 @@ def check_eligibility(person: Beneficiary) -> None:
     situation = ChildSituation(person.child_situation)
     if situation.value not in limits:
         raise ValidationError(
-            {"child_situation": f"La situation « {situation.label} » n'ouvre pas droit à la couverture pour ce contrat."}
+            {
+                "child_situation": f"La situation « {situation.label} » n'ouvre pas droit à la couverture pour ce contrat."
+            }
         )
     limit = limits[situation.value]
     age = age_on(person.birth_date, person.cover_start)

@@ -34,15 +34,15 @@ class Organisme(models.Model):
     siren = models.CharField("SIREN", max_length=11, blank=True)
     head_office = models.CharField("siège social", max_length=200)
     amc_number = models.CharField(
-        "numéro AMC", max_length=12, help_text="Identifiant de l'organisme complémentaire porté sur la carte de tiers payant."
+        "numéro AMC",
+        max_length=12,
+        help_text="Identifiant de l'organisme complémentaire porté sur la carte de tiers payant.",
     )
     postal_address = models.TextField("adresse postale de gestion")
     phone = models.CharField("téléphone", max_length=30)
     phone_hours = models.CharField("horaires téléphoniques", max_length=120)
     phone_note = models.CharField("mention tarifaire", max_length=60, blank=True)
-    practitioner_phone = models.CharField(
-        "ligne des professionnels de santé", max_length=30, blank=True
-    )
+    practitioner_phone = models.CharField("ligne des professionnels de santé", max_length=30, blank=True)
     website = models.URLField("site internet", blank=True)
 
     class Meta:
@@ -57,7 +57,9 @@ class Organisme(models.Model):
 class Contract(models.Model):
     """A collective contract subscribed by an employer or an association."""
 
-    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, related_name="contracts", verbose_name="organisme")
+    organisme = models.ForeignKey(
+        Organisme, on_delete=models.PROTECT, related_name="contracts", verbose_name="organisme"
+    )
     number = models.CharField("numéro de contrat", max_length=40, unique=True)
     name = models.CharField("intitulé", max_length=200)
     subscriber = models.CharField("souscripteur (employeur ou association)", max_length=200)
@@ -246,10 +248,14 @@ class Affiliation(models.Model):
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "La date de fin précède la date de début."})
         if member.contract_id is not None and self.formula.contract_id != member.contract_id:
-            raise ValidationError({"formula": (
-                f"La formule « {self.formula.name} » n'appartient pas au contrat de l'assuré ({member.contract.number}) : "
-                f"elle relève du contrat {self.formula.contract.number}."
-            )})
+            raise ValidationError(
+                {
+                    "formula": (
+                        f"La formule « {self.formula.name} » n'appartient pas au contrat de l'assuré ({member.contract.number}) : "
+                        f"elle relève du contrat {self.formula.contract.number}."
+                    )
+                }
+            )
         if member.pk is not None:
             self.check_household([a for a in member.affiliations.select_related("formula") if a.pk != self.pk])
         # A member being created has no affiliation saved yet: the form that creates them
@@ -268,13 +274,16 @@ class Affiliation(models.Model):
                 raise ValidationError({"formula": f"La formule {self.formula} ne peut être souscrite qu'en option."})
             return
         base = [
-            a for a in others
+            a
+            for a in others
             if a.role == AffiliationRole.PRINCIPAL
             and a.start_date <= self.start_date
             and (a.end_date is None or (self.end_date is not None and self.end_date <= a.end_date))
         ]
         if not base:
-            raise ValidationError("Une option facultative doit compléter une garantie de base couvrant toute sa période.")
+            raise ValidationError(
+                "Une option facultative doit compléter une garantie de base couvrant toute sa période."
+            )
         if not self.formula.stacks_on.filter(pk=base[0].formula_id).exists():
             raise ValidationError(
                 {"formula": f"La formule {self.formula} ne peut pas compléter la garantie de base {base[0].formula}."}
@@ -341,7 +350,9 @@ class Beneficiary(models.Model):
     regime = models.CharField("régime obligatoire", max_length=60, default="Régime général")
     caisse = models.CharField("caisse", max_length=80, blank=True)
     rank = models.PositiveSmallIntegerField("rang", default=1)
-    noemie_status = models.CharField("NOEMIE", max_length=12, choices=NoemieStatus.choices, default=NoemieStatus.PENDING)
+    noemie_status = models.CharField(
+        "NOEMIE", max_length=12, choices=NoemieStatus.choices, default=NoemieStatus.PENDING
+    )
     noemie_reason = models.CharField("motif NOEMIE", max_length=24, choices=NoemieReason.choices, blank=True)
     cover_start = models.DateField("début de couverture")
     cover_end = models.DateField("fin de couverture", null=True, blank=True)
@@ -429,7 +440,12 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField("le", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="auteur"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
     )
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="audit_entries", verbose_name="assuré")
     action = models.CharField("action", max_length=60)
@@ -470,16 +486,26 @@ class PortabilityFile(models.Model):
     validated by a gestionnaire, who enters the end of the work contract and the duration
     of the last contract(s); the portal derives the period (members.portability)."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="portability_files", verbose_name="assuré")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="portability_files", verbose_name="assuré"
+    )
     thread = models.OneToOneField(
-        "messaging.Thread", on_delete=models.SET_NULL, null=True, blank=True, related_name="portability_file",
+        "messaging.Thread",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="portability_file",
         verbose_name="demande (messagerie)",
     )
-    status = models.CharField("état", max_length=10, choices=PortabilityStatus.choices, default=PortabilityStatus.REQUESTED)
+    status = models.CharField(
+        "état", max_length=10, choices=PortabilityStatus.choices, default=PortabilityStatus.REQUESTED
+    )
     requested_at = models.DateTimeField("demandée le", default=timezone.now)
     work_contract_end = models.DateField("fin du contrat de travail", null=True, blank=True)
     last_contracts_months = models.PositiveSmallIntegerField(
-        "durée du ou des derniers contrats : mois", null=True, blank=True,
+        "durée du ou des derniers contrats : mois",
+        null=True,
+        blank=True,
         help_text="Contrats consécutifs chez le même employeur.",
     )
     last_contracts_days = models.PositiveSmallIntegerField("… et jours", default=0)
@@ -487,7 +513,9 @@ class PortabilityFile(models.Model):
     start_date = models.DateField("début de portabilité", null=True, blank=True)
     end_date = models.DateField("fin de portabilité prévue", null=True, blank=True)
     allowances_end_date = models.DateField(
-        "fin du versement des allocations", null=True, blank=True,
+        "fin du versement des allocations",
+        null=True,
+        blank=True,
         help_text="La portabilité cesse à cette date (notice, « Cessation du maintien des garanties »).",
     )
     ended_early_on = models.DateField("fin anticipée (justificatifs manquants)", null=True, blank=True)
@@ -495,7 +523,11 @@ class PortabilityFile(models.Model):
     france_travail_consent = models.BooleanField("transmission automatique France Travail", default=False)
     consent_changed_at = models.DateTimeField("consentement modifié le", null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="décidée par",
     )
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
@@ -527,16 +559,22 @@ class PortabilityFile(models.Model):
 
     def clean(self) -> None:
         if self.last_contracts_days is not None and self.last_contracts_days > 31:
-            raise ValidationError({"last_contracts_days": "Indiquez au plus 31 jours (au-delà, comptez un mois de plus)."})
+            raise ValidationError(
+                {"last_contracts_days": "Indiquez au plus 31 jours (au-delà, comptez un mois de plus)."}
+            )
 
 
 class PortabilityProof(models.Model):
     """The monthly proof of payment of unemployment allowances, uploaded by a member who
     did not consent to the automatic France Travail transmission."""
 
-    portability = models.ForeignKey(PortabilityFile, on_delete=models.CASCADE, related_name="proofs", verbose_name="dossier")
+    portability = models.ForeignKey(
+        PortabilityFile, on_delete=models.CASCADE, related_name="proofs", verbose_name="dossier"
+    )
     month = models.DateField("mois", help_text="Premier jour du mois du justificatif.")
-    file = models.ForeignKey("documents.PrivateFile", on_delete=models.PROTECT, related_name="+", verbose_name="fichier")
+    file = models.ForeignKey(
+        "documents.PrivateFile", on_delete=models.PROTECT, related_name="+", verbose_name="fichier"
+    )
     uploaded_at = models.DateTimeField("déposé le", default=timezone.now)
 
     class Meta:
@@ -595,7 +633,11 @@ class BankDetailsChange(models.Model):
     created_at = models.DateTimeField("demandée le", default=timezone.now)
     confirmed_at = models.DateTimeField("confirmée (double authentification) le", null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="décidée par",
     )
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)

@@ -96,9 +96,11 @@ def portability_period(*, work_contract_end: dt.date, months: int, days: int, fa
 
 
 def open_portability_file(member: Member) -> PortabilityFile | None:
-    return member.portability_files.filter(
-        status__in=[PortabilityStatus.REQUESTED, PortabilityStatus.ACTIVE]
-    ).order_by("-requested_at").first()
+    return (
+        member.portability_files.filter(status__in=[PortabilityStatus.REQUESTED, PortabilityStatus.ACTIVE])
+        .order_by("-requested_at")
+        .first()
+    )
 
 
 def latest_portability_file(member: Member) -> PortabilityFile | None:
@@ -177,16 +179,27 @@ def portability_alerts(member: Member, today: dt.date):
         )
         if deadline:
             text += f" Déposez-la avant le {deadline:%d/%m/%Y} : sinon votre couverture prendra fin ce jour-là."
-        alerts.append(Alert("warning", "Votre justificatif France Travail du mois est attendu", text,
-                            reverse("members:portability"), "Déposer mon justificatif"))
+        alerts.append(
+            Alert(
+                "warning",
+                "Votre justificatif France Travail du mois est attendu",
+                text,
+                reverse("members:portability"),
+                "Déposer mon justificatif",
+            )
+        )
     end = file.effective_end
     if end and add_months(end, -1, overflow=False) <= today <= end:
-        alerts.append(Alert(
-            "info", f"Votre portabilité prend fin le {end:%d/%m/%Y}",
-            "Vous pouvez demander le maintien de vos garanties à titre individuel (loi Evin), sans questionnaire "
-            f"médical ni délai de carence, au plus tard le {loi_evin_deadline(file):%d/%m/%Y}.",
-            reverse("messaging:compose") + f"?objet={INDIVIDUAL_TOPIC}", "Demander le maintien individuel",
-        ))
+        alerts.append(
+            Alert(
+                "info",
+                f"Votre portabilité prend fin le {end:%d/%m/%Y}",
+                "Vous pouvez demander le maintien de vos garanties à titre individuel (loi Evin), sans questionnaire "
+                f"médical ni délai de carence, au plus tard le {loi_evin_deadline(file):%d/%m/%Y}.",
+                reverse("messaging:compose") + f"?objet={INDIVIDUAL_TOPIC}",
+                "Demander le maintien individuel",
+            )
+        )
     return alerts
 
 
@@ -206,8 +219,13 @@ def portability_request_from_thread(*, thread) -> PortabilityFile | None:
     file = PortabilityFile(member=member, thread=thread, requested_at=thread.created_at)
     file.full_clean()
     file.save()
-    audit_record(actor=thread.member.user, member=member, action="demande de portabilité", field="portabilité",
-                 new=f"demande n° {thread.pk}")
+    audit_record(
+        actor=thread.member.user,
+        member=member,
+        action="demande de portabilité",
+        field="portabilité",
+        new=f"demande n° {thread.pk}",
+    )
     return file
 
 
@@ -232,7 +250,9 @@ def portability_validate(
     if file.status != PortabilityStatus.REQUESTED:
         raise ValidationError("Ce dossier a déjà été traité.")
     period = portability_period(
-        work_contract_end=work_contract_end, months=months, days=days,
+        work_contract_end=work_contract_end,
+        months=months,
+        days=days,
         factor=file.member.contract.portability_months_factor,
     )
     file.work_contract_end = work_contract_end
@@ -242,13 +262,26 @@ def portability_validate(
     file.decided_by, file.decided_at = actor, timezone.now()
     file.full_clean()
     file.save()
-    _set_member(file.member, actor=actor, action="validation de la portabilité",
-                status=MemberStatus.PORTABILITY, status_since=period.start, cover_end_date=period.end)
+    _set_member(
+        file.member,
+        actor=actor,
+        action="validation de la portabilité",
+        status=MemberStatus.PORTABILITY,
+        status_since=period.start,
+        cover_end_date=period.end,
+    )
     notification_enqueue(
-        member=file.member, kind=NotificationKind.ALERT, key=f"portability-validated:{file.pk}",
+        member=file.member,
+        kind=NotificationKind.ALERT,
+        key=f"portability-validated:{file.pk}",
         template="portability-validated",
-        context={"start": _fr(period.start), "end": _fr(period.end), "months": period.months,
-                 "consent": file.france_travail_consent, "path": reverse("members:portability")},
+        context={
+            "start": _fr(period.start),
+            "end": _fr(period.end),
+            "months": period.months,
+            "consent": file.france_travail_consent,
+            "path": reverse("members:portability"),
+        },
     )
     return file
 
@@ -264,11 +297,15 @@ def portability_refuse(*, file: PortabilityFile, actor, reason: str) -> Portabil
     file.decided_by, file.decided_at = actor, timezone.now()
     file.full_clean()
     file.save()
-    audit_record(actor=actor, member=file.member, action="refus de la portabilité", field="portabilité",
-                 new=file.refusal_reason)
+    audit_record(
+        actor=actor, member=file.member, action="refus de la portabilité", field="portabilité", new=file.refusal_reason
+    )
     notification_enqueue(
-        member=file.member, kind=NotificationKind.ALERT, key=f"portability-refused:{file.pk}",
-        template="portability-refused", context={"reason": file.refusal_reason},
+        member=file.member,
+        kind=NotificationKind.ALERT,
+        key=f"portability-refused:{file.pk}",
+        template="portability-refused",
+        context={"reason": file.refusal_reason},
     )
     return file
 
@@ -294,14 +331,26 @@ def portability_allowances_end(*, file: PortabilityFile, actor, on: dt.date) -> 
     file.allowances_end_date = on
     file.full_clean()
     file.save(update_fields=["allowances_end_date"])
-    audit_record(actor=actor, member=file.member, action="fin des allocations chômage", field="allowances_end_date",
-                 old=old or "", new=on)
+    audit_record(
+        actor=actor,
+        member=file.member,
+        action="fin des allocations chômage",
+        field="allowances_end_date",
+        old=old or "",
+        new=on,
+    )
     _shorten_cover(file, actor=actor, action="fin des allocations chômage")
     notification_enqueue(
-        member=file.member, kind=NotificationKind.ALERT, key=f"portability-allowances-end:{file.pk}:{on:%Y-%m-%d}",
+        member=file.member,
+        kind=NotificationKind.ALERT,
+        key=f"portability-allowances-end:{file.pk}:{on:%Y-%m-%d}",
         template="portability-ending",
-        context={"end": _fr(file.effective_end), "reason": PortabilityEndReason.ALLOWANCES_STOPPED.label,
-                 "evin_deadline": _fr(loi_evin_deadline(file)), "compose_path": _individual_path()},
+        context={
+            "end": _fr(file.effective_end),
+            "reason": PortabilityEndReason.ALLOWANCES_STOPPED.label,
+            "evin_deadline": _fr(loi_evin_deadline(file)),
+            "compose_path": _individual_path(),
+        },
     )
     return file
 
@@ -323,9 +372,14 @@ def france_travail_consent_set(*, member: Member, actor, consent: bool) -> Porta
     old = file.france_travail_consent
     file.france_travail_consent, file.consent_changed_at = consent, timezone.now()
     file.save(update_fields=["france_travail_consent", "consent_changed_at"])
-    audit_record(actor=actor, member=member, action="consentement France Travail" if consent else
-                 "retrait du consentement France Travail", field="france_travail_consent",
-                 old="oui" if old else "non", new="oui" if consent else "non")
+    audit_record(
+        actor=actor,
+        member=member,
+        action="consentement France Travail" if consent else "retrait du consentement France Travail",
+        field="france_travail_consent",
+        old="oui" if old else "non",
+        new="oui" if consent else "non",
+    )
     return file
 
 
@@ -341,8 +395,13 @@ def portability_proof_add(*, member: Member, actor, uploaded) -> PortabilityProo
     stored = private_file_store(member=member, uploaded=uploaded, purpose=PROOF_PURPOSE, uploaded_by=actor)
     proof.file = stored
     proof.save()
-    audit_record(actor=actor, member=member, action="justificatif France Travail", field="justificatif",
-                 new=f"{proof.month:%m/%Y} : {stored.original_name}")
+    audit_record(
+        actor=actor,
+        member=member,
+        action="justificatif France Travail",
+        field="justificatif",
+        new=f"{proof.month:%m/%Y} : {stored.original_name}",
+    )
     return proof
 
 
@@ -355,13 +414,20 @@ def _remind(file: PortabilityFile, *, month: dt.date, rank: int, today: dt.date)
     )
     if not created:
         return False
-    context = {"month": f"{month:%m/%Y}", "rank": rank, "path": reverse("members:portability"),
-               "consent_path": reverse("members:profile") + "#france-travail"}
+    context = {
+        "month": f"{month:%m/%Y}",
+        "rank": rank,
+        "path": reverse("members:portability"),
+        "consent_path": reverse("members:profile") + "#france-travail",
+    }
     if rank == 2:
         context["deadline"] = _fr(today + dt.timedelta(days=settings.PORTABILITY_PROOF_FINAL_NOTICE_DAYS))
     notification_enqueue(
-        member=file.member, kind=NotificationKind.ALERT, key=f"portability-proof:{file.pk}:{month:%Y-%m}:{rank}",
-        template="portability-proof-reminder", context=context,
+        member=file.member,
+        kind=NotificationKind.ALERT,
+        key=f"portability-proof:{file.pk}:{month:%Y-%m}:{rank}",
+        template="portability-proof-reminder",
+        context=context,
     )
     return True
 
@@ -376,11 +442,19 @@ def _sweep_one(file_id: int, today: dt.date) -> str:
         # The period is over (or allowances/proofs stopped): the member leaves the contract.
         file.status = PortabilityStatus.ENDED
         file.end_reason = file.end_reason or (
-            PortabilityEndReason.ALLOWANCES_STOPPED if end == file.allowances_end_date else PortabilityEndReason.PERIOD_OVER
+            PortabilityEndReason.ALLOWANCES_STOPPED
+            if end == file.allowances_end_date
+            else PortabilityEndReason.PERIOD_OVER
         )
         file.save(update_fields=["status", "end_reason"])
-        _set_member(file.member, actor=None, action="fin de la portabilité", status=MemberStatus.TERMINATED,
-                    status_since=end + dt.timedelta(days=1), cover_end_date=end)
+        _set_member(
+            file.member,
+            actor=None,
+            action="fin de la portabilité",
+            status=MemberStatus.TERMINATED,
+            status_since=end + dt.timedelta(days=1),
+            cover_end_date=end,
+        )
         return "ended"
     outcome = ""
     month = month_start(today)
@@ -393,10 +467,16 @@ def _sweep_one(file_id: int, today: dt.date) -> str:
             file.save(update_fields=["ended_early_on", "end_reason"])
             _shorten_cover(file, actor=None, action="fin de la portabilité (justificatifs manquants)")
             notification_enqueue(
-                member=file.member, kind=NotificationKind.ALERT, key=f"portability-proofs-ended:{file.pk}",
+                member=file.member,
+                kind=NotificationKind.ALERT,
+                key=f"portability-proofs-ended:{file.pk}",
                 template="portability-ending",
-                context={"end": _fr(file.effective_end), "reason": PortabilityEndReason.PROOFS_MISSING.label,
-                         "evin_deadline": _fr(loi_evin_deadline(file)), "compose_path": _individual_path()},
+                context={
+                    "end": _fr(file.effective_end),
+                    "reason": PortabilityEndReason.PROOFS_MISSING.label,
+                    "evin_deadline": _fr(loi_evin_deadline(file)),
+                    "compose_path": _individual_path(),
+                },
             )
             return "ended_early"
         if first is None:
@@ -406,9 +486,15 @@ def _sweep_one(file_id: int, today: dt.date) -> str:
     end = file.effective_end
     if end is not None and add_months(end, -1, overflow=False) <= today:
         notification_enqueue(
-            member=file.member, kind=NotificationKind.ALERT, key=f"portability-loi-evin:{file.pk}",
+            member=file.member,
+            kind=NotificationKind.ALERT,
+            key=f"portability-loi-evin:{file.pk}",
             template="portability-loi-evin",
-            context={"end": _fr(end), "evin_deadline": _fr(loi_evin_deadline(file)), "compose_path": _individual_path()},
+            context={
+                "end": _fr(end),
+                "evin_deadline": _fr(loi_evin_deadline(file)),
+                "compose_path": _individual_path(),
+            },
         )
     return outcome
 

@@ -74,9 +74,12 @@ def contact_details_update(*, member: Member, actor, data: dict) -> list[str]:
     if changed:
         member.full_clean()
         member.save(update_fields=list(CONTACT_FIELDS))
-        send_security_email(SecurityKind.PROFILE_UPDATED, member.email,
-                            {"name": _name(member), "changes": ", ".join(changed), "when": timezone.localtime()},
-                            member=member)
+        send_security_email(
+            SecurityKind.PROFILE_UPDATED,
+            member.email,
+            {"name": _name(member), "changes": ", ".join(changed), "when": timezone.localtime()},
+            member=member,
+        )
     return changed
 
 
@@ -129,24 +132,45 @@ def email_change_request(*, member: Member, actor, new_email: str) -> EmailChang
         raise ValidationError({"email": ValidationError(throttled, code="throttled")})
     taken = _email_taken(member, new_email)
     now = timezone.now()
-    EmailChange.objects.filter(member=member, confirmed_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
+    EmailChange.objects.filter(member=member, confirmed_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
+    )
     token = new_token()
     change = EmailChange(
-        member=member, new_email=new_email, old_email=member.email, token_hash=secret_hash("email-change", token),
-        created_at=now, expires_at=now + dt.timedelta(hours=settings.PROFILE_EMAIL_LINK_HOURS),
+        member=member,
+        new_email=new_email,
+        old_email=member.email,
+        token_hash=secret_hash("email-change", token),
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=settings.PROFILE_EMAIL_LINK_HOURS),
     )
     change.full_clean()
     change.save()
-    audit_record(actor=actor, member=member, action="demande de changement d'e-mail (à vérifier)", field="email",
-                 old=member.email, new=new_email)
+    audit_record(
+        actor=actor,
+        member=member,
+        action="demande de changement d'e-mail (à vérifier)",
+        field="email",
+        old=member.email,
+        new=new_email,
+    )
     if taken:
-        send_security_email(SecurityKind.EMAIL_IN_USE, new_email, {"email": new_email, "signature": PORTAL_SIGNATURE},
-                            member=member)
+        send_security_email(
+            SecurityKind.EMAIL_IN_USE, new_email, {"email": new_email, "signature": PORTAL_SIGNATURE}, member=member
+        )
         return change
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("members:profile_email_confirm", args=[token])
-    send_security_email(SecurityKind.EMAIL_VERIFY, new_email,
-                        {"name": _name(member), "url": url, "hours": settings.PROFILE_EMAIL_LINK_HOURS,
-                         "signature": signature_for(member)}, member=member)
+    send_security_email(
+        SecurityKind.EMAIL_VERIFY,
+        new_email,
+        {
+            "name": _name(member),
+            "url": url,
+            "hours": settings.PROFILE_EMAIL_LINK_HOURS,
+            "signature": signature_for(member),
+        },
+        member=member,
+    )
     return change
 
 
@@ -182,10 +206,16 @@ def email_change_confirm(*, member: Member, actor, token: str) -> EmailChange:
         EmailAddress.objects.create(user=user, email=change.new_email, verified=True, primary=True)
     change.confirmed_at = timezone.now()
     change.save(update_fields=["confirmed_at"])
-    audit_record(actor=actor, member=member, action="changement d'e-mail vérifié", field="email", old=old,
-                 new=change.new_email)
-    context = {"name": _name(member), "old": old, "new": change.new_email, "when": timezone.localtime(),
-               "signature": signature_for(member)}
+    audit_record(
+        actor=actor, member=member, action="changement d'e-mail vérifié", field="email", old=old, new=change.new_email
+    )
+    context = {
+        "name": _name(member),
+        "old": old,
+        "new": change.new_email,
+        "when": timezone.localtime(),
+        "signature": signature_for(member),
+    }
     send_security_email(SecurityKind.EMAIL_CHANGED, old, context, member=member)
     send_security_email(SecurityKind.EMAIL_CHANGED, change.new_email, context, member=member)
     return change
@@ -233,11 +263,20 @@ def bank_change_submit(*, change: BankDetailsChange, actor) -> BankDetailsChange
     ).exclude(pk=change.pk).update(status=BankChangeStatus.CANCELLED, decided_at=now)
     change.status, change.confirmed_at = BankChangeStatus.PENDING, now
     change.save(update_fields=["status", "confirmed_at"])
-    audit_record(actor=actor, member=member, action="demande de changement d'IBAN (en attente de validation)",
-                 field="iban", old=member.iban, new=change.iban)
-    send_security_email(SecurityKind.BANK_REQUESTED, member.email,
-                        {"name": _name(member), "iban": change.masked_iban, "when": timezone.localtime()},
-                        member=member)
+    audit_record(
+        actor=actor,
+        member=member,
+        action="demande de changement d'IBAN (en attente de validation)",
+        field="iban",
+        old=member.iban,
+        new=change.iban,
+    )
+    send_security_email(
+        SecurityKind.BANK_REQUESTED,
+        member.email,
+        {"name": _name(member), "iban": change.masked_iban, "when": timezone.localtime()},
+        member=member,
+    )
     return change
 
 
@@ -254,13 +293,29 @@ def bank_change_validate(*, change: BankDetailsChange, actor) -> BankDetailsChan
     member.save(update_fields=["iban", "bic"])
     change.status, change.decided_by, change.decided_at = BankChangeStatus.VALIDATED, actor, timezone.now()
     change.save(update_fields=["status", "decided_by", "decided_at"])
-    audit_record(actor=actor, member=member, action="validation du changement d'IBAN", field="iban",
-                 old=old_iban, new=member.iban)
+    audit_record(
+        actor=actor,
+        member=member,
+        action="validation du changement d'IBAN",
+        field="iban",
+        old=old_iban,
+        new=member.iban,
+    )
     if old_bic != member.bic:
-        audit_record(actor=actor, member=member, action="validation du changement d'IBAN", field="bic",
-                     old=old_bic, new=member.bic)
-    send_security_email(SecurityKind.BANK_CHANGED, member.email,
-                        {"name": _name(member), "iban": mask_iban(member.iban), "validated": True}, member=member)
+        audit_record(
+            actor=actor,
+            member=member,
+            action="validation du changement d'IBAN",
+            field="bic",
+            old=old_bic,
+            new=member.bic,
+        )
+    send_security_email(
+        SecurityKind.BANK_CHANGED,
+        member.email,
+        {"name": _name(member), "iban": mask_iban(member.iban), "validated": True},
+        member=member,
+    )
     return change
 
 
@@ -274,11 +329,20 @@ def bank_change_refuse(*, change: BankDetailsChange, actor, reason: str) -> Bank
     change.status, change.refusal_reason = BankChangeStatus.REFUSED, reason.strip()
     change.decided_by, change.decided_at = actor, timezone.now()
     change.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
-    audit_record(actor=actor, member=change.member, action="refus du changement d'IBAN", field="iban",
-                 old=change.member.iban, new=change.iban)
-    send_security_email(SecurityKind.BANK_CHANGED, change.member.email,
-                        {"name": _name(change.member), "iban": change.masked_iban, "validated": False,
-                         "reason": change.refusal_reason}, member=change.member)
+    audit_record(
+        actor=actor,
+        member=change.member,
+        action="refus du changement d'IBAN",
+        field="iban",
+        old=change.member.iban,
+        new=change.iban,
+    )
+    send_security_email(
+        SecurityKind.BANK_CHANGED,
+        change.member.email,
+        {"name": _name(change.member), "iban": change.masked_iban, "validated": False, "reason": change.refusal_reason},
+        member=change.member,
+    )
     return change
 
 
@@ -296,8 +360,14 @@ def notification_preferences_update(*, member: Member, actor, enabled: set[str])
         wanted = kind in enabled
         if wanted != current:
             notification_preference_set(member=member, kind=kind, email_enabled=wanted)
-            audit_record(actor=actor, member=member, action="préférence d'e-mail", field=kind,
-                         old="oui" if current else "non", new="oui" if wanted else "non")
+            audit_record(
+                actor=actor,
+                member=member,
+                action="préférence d'e-mail",
+                field=kind,
+                old="oui" if current else "non",
+                new="oui" if wanted else "non",
+            )
             changed.append(label)
     return changed
 
@@ -318,9 +388,12 @@ def account_closure_request(*, member: Member, actor, reason: str):
         for module in app_modules("member_requests"):
             thread = module.member_request_file(member=member, author=actor, topic_code=CLOSURE_TOPIC, body=body)
     if thread is None:
-        raise ValidationError("La demande ne peut pas être envoyée en ligne pour le moment : écrivez-nous par courrier.")
-    audit_record(actor=actor, member=member, action="demande de clôture du compte", field="compte",
-                 new=f"demande n° {thread.pk}")
+        raise ValidationError(
+            "La demande ne peut pas être envoyée en ligne pour le moment : écrivez-nous par courrier."
+        )
+    audit_record(
+        actor=actor, member=member, action="demande de clôture du compte", field="compte", new=f"demande n° {thread.pk}"
+    )
     return thread
 
 
@@ -337,15 +410,20 @@ def member_data(member: Member) -> dict:
     member = Member.objects.select_related("contract", "user").get(pk=member.pk)
     data = {
         "exporte_le": timezone.localtime(),
-        "assure": {**field_values(member), "contrat": str(member.contract), "identifiant": member.user.username
-                   if member.user else ""},
+        "assure": {
+            **field_values(member),
+            "contrat": str(member.contract),
+            "identifiant": member.user.username if member.user else "",
+        },
         "foyer": [field_values(person) for person in member.beneficiaries.order_by("rank", "birth_date")],
         "affiliations": [
             {**field_values(a), "formule": a.formula.name} for a in member.affiliations.select_related("formula")
         ],
         "portabilite": [
-            {**field_values(p), "justificatifs": [{"mois": proof.month, "fichier": str(proof.file_id)}
-                                                  for proof in p.proofs.all()]}
+            {
+                **field_values(p),
+                "justificatifs": [{"mois": proof.month, "fichier": str(proof.file_id)} for proof in p.proofs.all()],
+            }
             for p in member.portability_files.all()
         ],
         "changements_bancaires": [
@@ -353,18 +431,34 @@ def member_data(member: Member) -> dict:
             for c in member.bank_changes.all()
         ],
         "changements_email": [field_values(c, exclude=("token_hash",)) for c in member.email_changes.all()],
-        "preferences_email": [{"type": kind, "libelle": label, "active": on}
-                              for kind, label, on in notification_choices(member)],
+        "preferences_email": [
+            {"type": kind, "libelle": label, "active": on} for kind, label, on in notification_choices(member)
+        ],
         "journal": [
-            {"le": entry.at, "par": _who(entry.actor_id, member), "action": entry.action, "donnee": entry.field,
-             "ancienne_valeur": entry.old_value, "nouvelle_valeur": entry.new_value}
+            {
+                "le": entry.at,
+                "par": _who(entry.actor_id, member),
+                "action": entry.action,
+                "donnee": entry.field,
+                "ancienne_valeur": entry.old_value,
+                "nouvelle_valeur": entry.new_value,
+            }
             for entry in member.audit_entries.order_by("at")
         ],
-        **{name: part for module in app_modules("personal_data") if hasattr(module, "export_parts")  # not core's
-           for name, part in module.export_parts(member).items()},
+        **{
+            name: part
+            for module in app_modules("personal_data")
+            if hasattr(module, "export_parts")  # not core's
+            for name, part in module.export_parts(member).items()
+        },
         "fichiers": [
-            {"id": str(f.pk), "nom": f.original_name, "nature": f.purpose, "depose_le": f.created_at,
-             "chemin_dans_l_archive": _archive_name(f)}
+            {
+                "id": str(f.pk),
+                "nom": f.original_name,
+                "nature": f.purpose,
+                "depose_le": f.created_at,
+                "chemin_dans_l_archive": _archive_name(f),
+            }
             for f in PrivateFile.objects.filter(member=member)
         ],
     }
@@ -381,8 +475,9 @@ def member_data_export(*, member: Member, actor) -> bytes:
     audit_record(actor=actor, member=member, action="export des données personnelles", field="rgpd")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("donnees.json", json.dumps(member_data(member), cls=DjangoJSONEncoder, ensure_ascii=False,
-                                                    indent=2))
+        archive.writestr(
+            "donnees.json", json.dumps(member_data(member), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        )
         for private_file in PrivateFile.objects.filter(member=member):
             with private_file.file.open("rb") as handle:
                 archive.writestr(_archive_name(private_file), handle.read())

@@ -54,14 +54,18 @@ class NoemieSituation:
 def noemie_situation(person: Beneficiary) -> NoemieSituation:
     if person.noemie_status == NoemieStatus.ACTIVE:
         return NoemieSituation(
-            person, True, "Active",
+            person,
+            True,
+            "Active",
             "Les remboursements de la Sécurité sociale nous parviennent automatiquement : vous n'avez rien à "
             "nous envoyer, sauf justificatifs complémentaires pour certains actes.",
             "",
         )
     if person.noemie_status == NoemieStatus.PENDING:
         return NoemieSituation(
-            person, False, "En cours d'activation",
+            person,
+            False,
+            "En cours d'activation",
             "Nous avons demandé l'activation de la télétransmission à la caisse d'Assurance Maladie.",
             SEND_STATEMENTS,
         )

@@ -64,7 +64,9 @@ def contact_update(request):
             form_error_from(form, error)
         else:
             if changed:
-                messages.success(request, "Vos coordonnées sont modifiées. Une confirmation vous a été envoyée par e-mail.")
+                messages.success(
+                    request, "Vos coordonnées sont modifiées. Une confirmation vous a été envoyée par e-mail."
+                )
             else:
                 messages.info(request, "Aucune modification : vos coordonnées sont inchangées.")
             return redirect("members:profile")
@@ -97,7 +99,8 @@ def email_update(request):
             return redirect("members:profile")
     status = 429 if form.has_error("email", code="throttled") else (400 if form.is_bound and form.errors else 200)
     return render(
-        request, "members/profile_email.html",
+        request,
+        "members/profile_email.html",
         {"form": form, "member": request.member, "pending_email": profile.pending_email_change(request.member)},
         status=status,
     )
@@ -143,8 +146,12 @@ def notifications_update(request):
         changed = profile.notification_preferences_update(
             member=request.member, actor=request.user, enabled=form.enabled()
         )
-        messages.success(request, "Vos préférences d'e-mail sont enregistrées." if changed
-                         else "Aucune modification : vos préférences sont inchangées.")
+        messages.success(
+            request,
+            "Vos préférences d'e-mail sont enregistrées."
+            if changed
+            else "Aucune modification : vos préférences sont inchangées.",
+        )
         return redirect("members:profile")
     return _profile_page(request, notifications_form=form)
 
@@ -160,8 +167,9 @@ def france_travail_consent(request):
     else:
         messages.success(
             request,
-            "Merci : vos justificatifs France Travail nous seront transmis automatiquement." if consent else
-            "Votre consentement est retiré : déposez chaque mois votre attestation de paiement des allocations.",
+            "Merci : vos justificatifs France Travail nous seront transmis automatiquement."
+            if consent
+            else "Votre consentement est retiré : déposez chaque mois votre attestation de paiement des allocations.",
         )
     back = "members:portability" if request.POST.get("retour") == "portabilite" else "members:profile"
     return redirect(back)
@@ -171,8 +179,10 @@ def france_travail_consent(request):
 @member_required
 def data_export(request):
     content = profile.member_data_export(member=request.member, actor=request.user)
-    response = attachment(HttpResponse(content, content_type="application/zip"),
-                          safe_filename(f"mes-donnees-{timezone.localdate():%Y-%m-%d}", extension="zip"))
+    response = attachment(
+        HttpResponse(content, content_type="application/zip"),
+        safe_filename(f"mes-donnees-{timezone.localdate():%Y-%m-%d}", extension="zip"),
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -189,8 +199,11 @@ def closure_request(request):
         except ValidationError as error:
             form_error_from(form, error)
         else:
-            messages.success(request, "Votre demande de clôture est transmise à nos gestionnaires : "
-                                      "nous vous répondrons dans votre messagerie.")
+            messages.success(
+                request,
+                "Votre demande de clôture est transmise à nos gestionnaires : "
+                "nous vous répondrons dans votre messagerie.",
+            )
             return redirect("messaging:thread", pk=thread.pk)
     return _profile_page(request, closure_form=form)
 
@@ -205,7 +218,9 @@ def portability_page(request):
     form = ProofForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            proof = portability.portability_proof_add(member=member, actor=request.user, uploaded=form.cleaned_data["file"])
+            proof = portability.portability_proof_add(
+                member=member, actor=request.user, uploaded=form.cleaned_data["file"]
+            )
         except ValidationError as error:
             form_error_from(form, error)
         else:

@@ -112,8 +112,9 @@ class QueuePaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if connection.vendor == "postgresql" and query is not None and not query.where:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                               [Thread._meta.db_table])
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [Thread._meta.db_table]
+                )
                 row = cursor.fetchone()
             if row and row[0] > 10_000:
                 return row[0]
@@ -122,8 +123,17 @@ class QueuePaginator(Paginator):
 
 @admin.register(Thread)
 class ThreadAdmin(PortalModelAdmin):
-    list_display = ["reference", "member", "beneficiary", "category", "topic", "status", "assigned_to", "waiting",
-                    "last_message_at"]
+    list_display = [
+        "reference",
+        "member",
+        "beneficiary",
+        "category",
+        "topic",
+        "status",
+        "assigned_to",
+        "waiting",
+        "last_message_at",
+    ]
     list_display_links = ["reference", "topic"]
     list_filter = [AssignmentFilter, "status", WaitingAgeFilter, "category", "topic"]
     search_fields = ["=id", "member__number", "beneficiary__last_name"]
@@ -138,7 +148,9 @@ class ThreadAdmin(PortalModelAdmin):
     def get_queryset(self, request):
         # The "assuré" column prints Member.__str__, which names the holder: one query for
         # the holders of the page instead of one per row.
-        holders = Prefetch("member__beneficiaries", queryset=Beneficiary.objects.filter(relationship=Relationship.MEMBER))
+        holders = Prefetch(
+            "member__beneficiaries", queryset=Beneficiary.objects.filter(relationship=Relationship.MEMBER)
+        )
         return super().get_queryset(request).prefetch_related(holders, "category", "topic")
 
     @admin.display(description="n°", ordering="pk")
@@ -157,7 +169,13 @@ class ThreadAdmin(PortalModelAdmin):
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
-        return [path("<id:pk>/attribuer/", wrap(self.assign_view), name="messaging_thread_assign"), path("<id:pk>/repondre/", wrap(self.reply_view), name="messaging_thread_reply"), path("<id:pk>/note/", wrap(self.note_view), name="messaging_thread_note"), path("<id:pk>/clore/", wrap(self.close_view), name="messaging_thread_close"), *super().get_urls()]
+        return [
+            path("<id:pk>/attribuer/", wrap(self.assign_view), name="messaging_thread_assign"),
+            path("<id:pk>/repondre/", wrap(self.reply_view), name="messaging_thread_reply"),
+            path("<id:pk>/note/", wrap(self.note_view), name="messaging_thread_note"),
+            path("<id:pk>/clore/", wrap(self.close_view), name="messaging_thread_close"),
+            *super().get_urls(),
+        ]
 
     # The change page is the conversation, with the forms of the gestionnaire's actions.
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -215,7 +233,9 @@ class ThreadAdmin(PortalModelAdmin):
         if form.is_valid():
             try:
                 thread_reply_by_gestionnaire(
-                    thread=thread, author=request.user, body=form.cleaned_data["texte"],
+                    thread=thread,
+                    author=request.user,
+                    body=form.cleaned_data["texte"],
                     files=form.cleaned_data["pieces_jointes"],
                 )
             except ValidationError as error:

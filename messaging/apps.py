@@ -13,4 +13,6 @@ class MessagingConfig(AppConfig):
         # The inbox search lists every category and objet from the cache: any change shows.
         for model in (Category, Topic):
             post_save.connect(forget_search_choices, sender=model, dispatch_uid=f"search-choices-{model.__name__}")
-            post_delete.connect(forget_search_choices, sender=model, dispatch_uid=f"search-choices-del-{model.__name__}")
+            post_delete.connect(
+                forget_search_choices, sender=model, dispatch_uid=f"search-choices-del-{model.__name__}"
+            )

@@ -87,7 +87,8 @@ class ComposeForm(PortalForm):
         category, topic = cleaned.get("categorie"), cleaned.get("objet")
         if category and topic and topic.category_id != category.pk:
             self.add_error(
-                "objet", f"Cet objet ne correspond pas à la catégorie « {category.label} ». Choisissez un objet de cette catégorie."
+                "objet",
+                f"Cet objet ne correspond pas à la catégorie « {category.label} ». Choisissez un objet de cette catégorie.",
             )
         return cleaned
 
@@ -100,7 +101,9 @@ class ComposeForm(PortalForm):
         topic_code, category_code = values.get("objet", ""), values.get("categorie", "")
         # Only what can be a code reaches the database (PostgreSQL refuses a NUL: a 500).
         topic = active_topics().filter(code=topic_code).first() if CODE.fullmatch(topic_code) else None
-        category = Category.objects.filter(active=True, code=category_code).first() if CODE.fullmatch(category_code) else None
+        category = (
+            Category.objects.filter(active=True, code=category_code).first() if CODE.fullmatch(category_code) else None
+        )
         if topic and (category is None or topic.category_id == category.pk):
             initial["objet"], initial["categorie"] = topic, topic.category
         elif category:
@@ -139,18 +142,26 @@ class NoteForm(forms.Form):
 class SearchForm(PortalForm):
     q = forms.CharField(label="Texte", required=False, max_length=200)
     categorie = forms.ChoiceField(
-        label="Catégorie", required=False, error_messages={"invalid_choice": "Cette catégorie n'existe pas."},
+        label="Catégorie",
+        required=False,
+        error_messages={"invalid_choice": "Cette catégorie n'existe pas."},
     )
     objet = forms.ChoiceField(
-        label="Objet", required=False, error_messages={"invalid_choice": "Cet objet n'existe pas."},
+        label="Objet",
+        required=False,
+        error_messages={"invalid_choice": "Cet objet n'existe pas."},
     )
     du = forms.DateField(
-        label="Du", required=False, input_formats=DATE_FORMATS,
+        label="Du",
+        required=False,
+        input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Saisissez une date valide (jj/mm/aaaa)."},
     )
     au = forms.DateField(
-        label="Au", required=False, input_formats=DATE_FORMATS,
+        label="Au",
+        required=False,
+        input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Saisissez une date valide (jj/mm/aaaa)."},
     )

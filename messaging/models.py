@@ -14,7 +14,9 @@ from django.utils import timezone
 
 
 class Category(models.Model):
-    code = models.SlugField("code", max_length=60, unique=True, help_text="Utilisé dans les liens pré-remplis (?categorie=).")
+    code = models.SlugField(
+        "code", max_length=60, unique=True, help_text="Utilisé dans les liens pré-remplis (?categorie=)."
+    )
     label = models.CharField("libellé", max_length=120)
     position = models.PositiveSmallIntegerField("ordre", default=0)
     active = models.BooleanField("proposée aux assurés", default=True)
@@ -32,10 +34,14 @@ class Topic(models.Model):
     """An "objet" of message within a category, with the justificatifs it expects."""
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="topics", verbose_name="catégorie")
-    code = models.SlugField("code", max_length=60, unique=True, help_text="Utilisé dans les liens pré-remplis (?objet=).")
+    code = models.SlugField(
+        "code", max_length=60, unique=True, help_text="Utilisé dans les liens pré-remplis (?objet=)."
+    )
     label = models.CharField("libellé", max_length=160)
     justificatifs = models.TextField(
-        "justificatifs attendus", blank=True, help_text="Un justificatif par ligne ; affichés à l'assuré pendant qu'il écrit."
+        "justificatifs attendus",
+        blank=True,
+        help_text="Un justificatif par ligne ; affichés à l'assuré pendant qu'il écrit.",
     )
     position = models.PositiveSmallIntegerField("ordre", default=0)
     active = models.BooleanField("proposé aux assurés", default=True)
@@ -65,14 +71,21 @@ class Thread(models.Model):
         "members.Member", on_delete=models.CASCADE, related_name="message_threads", verbose_name="assuré"
     )
     beneficiary = models.ForeignKey(
-        "members.Beneficiary", on_delete=models.PROTECT, related_name="message_threads", verbose_name="bénéficiaire concerné"
+        "members.Beneficiary",
+        on_delete=models.PROTECT,
+        related_name="message_threads",
+        verbose_name="bénéficiaire concerné",
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads", verbose_name="catégorie")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="threads", verbose_name="objet")
     status = models.CharField("état", max_length=10, choices=ThreadStatus.choices, default=ThreadStatus.SENT)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="assigned_threads", verbose_name="attribuée à",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_threads",
+        verbose_name="attribuée à",
     )
     created_at = models.DateTimeField("créée le", default=timezone.now)
     last_message_at = models.DateTimeField("dernier message le", default=timezone.now)
@@ -131,7 +144,8 @@ class Message(models.Model):
             # The few unread gestionnaire messages, for the header's count on every member
             # page and the inbox's unread marks: a small index, not a scan of each thread.
             models.Index(
-                fields=["thread"], name="message_unread_idx",
+                fields=["thread"],
+                name="message_unread_idx",
                 condition=models.Q(from_member=False, read_by_member_at__isnull=True),
             ),
         ]

@@ -19,8 +19,9 @@ _KEY = re.compile(r"[a-z0-9-]{1,40}", re.ASCII)
 FIELDS = ("categorie", "objet", "beneficiaire", "texte")
 
 
-def compose_prefill_url(request, key: str, *, texte: str = "", categorie: str = "", objet: str = "",
-                        beneficiaire: int | None = None) -> str | None:
+def compose_prefill_url(
+    request, key: str, *, texte: str = "", categorie: str = "", objet: str = "", beneficiaire: int | None = None
+) -> str | None:
     """Keep a pre-filled message in the session and return the compose page's URL that
     shows it, or None when the messaging is not installed."""
     if not _KEY.fullmatch(key):
@@ -31,8 +32,12 @@ def compose_prefill_url(request, key: str, *, texte: str = "", categorie: str = 
         return None
     prefills = dict(request.session.get(SESSION_KEY, {}))
     prefills.pop(key, None)
-    prefills[key] = {"texte": texte, "categorie": categorie, "objet": objet,
-                     "beneficiaire": "" if beneficiaire is None else str(beneficiaire)}
+    prefills[key] = {
+        "texte": texte,
+        "categorie": categorie,
+        "objet": objet,
+        "beneficiaire": "" if beneficiaire is None else str(beneficiaire),
+    }
     request.session[SESSION_KEY] = dict(list(prefills.items())[-MAX_PREFILLS:])  # the newest ones
     return f"{compose}?{urlencode({'brouillon': key})}"
 

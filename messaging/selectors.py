@@ -33,7 +33,10 @@ def search_choices() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str]
     change (messaging.apps) and after ten minutes at most."""
     choices = cache.get(SEARCH_CHOICES_KEY)
     if choices is None:
-        choices = (tuple(Category.objects.values_list("code", "label")), tuple(Topic.objects.values_list("code", "label")))
+        choices = (
+            tuple(Category.objects.values_list("code", "label")),
+            tuple(Topic.objects.values_list("code", "label")),
+        )
         cache.set(SEARCH_CHOICES_KEY, choices, timeout=600)
     return choices
 
@@ -159,8 +162,10 @@ def inbox_page(member_id: int, page: int = 1, *, size: int = 20, search: dict | 
     def read(number: int) -> list[tuple]:
         offset = (number - 1) * size
         if search:
-            return list(_orm_inbox_rows(threads)[offset:offset + size])
-        return [(*row[:2], aware(row[2]), *row[3:]) for row in fetch_all(INBOX_PAGE_SQL, [False, member_id, size, offset])]
+            return list(_orm_inbox_rows(threads)[offset : offset + size])
+        return [
+            (*row[:2], aware(row[2]), *row[3:]) for row in fetch_all(INBOX_PAGE_SQL, [False, member_id, size, offset])
+        ]
 
     number = max(1, page)
     found = read(number)
@@ -177,12 +182,28 @@ def inbox_page(member_id: int, page: int = 1, *, size: int = 20, search: dict | 
 
 def _orm_inbox_rows(threads: QuerySet[Thread]) -> QuerySet:
     """The rows of ``INBOX_PAGE_SQL`` for ``threads``, through the ORM."""
-    unread = (Message.objects.filter(thread=OuterRef("pk"), from_member=False, read_by_member_at__isnull=True)
-              .order_by().values("thread").annotate(count=Count("pk")).values("count"))
-    return (threads.annotate(unread=Coalesce(Subquery(unread), 0), total=Window(Count("pk")))
-            .order_by("-last_message_at", "-pk")
-            .values_list("pk", "status", "last_message_at", "topic__label", "category__label",
-                         "beneficiary__first_name", "beneficiary__last_name", "unread", "total"))
+    unread = (
+        Message.objects.filter(thread=OuterRef("pk"), from_member=False, read_by_member_at__isnull=True)
+        .order_by()
+        .values("thread")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        threads.annotate(unread=Coalesce(Subquery(unread), 0), total=Window(Count("pk")))
+        .order_by("-last_message_at", "-pk")
+        .values_list(
+            "pk",
+            "status",
+            "last_message_at",
+            "topic__label",
+            "category__label",
+            "beneficiary__first_name",
+            "beneficiary__last_name",
+            "unread",
+            "total",
+        )
+    )
 
 
 def member_thread_get(member: Member, thread_id: int) -> Thread:

@@ -71,17 +71,25 @@ def _message_add(*, thread: Thread, author, from_member: bool, body: str, files)
 def thread_create(*, member: Member, author, beneficiary: Beneficiary, topic: Topic, body: str, files=()) -> Thread:
     """A member's new request. At most MESSAGING_NEW_THREADS_PER_HOUR per member."""
     write_limit_check(
-        owner=member, recent=Thread.objects.filter(member=member), limit=settings.MESSAGING_NEW_THREADS_PER_HOUR,
+        owner=member,
+        recent=Thread.objects.filter(member=member),
+        limit=settings.MESSAGING_NEW_THREADS_PER_HOUR,
         period=dt.timedelta(hours=1),
         message="Vous avez déjà écrit {limit} nouveaux messages au cours de la dernière heure. "
-                "Vous pourrez en écrire un autre {retry} ; vous pouvez aussi répondre dans une demande en cours.",
+        "Vous pourrez en écrire un autre {retry} ; vous pouvez aussi répondre dans une demande en cours.",
     )
     now = timezone.now()
     if not topic.active or not topic.category.active:
         raise ValidationError({"topic": "Cet objet n'est plus proposé. Choisissez-en un autre."})
     thread = Thread(
-        member=member, beneficiary=beneficiary, category=topic.category, topic=topic,
-        status=ThreadStatus.SENT, created_at=now, last_message_at=now, waiting_since=now,
+        member=member,
+        beneficiary=beneficiary,
+        category=topic.category,
+        topic=topic,
+        status=ThreadStatus.SENT,
+        created_at=now,
+        last_message_at=now,
+        waiting_since=now,
     )
     thread.full_clean()
     thread.save()
@@ -109,10 +117,12 @@ def thread_reply_by_member(*, thread: Thread, author, body: str, files=()) -> Me
     """A member's answer in an open thread. At most MESSAGING_REPLIES_PER_HOUR per member,
     checked before any attachment is stored."""
     write_limit_check(
-        owner=thread.member, recent=_member_replies(thread.member), limit=settings.MESSAGING_REPLIES_PER_HOUR,
+        owner=thread.member,
+        recent=_member_replies(thread.member),
+        limit=settings.MESSAGING_REPLIES_PER_HOUR,
         period=dt.timedelta(hours=1),
         message="Vous avez envoyé {limit} réponses au cours de la dernière heure. "
-                "Vous pourrez en envoyer une nouvelle {retry} : votre texte est conservé ci-dessous.",
+        "Vous pourrez en envoyer une nouvelle {retry} : votre texte est conservé ci-dessous.",
     )
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     _ensure_open(thread)

@@ -66,14 +66,20 @@ def compose(request):
             data = form.cleaned_data
             try:
                 thread = thread_create(
-                    member=member, author=request.user, beneficiary=data["beneficiaire"], topic=data["objet"],
-                    body=data["texte"], files=data["pieces_jointes"],
+                    member=member,
+                    author=request.user,
+                    beneficiary=data["beneficiaire"],
+                    topic=data["objet"],
+                    body=data["texte"],
+                    files=data["pieces_jointes"],
                 )
             except ValidationError as error:
                 form_error_from(form, error, fields=SERVICE_FIELDS)
                 status = 429 if isinstance(error, WriteLimitReached) else 200
             else:
-                messages.success(request, "Votre message a bien été envoyé. Vous serez prévenu par e-mail de notre réponse.")
+                messages.success(
+                    request, "Votre message a bien été envoyé. Vous serez prévenu par e-mail de notre réponse."
+                )
                 return redirect("messaging:thread", pk=thread.pk)
     else:
         # Links give codes and an id; a text comes only from a pre-fill kept in the session.
@@ -131,7 +137,9 @@ def thread_reply(request, pk: int):
     if form.is_valid():
         try:
             thread_reply_by_member(
-                thread=thread, author=request.user, body=form.cleaned_data["texte"],
+                thread=thread,
+                author=request.user,
+                body=form.cleaned_data["texte"],
                 files=form.cleaned_data["pieces_jointes"],
             )
         except ValidationError as error:

@@ -13,8 +13,20 @@ class NotificationAdmin(PortalModelAdmin):
     search_fields = ["key", "member__number"]
     list_select_related = ["member"]
     # Never the message itself: a security e-mail's may hold a code or a link until sent.
-    fields = ("key", "member", "to", "kind", "template", "status", "attempts", "last_error", "relay_after",
-              "created_at", "updated_at", "sent_at")
+    fields = (
+        "key",
+        "member",
+        "to",
+        "kind",
+        "template",
+        "status",
+        "attempts",
+        "last_error",
+        "relay_after",
+        "created_at",
+        "updated_at",
+        "sent_at",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

@@ -67,8 +67,12 @@ class Notification(models.Model):
     )
     # None for a security e-mail to someone without a member file (a gestionnaire).
     member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="notifications", verbose_name="assuré",
-        null=True, blank=True,
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="assuré",
+        null=True,
+        blank=True,
     )
     kind = models.CharField("type", max_length=40, choices=NotificationKind.choices + SecurityKind.choices)
     template = models.CharField("modèle d'e-mail", max_length=80)
@@ -100,9 +104,7 @@ class Notification(models.Model):
             models.Index(fields=["created_at"], condition=Q(status="pending"), name="notification_pending_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(member__isnull=False) | ~Q(to=""), name="notification_has_recipient"
-            ),
+            models.CheckConstraint(condition=Q(member__isnull=False) | ~Q(to=""), name="notification_has_recipient"),
         ]
 
     def __str__(self) -> str:

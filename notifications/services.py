@@ -108,8 +108,13 @@ def security_email_enqueue(
     if message.content_subtype == "html":  # an HTML-only message (an allauth template)
         text, html = "", str(message.body)
     notification = Notification(
-        member=member, kind=kind, key=f"{kind}:{uuid.uuid4().hex}", to=to,
-        template=template or kind, subject=str(message.subject), body_text=text,
+        member=member,
+        kind=kind,
+        key=f"{kind}:{uuid.uuid4().hex}",
+        to=to,
+        template=template or kind,
+        subject=str(message.subject),
+        body_text=text,
         body_html=html,
     )
     notification.full_clean(validate_unique=False)
@@ -120,12 +125,14 @@ def security_email_enqueue(
 
 def _security_message(notification: Notification) -> EmailMessage:
     if not notification.body_text:
-        message = EmailMessage(notification.subject, notification.body_html, settings.DEFAULT_FROM_EMAIL,
-                               [notification.to])
+        message = EmailMessage(
+            notification.subject, notification.body_html, settings.DEFAULT_FROM_EMAIL, [notification.to]
+        )
         message.content_subtype = "html"
         return message
-    message = EmailMultiAlternatives(notification.subject, notification.body_text, settings.DEFAULT_FROM_EMAIL,
-                                     [notification.to])
+    message = EmailMultiAlternatives(
+        notification.subject, notification.body_text, settings.DEFAULT_FROM_EMAIL, [notification.to]
+    )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")
     return message
@@ -228,8 +235,10 @@ def notification_deliver(notification_id: int) -> str:
     failure: DeliveryFailed | None = None
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(of=("self",)).select_related("member")
-            .filter(pk=notification_id).first()
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("member")
+            .filter(pk=notification_id)
+            .first()
         )
         if notification is None:
             return "missing"

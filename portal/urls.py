@@ -38,8 +38,11 @@ urlpatterns = [
     path("situation/", include("members.urls")),
     # Step 2 of the Profil's bank change, under the Profil's address: confirming a new IBAN
     # needs the account's second factor, which is accounts' (members sits below accounts).
-    path("situation/profil/coordonnees-bancaires/<id:pk>/confirmer/", views_bank.bank_confirm,
-         name="profile_bank_confirm"),
+    path(
+        "situation/profil/coordonnees-bancaires/<id:pk>/confirmer/",
+        views_bank.bank_confirm,
+        name="profile_bank_confirm",
+    ),
     path("garanties/", include("guarantees.urls")),
     # The simulator moved to the reimbursements (it reads their history): old bookmarks follow.
     path("garanties/simulation/", RedirectView.as_view(pattern_name="claims:simulate", permanent=True)),

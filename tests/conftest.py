@@ -79,12 +79,23 @@ def alice(db):
     member = make_member(formulas=("IDCC1412-BASE", "IDCC1412-CELSIUS"), birth_date=dt.date(1982, 5, 14))
     holder = member.holder
     Beneficiary.objects.create(
-        member=member, relationship=Relationship.SPOUSE, first_name="Paul", last_name=holder.last_name,
-        birth_date=dt.date(1980, 9, 2), nir=make_nir(1, dt.date(1980, 9, 2)), rank=2, cover_start=member.status_since,
+        member=member,
+        relationship=Relationship.SPOUSE,
+        first_name="Paul",
+        last_name=holder.last_name,
+        birth_date=dt.date(1980, 9, 2),
+        nir=make_nir(1, dt.date(1980, 9, 2)),
+        rank=2,
+        cover_start=member.status_since,
     )
     Beneficiary.objects.create(
-        member=member, relationship=Relationship.CHILD, child_situation=ChildSituation.DEPENDENT,
-        first_name="Léo", last_name=holder.last_name, birth_date=dt.date(2012, 3, 1), rank=3,
+        member=member,
+        relationship=Relationship.CHILD,
+        child_situation=ChildSituation.DEPENDENT,
+        first_name="Léo",
+        last_name=holder.last_name,
+        birth_date=dt.date(2012, 3, 1),
+        rank=3,
         cover_start=member.status_since,
     )
     return member

@@ -69,9 +69,13 @@ def open_sessions(count: int, seed: int) -> list[dict]:
     from claims.models import Decompte
     from members.models import Member
 
-    candidates = list(Member.objects.filter(number__regex=r"^G[0-9]{9}$", user__isnull=False).values_list("pk", flat=True))
+    candidates = list(
+        Member.objects.filter(number__regex=r"^G[0-9]{9}$", user__isnull=False).values_list("pk", flat=True)
+    )
     if len(candidates) < count:
-        raise SystemExit(f"only {len(candidates)} generated members with an account: run `manage.py generate_scale` first")
+        raise SystemExit(
+            f"only {len(candidates)} generated members with an account: run `manage.py generate_scale` first"
+        )
     chosen = random.Random(seed).sample(candidates, count)
     users = []
     for member in Member.objects.filter(pk__in=chosen).select_related("user"):
@@ -87,12 +91,23 @@ def open_sessions(count: int, seed: int) -> list[dict]:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session[VERIFIED_AT_SESSION_KEY] = timezone.now().isoformat()
         session.create()
-        decompte = (Decompte.objects.filter(member=member).order_by("-payment_date", "-id").values_list("pk", flat=True)
-                    .first())
-        urls = {"home": "/", "reimbursements": "/remboursements/", "inbox": "/messagerie/",
-                "decompte": f"/remboursements/{decompte}/" if decompte else "/remboursements/"}
-        users.append({"cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}", "urls": urls,
-                      "session_key": session.session_key, "device": device.pk if created_device else None})
+        decompte = (
+            Decompte.objects.filter(member=member).order_by("-payment_date", "-id").values_list("pk", flat=True).first()
+        )
+        urls = {
+            "home": "/",
+            "reimbursements": "/remboursements/",
+            "inbox": "/messagerie/",
+            "decompte": f"/remboursements/{decompte}/" if decompte else "/remboursements/",
+        }
+        users.append(
+            {
+                "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+                "urls": urls,
+                "session_key": session.session_key,
+                "device": device.pk if created_device else None,
+            }
+        )
     return users
 
 
@@ -121,8 +136,18 @@ def start_gunicorn(port: int, workers: int, threads: int, database_url: str) -> 
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
     }
-    command = [str(BASE_DIR / ".venv/bin/gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--timeout", "60", "--backlog", "2048"]
+    command = [
+        str(BASE_DIR / ".venv/bin/gunicorn"),
+        "portal.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "60",
+        "--backlog",
+        "2048",
+    ]
     if threads > 1:
         command += ["--threads", str(threads), "--worker-class", "gthread"]
     log = SERVER_LOG.open("wb")  # gunicorn writes to it until it stops
@@ -200,8 +225,10 @@ def _postgres_cpu(before: tuple[float, dict[int, float]], after: tuple[float, di
 async def _get(port: int, path: str, cookie: str, timeout: float = 30) -> tuple[int, int]:
     reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
     try:
-        request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: espace-assure-loadtest\r\n"
-                   f"Accept: text/html\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n")
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: espace-assure-loadtest\r\n"
+            f"Accept: text/html\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        )
         writer.write(request.encode())
         await writer.drain()
         body = await asyncio.wait_for(reader.read(), timeout)
@@ -211,8 +238,9 @@ async def _get(port: int, path: str, cookie: str, timeout: float = 30) -> tuple[
     return status, len(body)
 
 
-async def _virtual_member(user: dict, port: int, stop_at: float, budget: list[int], think: float,
-                          results: list, rng: random.Random) -> None:
+async def _virtual_member(
+    user: dict, port: int, stop_at: float, budget: list[int], think: float, results: list, rng: random.Random
+) -> None:
     await asyncio.sleep(rng.random() * 2)  # members do not all arrive in the same millisecond
     while time.monotonic() < stop_at:
         for page in PAGES:
@@ -242,8 +270,9 @@ async def _run(users: list[dict], port: int, duration: float, max_requests: int,
     budget = [max_requests]
     rng = random.Random(seed)
     stop_at = time.monotonic() + duration
-    await asyncio.gather(*(_virtual_member(u, port, stop_at, budget, think, results, random.Random(rng.random()))
-                           for u in users))
+    await asyncio.gather(
+        *(_virtual_member(u, port, stop_at, budget, think, results, random.Random(rng.random())) for u in users)
+    )
     return results
 
 
@@ -258,10 +287,14 @@ def report(results: list, elapsed: float, cpu: dict[str, float], window: tuple[f
     durations = [r[1] for r in results]
     started, stop_at = window
     in_window = sum(1 for r in results if r[3] <= stop_at)
-    lines.append(f"requests: {len(results)} in {elapsed:.1f} s (the last ones drain after the {stop_at - started:.0f} s "
-                 f"window); throughput over the window: {in_window / (stop_at - started):.1f} requests/s")
-    lines.append(f"errors: {len(errors)} ({100 * len(errors) / max(1, len(results)):.2f} %)"
-                 + (f" - {sorted({e[2] for e in errors})}" if errors else ""))
+    lines.append(
+        f"requests: {len(results)} in {elapsed:.1f} s (the last ones drain after the {stop_at - started:.0f} s "
+        f"window); throughput over the window: {in_window / (stop_at - started):.1f} requests/s"
+    )
+    lines.append(
+        f"errors: {len(errors)} ({100 * len(errors) / max(1, len(results)):.2f} %)"
+        + (f" - {sorted({e[2] for e in errors})}" if errors else "")
+    )
     header = f"{'page':<16} {'count':>6} {'p50 ms':>8} {'p90 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     lines += [header, "-" * len(header)]
     by_page = defaultdict(list)
@@ -270,14 +303,18 @@ def report(results: list, elapsed: float, cpu: dict[str, float], window: tuple[f
     for page in (*PAGES, "all"):
         values = durations if page == "all" else by_page[page]
         if values:
-            lines.append(f"{page:<16} {len(values):>6} {_pct(values, 50):8.0f} {_pct(values, 90):8.0f} "
-                         f"{_pct(values, 95):8.0f} {_pct(values, 99):8.0f} {max(values):8.0f}")
+            lines.append(
+                f"{page:<16} {len(values):>6} {_pct(values, 50):8.0f} {_pct(values, 90):8.0f} "
+                f"{_pct(values, 95):8.0f} {_pct(values, 99):8.0f} {max(values):8.0f}"
+            )
     lines.append(f"mean latency {statistics.mean(durations):.0f} ms" if durations else "no request")
     cores = os.cpu_count() or 1
     for name, seconds in cpu.items():
-        lines.append(f"CPU {name}: {seconds:.1f} s = {100 * seconds / elapsed:.0f} % of one core "
-                     f"({100 * seconds / elapsed / cores:.0f} % of the {cores} cores), "
-                     f"{1000 * seconds / max(1, len(results)):.0f} ms per request")
+        lines.append(
+            f"CPU {name}: {seconds:.1f} s = {100 * seconds / elapsed:.0f} % of one core "
+            f"({100 * seconds / elapsed / cores:.0f} % of the {cores} cores), "
+            f"{1000 * seconds / max(1, len(results)):.0f} ms per request"
+        )
     return "\n".join(lines)
 
 
@@ -306,19 +343,23 @@ def main() -> None:
         workers_before, postgres_before = _cpu_seconds(workers), _postgres_snapshot()
         client_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.monotonic()
-        results = asyncio.run(_run(users, options.port, options.duration, options.max_requests, options.think,
-                                   options.seed))
+        results = asyncio.run(
+            _run(users, options.port, options.duration, options.max_requests, options.think, options.seed)
+        )
         window = (started, started + options.duration)
         elapsed = time.monotonic() - started
         client_after = resource.getrusage(resource.RUSAGE_SELF)
         cpu = {
             "gunicorn workers": _cpu_seconds(workers) - workers_before,
             "PostgreSQL (every database of the server)": _postgres_cpu(postgres_before, _postgres_snapshot()),
-            "load-test client": (client_after.ru_utime + client_after.ru_stime
-                                 - client_before.ru_utime - client_before.ru_stime),
+            "load-test client": (
+                client_after.ru_utime + client_after.ru_stime - client_before.ru_utime - client_before.ru_stime
+            ),
         }
-        print(f"{options.users} members, gunicorn {options.workers} workers x {options.threads} threads, "
-              f"think {options.think} s, bounded to {options.duration:.0f} s / {options.max_requests} requests")
+        print(
+            f"{options.users} members, gunicorn {options.workers} workers x {options.threads} threads, "
+            f"think {options.think} s, bounded to {options.duration:.0f} s / {options.max_requests} requests"
+        )
         print(report(results, elapsed, cpu, window))
     finally:
         server.send_signal(signal.SIGTERM)

@@ -63,14 +63,17 @@ def main() -> None:
                     cache.clear()
                     started = time.perf_counter()
                     response = client.post(
-                        "/compte/login/", {"login": login, "password": "Pas-le-bon-mot-de-passe-1"},
+                        "/compte/login/",
+                        {"login": login, "password": "Pas-le-bon-mot-de-passe-1"},
                         REMOTE_ADDR=f"10.{address // 65536}.{address // 256 % 256}.{address % 256}",
                     )
                     results[name].append(time.perf_counter() - started)
                     assert response.status_code == 200, response.status_code
             for name, times in results.items():
-                print(f"{name:28} median {statistics.median(times) * 1000:7.1f} ms"
-                      f"  (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}, n={len(times)})")
+                print(
+                    f"{name:28} median {statistics.median(times) * 1000:7.1f} ms"
+                    f"  (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}, n={len(times)})"
+                )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

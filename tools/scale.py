@@ -178,7 +178,7 @@ def _copy(cursor, sql: str, rows: list[str]) -> None:
         return
     with cursor.copy(sql) as copy:
         for start in range(0, len(rows), 5000):
-            copy.write("".join(rows[start:start + 5000]))
+            copy.write("".join(rows[start : start + 5000]))
 
 
 class CopyWriter(threading.Thread):
@@ -234,34 +234,107 @@ def _sync_sequence(cursor, table: str) -> None:
 # --------------------------------------------------------------------------- reference pools
 
 CITIES = [
-    ("Paris", "75011", "75"), ("Paris", "75015", "75"), ("Paris", "75018", "75"), ("Marseille", "13008", "13"),
-    ("Lyon", "69003", "69"), ("Toulouse", "31000", "31"), ("Nice", "06000", "06"), ("Nantes", "44000", "44"),
-    ("Montpellier", "34000", "34"), ("Strasbourg", "67000", "67"), ("Bordeaux", "33000", "33"), ("Lille", "59000", "59"),
-    ("Rennes", "35000", "35"), ("Reims", "51100", "51"), ("Toulon", "83000", "83"), ("Saint-Étienne", "42000", "42"),
-    ("Le Havre", "76600", "76"), ("Grenoble", "38000", "38"), ("Dijon", "21000", "21"), ("Angers", "49000", "49"),
-    ("Nîmes", "30000", "30"), ("Villeurbanne", "69100", "69"), ("Clermont-Ferrand", "63000", "63"),
-    ("Le Mans", "72000", "72"), ("Aix-en-Provence", "13100", "13"), ("Brest", "29200", "29"), ("Tours", "37000", "37"),
-    ("Amiens", "80000", "80"), ("Limoges", "87000", "87"), ("Annecy", "74000", "74"), ("Perpignan", "66000", "66"),
-    ("Metz", "57000", "57"), ("Besançon", "25000", "25"), ("Orléans", "45000", "45"), ("Rouen", "76000", "76"),
-    ("Mulhouse", "68100", "68"), ("Caen", "14000", "14"), ("Nancy", "54000", "54"), ("Argenteuil", "95100", "95"),
-    ("Montreuil", "93100", "93"), ("Roubaix", "59100", "59"), ("Avignon", "84000", "84"), ("Poitiers", "86000", "86"),
-    ("Pau", "64000", "64"), ("La Rochelle", "17000", "17"), ("Vannes", "56000", "56"), ("Bayonne", "64100", "64"),
-    ("Ajaccio", "20000", "2A"), ("Bastia", "20200", "2B"), ("Colmar", "68000", "68"),
+    ("Paris", "75011", "75"),
+    ("Paris", "75015", "75"),
+    ("Paris", "75018", "75"),
+    ("Marseille", "13008", "13"),
+    ("Lyon", "69003", "69"),
+    ("Toulouse", "31000", "31"),
+    ("Nice", "06000", "06"),
+    ("Nantes", "44000", "44"),
+    ("Montpellier", "34000", "34"),
+    ("Strasbourg", "67000", "67"),
+    ("Bordeaux", "33000", "33"),
+    ("Lille", "59000", "59"),
+    ("Rennes", "35000", "35"),
+    ("Reims", "51100", "51"),
+    ("Toulon", "83000", "83"),
+    ("Saint-Étienne", "42000", "42"),
+    ("Le Havre", "76600", "76"),
+    ("Grenoble", "38000", "38"),
+    ("Dijon", "21000", "21"),
+    ("Angers", "49000", "49"),
+    ("Nîmes", "30000", "30"),
+    ("Villeurbanne", "69100", "69"),
+    ("Clermont-Ferrand", "63000", "63"),
+    ("Le Mans", "72000", "72"),
+    ("Aix-en-Provence", "13100", "13"),
+    ("Brest", "29200", "29"),
+    ("Tours", "37000", "37"),
+    ("Amiens", "80000", "80"),
+    ("Limoges", "87000", "87"),
+    ("Annecy", "74000", "74"),
+    ("Perpignan", "66000", "66"),
+    ("Metz", "57000", "57"),
+    ("Besançon", "25000", "25"),
+    ("Orléans", "45000", "45"),
+    ("Rouen", "76000", "76"),
+    ("Mulhouse", "68100", "68"),
+    ("Caen", "14000", "14"),
+    ("Nancy", "54000", "54"),
+    ("Argenteuil", "95100", "95"),
+    ("Montreuil", "93100", "93"),
+    ("Roubaix", "59100", "59"),
+    ("Avignon", "84000", "84"),
+    ("Poitiers", "86000", "86"),
+    ("Pau", "64000", "64"),
+    ("La Rochelle", "17000", "17"),
+    ("Vannes", "56000", "56"),
+    ("Bayonne", "64100", "64"),
+    ("Ajaccio", "20000", "2A"),
+    ("Bastia", "20200", "2B"),
+    ("Colmar", "68000", "68"),
 ]
 CAISSES = {"75": "CPAM de Paris", "13": "CPAM des Bouches-du-Rhône", "69": "CPAM du Rhône", "59": "CPAM du Nord"}
-BANKS = [("30006", "00001"), ("30004", "00820"), ("20041", "01005"), ("10278", "06076"), ("30003", "02950"),
-         ("11315", "00001"), ("16606", "10010"), ("42559", "10000")]
+BANKS = [
+    ("30006", "00001"),
+    ("30004", "00820"),
+    ("20041", "01005"),
+    ("10278", "06076"),
+    ("30003", "02950"),
+    ("11315", "00001"),
+    ("16606", "10010"),
+    ("42559", "10000"),
+]
 PRACTITIONERS = {
-    "doctor": ["Dr Martin", "Dr Bernard", "Dr Petit", "Dr Durand", "Dr Leroy", "Dr Moreau", "Dr Simon", "Dr Laurent",
-               "Dr Lefebvre", "Dr Michel", "Dr Garcia", "Dr David", "Dr Bertrand", "Dr Roux", "Dr Vincent", "Dr Fournier"],
-    "pharmacy": ["Pharmacie du Centre", "Pharmacie de la Gare", "Pharmacie des Halles", "Grande Pharmacie",
-                 "Pharmacie du Marché", "Pharmacie de la Mairie"],
+    "doctor": [
+        "Dr Martin",
+        "Dr Bernard",
+        "Dr Petit",
+        "Dr Durand",
+        "Dr Leroy",
+        "Dr Moreau",
+        "Dr Simon",
+        "Dr Laurent",
+        "Dr Lefebvre",
+        "Dr Michel",
+        "Dr Garcia",
+        "Dr David",
+        "Dr Bertrand",
+        "Dr Roux",
+        "Dr Vincent",
+        "Dr Fournier",
+    ],
+    "pharmacy": [
+        "Pharmacie du Centre",
+        "Pharmacie de la Gare",
+        "Pharmacie des Halles",
+        "Grande Pharmacie",
+        "Pharmacie du Marché",
+        "Pharmacie de la Mairie",
+    ],
     "lab": ["Laboratoire Cerballiance", "Laboratoire Biogroup", "Laboratoire Eurofins Biomnis", "Laboratoire Synlab"],
     "paramedical": ["Cabinet de kinésithérapie Morel", "Cabinet infirmier Girard", "Cabinet Fontaine"],
     "dentist": ["Dr Mercier (chirurgien-dentiste)", "Dr Blanc (chirurgien-dentiste)", "Centre dentaire Lumière"],
     "optician": ["Optique Lafayette", "Atol Les Opticiens", "Krys", "Optic 2000", "Les Opticiens Mutualistes"],
-    "hospital": ["Clinique Saint-Joseph", "Hôpital Édouard-Herriot", "Clinique du Parc", "CHU de Bordeaux",
-                 "Hôpital privé Jean-Mermoz", "Clinique Pasteur"],
+    "hospital": [
+        "Clinique Saint-Joseph",
+        "Hôpital Édouard-Herriot",
+        "Clinique du Parc",
+        "CHU de Bordeaux",
+        "Hôpital privé Jean-Mermoz",
+        "Clinique Pasteur",
+    ],
     "imaging": ["Centre d'imagerie médicale Bellecour", "Cabinet de radiologie du Parc"],
     "therapist": ["M. Rousseau (ostéopathe)", "Mme Colin (ostéopathe)", "Mme Perrin (acupunctrice)"],
     "hearing": ["Audika", "Amplifon", "Entendre"],
@@ -276,57 +349,130 @@ Variant = tuple[str, str, str, dict]
 # the 2 € participation forfaitaire for a consultation, 60 % for labs and auxiliaries,
 # 65 % for most drugs, 80 % or 100 % at the hospital...).
 ACTS: dict[str, tuple[str, list[Variant]]] = {
-    "consultation-generaliste": ("doctor", [
-        ("30.00", "30.00", "19.00", {"optam": True}), ("30.00", "30.00", "19.00", {"optam": True}),
-        ("35.00", "30.00", "19.00", {"optam": True}), ("50.00", "30.00", "19.00", {"optam": False})]),
-    "consultation-specialiste": ("doctor", [
-        ("31.50", "31.50", "20.05", {"optam": True}), ("50.00", "31.50", "20.05", {"optam": True}),
-        ("70.00", "31.50", "20.05", {"optam": False}), ("90.00", "31.50", "20.05", {"optam": False})]),
-    "acte-technique": ("doctor", [
-        ("46.00", "46.00", "32.20", {"optam": True}), ("120.00", "69.12", "48.38", {"optam": True}),
-        ("150.00", "69.12", "48.38", {"optam": False})]),
-    "imagerie": ("imaging", [
-        ("25.27", "25.27", "17.69", {"optam": True}), ("56.70", "56.70", "39.69", {"optam": True}),
-        ("90.00", "69.50", "48.65", {"optam": False})]),
-    "analyses": ("lab", [("18.90", "18.90", "11.34", {}), ("32.40", "32.40", "19.44", {}), ("54.00", "54.00", "32.40", {})]),
-    "auxiliaires-medicaux": ("paramedical", [
-        ("16.13", "16.13", "9.68", {}), ("48.39", "48.39", "29.03", {}), ("21.50", "16.13", "9.68", {})]),
-    "pharmacie": ("pharmacy", [
-        ("3.90", "3.90", "2.54", {}), ("8.52", "8.52", "5.54", {}), ("14.60", "14.60", "9.49", {}),
-        ("32.10", "32.10", "20.87", {}), ("65.00", "65.00", "42.25", {}), ("12.80", "12.80", "3.84", {})]),
-    "soins-dentaires": ("dentist", [("28.92", "28.92", "17.35", {}), ("33.74", "33.74", "20.24", {}),
-                                    ("50.00", "50.00", "30.00", {})]),
-    "prothese": ("dentist", [("500.00", "120.00", "72.00", {}), ("650.00", "120.00", "72.00", {}),
-                             ("800.00", "120.00", "72.00", {})]),
-    "monture": ("optician", [("90.00", "0.05", "0.03", {}), ("150.00", "0.05", "0.03", {}), ("250.00", "0.05", "0.03", {})]),
-    "verres": ("optician", [
-        ("120.00", "0.10", "0.06", {"eye": "both", "sphere": "-1.50"}),
-        ("240.00", "0.10", "0.06", {"eye": "both", "sphere": "-3.00"}),
-        ("380.00", "0.10", "0.06", {"eye": "both", "sphere": "-5.50"})]),
-    "optique-equipement": ("optician", [
-        ("300.00", "0.15", "0.09", {"eye": "both", "sphere": "-2.00", "frame_amount": "100.00"}),
-        ("450.00", "0.15", "0.09", {"eye": "both", "sphere": "-4.00", "frame_amount": "150.00"})]),
-    "osteopathie": ("therapist", [("55.00", "0.00", "0.00", {}), ("65.00", "0.00", "0.00", {}), ("75.00", "0.00", "0.00", {})]),
-    "frais-sejour": ("hospital", [("1200.00", "1200.00", "960.00", {"conventionne": True}),
-                                  ("3500.00", "3500.00", "2800.00", {"conventionne": True})]),
-    "honoraires-chirurgicaux": ("hospital", [("250.00", "250.00", "250.00", {"optam": True}),
-                                             ("900.00", "600.00", "600.00", {"optam": False})]),
+    "consultation-generaliste": (
+        "doctor",
+        [
+            ("30.00", "30.00", "19.00", {"optam": True}),
+            ("30.00", "30.00", "19.00", {"optam": True}),
+            ("35.00", "30.00", "19.00", {"optam": True}),
+            ("50.00", "30.00", "19.00", {"optam": False}),
+        ],
+    ),
+    "consultation-specialiste": (
+        "doctor",
+        [
+            ("31.50", "31.50", "20.05", {"optam": True}),
+            ("50.00", "31.50", "20.05", {"optam": True}),
+            ("70.00", "31.50", "20.05", {"optam": False}),
+            ("90.00", "31.50", "20.05", {"optam": False}),
+        ],
+    ),
+    "acte-technique": (
+        "doctor",
+        [
+            ("46.00", "46.00", "32.20", {"optam": True}),
+            ("120.00", "69.12", "48.38", {"optam": True}),
+            ("150.00", "69.12", "48.38", {"optam": False}),
+        ],
+    ),
+    "imagerie": (
+        "imaging",
+        [
+            ("25.27", "25.27", "17.69", {"optam": True}),
+            ("56.70", "56.70", "39.69", {"optam": True}),
+            ("90.00", "69.50", "48.65", {"optam": False}),
+        ],
+    ),
+    "analyses": (
+        "lab",
+        [("18.90", "18.90", "11.34", {}), ("32.40", "32.40", "19.44", {}), ("54.00", "54.00", "32.40", {})],
+    ),
+    "auxiliaires-medicaux": (
+        "paramedical",
+        [("16.13", "16.13", "9.68", {}), ("48.39", "48.39", "29.03", {}), ("21.50", "16.13", "9.68", {})],
+    ),
+    "pharmacie": (
+        "pharmacy",
+        [
+            ("3.90", "3.90", "2.54", {}),
+            ("8.52", "8.52", "5.54", {}),
+            ("14.60", "14.60", "9.49", {}),
+            ("32.10", "32.10", "20.87", {}),
+            ("65.00", "65.00", "42.25", {}),
+            ("12.80", "12.80", "3.84", {}),
+        ],
+    ),
+    "soins-dentaires": (
+        "dentist",
+        [("28.92", "28.92", "17.35", {}), ("33.74", "33.74", "20.24", {}), ("50.00", "50.00", "30.00", {})],
+    ),
+    "prothese": (
+        "dentist",
+        [("500.00", "120.00", "72.00", {}), ("650.00", "120.00", "72.00", {}), ("800.00", "120.00", "72.00", {})],
+    ),
+    "monture": (
+        "optician",
+        [("90.00", "0.05", "0.03", {}), ("150.00", "0.05", "0.03", {}), ("250.00", "0.05", "0.03", {})],
+    ),
+    "verres": (
+        "optician",
+        [
+            ("120.00", "0.10", "0.06", {"eye": "both", "sphere": "-1.50"}),
+            ("240.00", "0.10", "0.06", {"eye": "both", "sphere": "-3.00"}),
+            ("380.00", "0.10", "0.06", {"eye": "both", "sphere": "-5.50"}),
+        ],
+    ),
+    "optique-equipement": (
+        "optician",
+        [
+            ("300.00", "0.15", "0.09", {"eye": "both", "sphere": "-2.00", "frame_amount": "100.00"}),
+            ("450.00", "0.15", "0.09", {"eye": "both", "sphere": "-4.00", "frame_amount": "150.00"}),
+        ],
+    ),
+    "osteopathie": (
+        "therapist",
+        [("55.00", "0.00", "0.00", {}), ("65.00", "0.00", "0.00", {}), ("75.00", "0.00", "0.00", {})],
+    ),
+    "frais-sejour": (
+        "hospital",
+        [
+            ("1200.00", "1200.00", "960.00", {"conventionne": True}),
+            ("3500.00", "3500.00", "2800.00", {"conventionne": True}),
+        ],
+    ),
+    "honoraires-chirurgicaux": (
+        "hospital",
+        [("250.00", "250.00", "250.00", {"optam": True}), ("900.00", "600.00", "600.00", {"optam": False})],
+    ),
     "forfait-actes-lourds": ("hospital", [("24.00", "0.00", "0.00", {})]),
-    "forfait-journalier": ("hospital", [("40.00", "0.00", "0.00", {}), ("60.00", "0.00", "0.00", {}),
-                                        ("100.00", "0.00", "0.00", {})]),
-    "chambre-particuliere": ("hospital", [("150.00", "0.00", "0.00", {"days": 2}), ("300.00", "0.00", "0.00", {"days": 4})]),
+    "forfait-journalier": (
+        "hospital",
+        [("40.00", "0.00", "0.00", {}), ("60.00", "0.00", "0.00", {}), ("100.00", "0.00", "0.00", {})],
+    ),
+    "chambre-particuliere": (
+        "hospital",
+        [("150.00", "0.00", "0.00", {"days": 2}), ("300.00", "0.00", "0.00", {"days": 4})],
+    ),
     "transport": ("transport", [("45.00", "45.00", "29.25", {}), ("120.00", "120.00", "78.00", {})]),
     "vaccins": ("pharmacy", [("35.00", "0.00", "0.00", {}), ("110.00", "0.00", "0.00", {})]),
-    "protheses-auditives": ("hearing", [("1500.00", "400.00", "240.00", {"ear": "right"}),
-                                        ("2800.00", "800.00", "480.00", {"ear": "both"})]),
+    "protheses-auditives": (
+        "hearing",
+        [("1500.00", "400.00", "240.00", {"ear": "right"}), ("2800.00", "800.00", "480.00", {"ear": "both"})],
+    ),
 }
 # The generic act keys above, as each notice names them.
 NOTICE_ACTS = {
     "004": {"prothese": "prothese-couronne-bridge", "optique-equipement": None},
-    "003": {"consultation-generaliste": "consultation", "consultation-specialiste": "consultation",
-            "honoraires-chirurgicaux": "honoraires-hospitalisation", "prothese": "prothese-honoraires-libres",
-            "monture": None, "verres": None, "optique-equipement": "optique-classe-b",
-            "protheses-auditives": "aide-auditive-classe-2"},
+    "003": {
+        "consultation-generaliste": "consultation",
+        "consultation-specialiste": "consultation",
+        "honoraires-chirurgicaux": "honoraires-hospitalisation",
+        "prothese": "prothese-honoraires-libres",
+        "monture": None,
+        "verres": None,
+        "optique-equipement": "optique-classe-b",
+        "protheses-auditives": "aide-auditive-classe-2",
+    },
 }
 # Care episodes, each one décompte: (weight, [(act key, probability, max count)]).
 EPISODES = {
@@ -339,9 +485,17 @@ EPISODES = {
     "dentaire": (6, [("soins-dentaires", 1.0, 2), ("prothese", 0.12, 1)]),
     "optique": (1.6, [("monture", 1.0, 1), ("verres", 1.0, 1), ("optique-equipement", 1.0, 1)]),
     "douce": (2.2, [("osteopathie", 1.0, 1)]),
-    "hospitalisation": (1.0, [("honoraires-chirurgicaux", 1.0, 1), ("frais-sejour", 1.0, 1),
-                              ("forfait-actes-lourds", 0.5, 1), ("forfait-journalier", 1.0, 1),
-                              ("chambre-particuliere", 0.6, 1), ("transport", 0.3, 1)]),
+    "hospitalisation": (
+        1.0,
+        [
+            ("honoraires-chirurgicaux", 1.0, 1),
+            ("frais-sejour", 1.0, 1),
+            ("forfait-actes-lourds", 0.5, 1),
+            ("forfait-journalier", 1.0, 1),
+            ("chambre-particuliere", 0.6, 1),
+            ("transport", 0.3, 1),
+        ],
+    ),
     "audition": (0.25, [("protheses-auditives", 1.0, 1)]),
     "vaccins": (1.0, [("vaccins", 1.0, 1)]),
 }
@@ -351,8 +505,12 @@ CANONICAL_CARE = dt.date(2025, 6, 2)
 
 # Formulas: (principal, optional or None, weight) per contract.
 FORMULA_MIX = {
-    "T331": [("IDCC1412-BASE", None, 45), ("IDCC1412-BASE", "IDCC1412-OPTION", 22),
-             ("IDCC1412-BASE", "IDCC1412-CELSIUS", 20), ("IDCC1412-BASE", "IDCC1412-KELVIN", 13)],
+    "T331": [
+        ("IDCC1412-BASE", None, 45),
+        ("IDCC1412-BASE", "IDCC1412-OPTION", 22),
+        ("IDCC1412-BASE", "IDCC1412-CELSIUS", 20),
+        ("IDCC1412-BASE", "IDCC1412-KELVIN", 13),
+    ],
     "003 E0135004": [("CCOOP-BASE", None, 35), ("CCOOP-OPT1", None, 40), ("CCOOP-OPT2", None, 25)],
 }
 CONTRACT_MIX = [("T331", 80), ("003 E0135004", 20)]
@@ -373,8 +531,15 @@ GESTIONNAIRE_MESSAGES = [
     "Bonjour, votre demande a été prise en compte. Vous recevrez un décompte sous 8 jours ouvrés.",
     "Bonjour, nous avons mis à jour votre dossier. Nous restons à votre disposition.",
 ]
-ATTACHMENT_NAMES = ["facture.pdf", "ordonnance.pdf", "rib.pdf", "devis-optique.pdf", "decompte-secu.pdf",
-                    "attestation-droits.pdf", "facture-osteopathe.pdf"]
+ATTACHMENT_NAMES = [
+    "facture.pdf",
+    "ordonnance.pdf",
+    "rib.pdf",
+    "devis-optique.pdf",
+    "decompte-secu.pdf",
+    "attestation-droits.pdf",
+    "facture-osteopathe.pdf",
+]
 
 
 def _weighted(rng: random.Random, choices: list[tuple]) -> tuple:
@@ -433,8 +598,12 @@ class Canonical:
         if found is None:
             start = dt.date(2000, 1, 1)
             found = self.layers[codes] = tuple(
-                Layer(self.catalogue.formula_rules(code), role="principal" if index == 0 else "facultative",
-                      start=start, since=start)
+                Layer(
+                    self.catalogue.formula_rules(code),
+                    role="principal" if index == 0 else "facultative",
+                    start=start,
+                    since=start,
+                )
                 for index, code in enumerate(codes)
             )
         return found
@@ -455,11 +624,21 @@ class Canonical:
             return None
         fr, br, ss, details = ACTS[generic][1][variant]
         engine_details = {k: (Decimal(v) if k in ("sphere", "frame_amount") else v) for k, v in details.items()}
-        line = CareLine(act=act, care_date=CANONICAL_CARE, frais_reels=Decimal(fr), base_remboursement=Decimal(br),
-                        ss_paid=Decimal(ss), **engine_details)
-        request = EngineRequest(layers=self._layers(codes), birth_date=AGE_BANDS[band],
-                                claim_date=CANONICAL_CARE + dt.timedelta(days=7), lines=(line,),
-                                pmss=self.catalogue.pmss_table())
+        line = CareLine(
+            act=act,
+            care_date=CANONICAL_CARE,
+            frais_reels=Decimal(fr),
+            base_remboursement=Decimal(br),
+            ss_paid=Decimal(ss),
+            **engine_details,
+        )
+        request = EngineRequest(
+            layers=self._layers(codes),
+            birth_date=AGE_BANDS[band],
+            claim_date=CANONICAL_CARE + dt.timedelta(days=7),
+            lines=(line,),
+            pmss=self.catalogue.pmss_table(),
+        )
         self.engine_calls += 1
         try:
             result = compute(request)[0]
@@ -474,15 +653,26 @@ class Canonical:
                 break
         quantity = 1
         complementary = _money(_cents(result.complementary))
-        text = "\t".join(_esc(v) for v in (
-            act, result.label[:200], category, quantity, fr, br, ss, complementary, complementary,
-            _money(_cents(result.reste_a_charge)),
-            (rule.source if rule else "")[:300],
-            f"Notice {rule.notice}, ligne {rule.line}" if rule else "",
-            "\n".join(layer.explanation for layer in result.layers),
-            json.dumps([limit.to_dict() for limit in result.limits], ensure_ascii=False),
-            json.dumps(details, ensure_ascii=False),
-        ))
+        text = "\t".join(
+            _esc(v)
+            for v in (
+                act,
+                result.label[:200],
+                category,
+                quantity,
+                fr,
+                br,
+                ss,
+                complementary,
+                complementary,
+                _money(_cents(result.reste_a_charge)),
+                (rule.source if rule else "")[:300],
+                f"Notice {rule.notice}, ligne {rule.line}" if rule else "",
+                "\n".join(layer.explanation for layer in result.layers),
+                json.dumps([limit.to_dict() for limit in result.limits], ensure_ascii=False),
+                json.dumps(details, ensure_ascii=False),
+            )
+        )
         return LineTemplate(text, _cents(fr), _cents(ss), _cents(result.complementary))
 
     @staticmethod
@@ -496,9 +686,21 @@ def _notice_act_names(notice: str) -> dict[str, str | None]:
 
 
 LINE_TEMPLATE_COLUMNS = [
-    "act_code", "act_label", "category", "quantity", "frais_reels", "base_remboursement", "ss_paid",
-    "complementary_paid", "computed_complementary", "reste_a_charge", "rule_label", "rule_source", "explanation",
-    "limits", "engine_details",
+    "act_code",
+    "act_label",
+    "category",
+    "quantity",
+    "frais_reels",
+    "base_remboursement",
+    "ss_paid",
+    "complementary_paid",
+    "computed_complementary",
+    "reste_a_charge",
+    "rule_label",
+    "rule_source",
+    "explanation",
+    "limits",
+    "engine_details",
 ]
 
 
@@ -611,7 +813,9 @@ class Generator:
         User = get_user_model()
         self.contract_ids = {c.number: c.pk for c in Contract.objects.filter(number__in=dict(CONTRACT_MIX))}
         self.formula_ids = {f.code: f.pk for f in Formula.objects.all()}
-        missing = {code for mix in FORMULA_MIX.values() for p, o, _ in mix for code in (p, o) if code} - set(self.formula_ids)
+        missing = {code for mix in FORMULA_MIX.values() for p, o, _ in mix for code in (p, o) if code} - set(
+            self.formula_ids
+        )
         if len(self.contract_ids) != len(CONTRACT_MIX) or missing:
             raise ScaleError("Reference data is missing: run `manage.py load_reference` first.")
         self.topics = list(Topic.objects.filter(active=True).values_list("pk", "category_id"))
@@ -620,32 +824,138 @@ class Generator:
         self.placeholder = _placeholder_file()
 
         self.tables = {
-            "user": Table(User, ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
-                                 "is_staff", "is_active", "date_joined"]),
-            "member": Table(Member, ["id", "number", "contract_id", "email", "phone", "address_line1", "postcode",
-                                     "city", "iban", "bic", "status", "status_since", "cover_end_date", "created_at",
-                                     "user_id"]),
-            "beneficiary": Table(Beneficiary, ["id", "member_id", "relationship", "child_situation", "civility",
-                                               "first_name", "last_name", "birth_date", "nir", "caisse", "rank",
-                                               "noemie_status", "noemie_reason", "cover_start", "cover_end"]),
+            "user": Table(
+                User,
+                [
+                    "id",
+                    "password",
+                    "is_superuser",
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "is_staff",
+                    "is_active",
+                    "date_joined",
+                ],
+            ),
+            "member": Table(
+                Member,
+                [
+                    "id",
+                    "number",
+                    "contract_id",
+                    "email",
+                    "phone",
+                    "address_line1",
+                    "postcode",
+                    "city",
+                    "iban",
+                    "bic",
+                    "status",
+                    "status_since",
+                    "cover_end_date",
+                    "created_at",
+                    "user_id",
+                ],
+            ),
+            "beneficiary": Table(
+                Beneficiary,
+                [
+                    "id",
+                    "member_id",
+                    "relationship",
+                    "child_situation",
+                    "civility",
+                    "first_name",
+                    "last_name",
+                    "birth_date",
+                    "nir",
+                    "caisse",
+                    "rank",
+                    "noemie_status",
+                    "noemie_reason",
+                    "cover_start",
+                    "cover_end",
+                ],
+            ),
             "affiliation": Table(Affiliation, ["id", "member_id", "formula_id", "role", "start_date", "end_date"]),
-            "decompte": Table(Decompte, ["id", "external_id", "member_id", "batch_id", "status", "origin", "payee",
-                                         "payee_name", "payment_date", "documents_complete_on", "iban_masked",
-                                         "first_care_date", "total_frais_reels", "total_ss", "total_complementary",
-                                         "total_rac", "content_hash", "created_at"]),
-            "line": Table(DecompteLine, ["id", "decompte_id", "beneficiary_id", "line_number", "care_date",
-                                         "practitioner", *LINE_TEMPLATE_COLUMNS]),
-            "thread": Table(Thread, ["id", "member_id", "beneficiary_id", "category_id", "topic_id", "status",
-                                     "assigned_to_id", "created_at", "last_message_at", "waiting_since", "closed_at"]),
-            "message": Table(Message, ["id", "thread_id", "author_id", "from_member", "body", "created_at",
-                                       "read_by_member_at"]),
-            "file": Table(PrivateFile, ["id", "member_id", "purpose", "original_name", "content_type", "extension",
-                                        "size", "sha256", "file", "uploaded_by_id", "created_at"]),
+            "decompte": Table(
+                Decompte,
+                [
+                    "id",
+                    "external_id",
+                    "member_id",
+                    "batch_id",
+                    "status",
+                    "origin",
+                    "payee",
+                    "payee_name",
+                    "payment_date",
+                    "documents_complete_on",
+                    "iban_masked",
+                    "first_care_date",
+                    "total_frais_reels",
+                    "total_ss",
+                    "total_complementary",
+                    "total_rac",
+                    "content_hash",
+                    "created_at",
+                ],
+            ),
+            "line": Table(
+                DecompteLine,
+                [
+                    "id",
+                    "decompte_id",
+                    "beneficiary_id",
+                    "line_number",
+                    "care_date",
+                    "practitioner",
+                    *LINE_TEMPLATE_COLUMNS,
+                ],
+            ),
+            "thread": Table(
+                Thread,
+                [
+                    "id",
+                    "member_id",
+                    "beneficiary_id",
+                    "category_id",
+                    "topic_id",
+                    "status",
+                    "assigned_to_id",
+                    "created_at",
+                    "last_message_at",
+                    "waiting_since",
+                    "closed_at",
+                ],
+            ),
+            "message": Table(
+                Message, ["id", "thread_id", "author_id", "from_member", "body", "created_at", "read_by_member_at"]
+            ),
+            "file": Table(
+                PrivateFile,
+                [
+                    "id",
+                    "member_id",
+                    "purpose",
+                    "original_name",
+                    "content_type",
+                    "extension",
+                    "size",
+                    "sha256",
+                    "file",
+                    "uploaded_by_id",
+                    "created_at",
+                ],
+            ),
         }
         attachments = Message.attachments.through
         self.tables["attachment"] = Table(attachments, ["id", "message_id", "privatefile_id"])
-        self.tables["year_total"] = Table(YearTotal, ["id", "member_id", "year", "frais_reels", "ss", "complementary",
-                                                      "reste_a_charge"])
+        self.tables["year_total"] = Table(
+            YearTotal, ["id", "member_id", "year", "frais_reels", "ss", "complementary", "reste_a_charge"]
+        )
 
         with transaction.atomic(), connection.cursor() as django_cursor:
             cursor = django_cursor.cursor  # the psycopg cursor, for COPY
@@ -687,8 +997,12 @@ class Generator:
         for index in range(1, 26):
             user, created = User.objects.get_or_create(
                 username=f"{GESTIONNAIRE_PREFIX}{index:02d}",
-                defaults={"email": f"gestion.scale.{index:02d}@example.fr", "is_staff": True,
-                          "first_name": self.rng.choice(self.female_names), "last_name": self.rng.choice(self.last_names)},
+                defaults={
+                    "email": f"gestion.scale.{index:02d}@example.fr",
+                    "is_staff": True,
+                    "first_name": self.rng.choice(self.female_names),
+                    "last_name": self.rng.choice(self.last_names),
+                },
             )
             if created:
                 user.set_unusable_password()
@@ -704,8 +1018,11 @@ class Generator:
         for year in range(self.first_day.year, self.today.year + 1):
             batch, _ = ImportBatch.objects.get_or_create(
                 file_name=f"{BATCH_PREFIX}-{year}.csv",
-                defaults={"sha256": hashlib.sha256(f"{BATCH_PREFIX}-{year}".encode()).hexdigest(), "status": "accepte",
-                          "created_at": dt.datetime(year, 12, 31, 23, 0, tzinfo=PARIS)},
+                defaults={
+                    "sha256": hashlib.sha256(f"{BATCH_PREFIX}-{year}".encode()).hexdigest(),
+                    "status": "accepte",
+                    "created_at": dt.datetime(year, 12, 31, 23, 0, tzinfo=PARIS),
+                },
             )
             batches[year] = batch.pk
         self.batch_counts = {pk: [0, 0] for pk in batches.values()}
@@ -731,7 +1048,7 @@ class Generator:
         writer.start()
         try:
             for chunk_start in range(0, count, HOUSEHOLDS_PER_CHUNK):
-                for household in households[chunk_start:chunk_start + HOUSEHOLDS_PER_CHUNK]:
+                for household in households[chunk_start : chunk_start + HOUSEHOLDS_PER_CHUNK]:
                     self._write_household(household)
                     self._write_history(household)
                     self._write_messages(household)
@@ -783,9 +1100,20 @@ class Generator:
             activity *= 25
         member_id = self.ids["member"] + index
         household = Household(
-            index=index, member_id=member_id, number=f"{NUMBER_PREFIX}{index + 1:09d}", contract=contract,
-            principal=principal, optional=optional, start=start, optional_start=optional_start, end=end,
-            status=status, user_id=None, activity=activity, holder_birth=holder_birth, retiree=retiree,
+            index=index,
+            member_id=member_id,
+            number=f"{NUMBER_PREFIX}{index + 1:09d}",
+            contract=contract,
+            principal=principal,
+            optional=optional,
+            start=start,
+            optional_start=optional_start,
+            end=end,
+            status=status,
+            user_id=None,
+            activity=activity,
+            holder_birth=holder_birth,
+            retiree=retiree,
         )
         return household
 
@@ -851,8 +1179,15 @@ class Generator:
             noemie = _weighted(rng, [("active", 85), ("en_attente", 10), ("inactive", 5)])[0]
             age = _age(birth, self.today)
             weight = 0.7 if age < 18 else (1.0 if age < 60 else 1.8)
-            person = Person(id=0, relationship=relationship, birth=birth, cover_start=cover_start, cover_end=cover_end,
-                            noemie=noemie, weight=weight)
+            person = Person(
+                id=0,
+                relationship=relationship,
+                birth=birth,
+                cover_start=cover_start,
+                cover_end=cover_end,
+                noemie=noemie,
+                weight=weight,
+            )
             first_name = rng.choice(self.female_names if sex == 2 else self.male_names)
             own_nir = relationship != "enfant" or age >= 16
             household.names.append((first_name, sex, situation, self._nir(sex, birth, dept) if own_nir else "", rank))
@@ -871,18 +1206,37 @@ class Generator:
             self.ids["user"] += 1
             joined = self._random_day(max(household.start, dt.date(2015, 1, 1)), self.today)
             tables["user"].add(
-                str(household.user_id), "!" + uuid.UUID(int=rng.getrandbits(128)).hex, "f", household.number,
-                _esc(holder_first), _esc(household.last_name), email, "f", "t", f"{self._day(joined)} 09:00:00+01",
+                str(household.user_id),
+                "!" + uuid.UUID(int=rng.getrandbits(128)).hex,
+                "f",
+                household.number,
+                _esc(holder_first),
+                _esc(household.last_name),
+                email,
+                "f",
+                "t",
+                f"{self._day(joined)} 09:00:00+01",
             )
         bank, branch = rng.choice(BANKS)
         account = f"{rng.randrange(10**10, 10**11)}"
         iban = _iban(bank, branch, account)
         household.iban_masked = f"{iban[:4]} **** **** {iban[-4:]}"
         tables["member"].add(
-            str(household.member_id), household.number, str(self.contract_ids[household.contract]), email,
-            f"06{rng.randrange(10**7, 10**8)}", _esc(street), postcode, _esc(city), iban, "",
-            household.status, self._day(household.end or household.start), _esc(household.end and self._day(household.end)),
-            f"{self._day(household.start)} 08:00:00+01", _esc(household.user_id),
+            str(household.member_id),
+            household.number,
+            str(self.contract_ids[household.contract]),
+            email,
+            f"06{rng.randrange(10**7, 10**8)}",
+            _esc(street),
+            postcode,
+            _esc(city),
+            iban,
+            "",
+            household.status,
+            self._day(household.end or household.start),
+            _esc(household.end and self._day(household.end)),
+            f"{self._day(household.start)} 08:00:00+01",
+            _esc(household.user_id),
         )
         caisse = CAISSES.get(dept, f"CPAM {dept}")
         for person, (first_name, sex, situation, nir, rank) in zip(household.people, household.names, strict=True):
@@ -891,19 +1245,42 @@ class Generator:
             civility = "" if person.relationship == "enfant" else ("Mme" if sex == 2 else "M.")
             reason = "autre_contrat" if person.noemie == "inactive" else ""
             tables["beneficiary"].add(
-                str(person.id), str(household.member_id), person.relationship, situation, civility, _esc(first_name),
-                _esc(household.last_name), self._day(person.birth), nir, _esc(caisse), str(rank), person.noemie, reason,
-                self._day(person.cover_start), _esc(person.cover_end and self._day(person.cover_end)),
+                str(person.id),
+                str(household.member_id),
+                person.relationship,
+                situation,
+                civility,
+                _esc(first_name),
+                _esc(household.last_name),
+                self._day(person.birth),
+                nir,
+                _esc(caisse),
+                str(rank),
+                person.noemie,
+                reason,
+                self._day(person.cover_start),
+                _esc(person.cover_end and self._day(person.cover_end)),
             )
         affiliation = tables["affiliation"]
         end = _esc(household.end and self._day(household.end))
-        affiliation.add(str(self.ids["affiliation"]), str(household.member_id), str(self.formula_ids[household.principal]),
-                        "principal", self._day(household.start), end)
+        affiliation.add(
+            str(self.ids["affiliation"]),
+            str(household.member_id),
+            str(self.formula_ids[household.principal]),
+            "principal",
+            self._day(household.start),
+            end,
+        )
         self.ids["affiliation"] += 1
         if household.optional:
-            affiliation.add(str(self.ids["affiliation"]), str(household.member_id),
-                            str(self.formula_ids[household.optional]), "facultative",
-                            self._day(household.optional_start), end)
+            affiliation.add(
+                str(self.ids["affiliation"]),
+                str(household.member_id),
+                str(self.formula_ids[household.optional]),
+                "facultative",
+                self._day(household.optional_start),
+                end,
+            )
             self.ids["affiliation"] += 1
 
     def _write_history(self, household: Household) -> None:
@@ -911,7 +1288,10 @@ class Generator:
         notice = "003" if household.retiree else "004"
         act_names = _notice_act_names(notice)
         lines_left = int(household.expected_lines * (0.8 + 0.4 * rng.random()) + 0.5)
-        people = [(p, max(p.cover_start, self.first_day), min(p.cover_end or self.today, self.today)) for p in household.people]
+        people = [
+            (p, max(p.cover_start, self.first_day), min(p.cover_end or self.today, self.today))
+            for p in household.people
+        ]
         people = [(p, first, last, p.weight * max(1, (last - first).days)) for p, first, last in people if last > first]
         if not people:
             return
@@ -975,14 +1355,35 @@ class Generator:
             external_id = f"GS{decompte_id:011d}"
             digest = hashlib.sha256(f"{external_id};{fr};{ss};{comp};{payment_text}".encode()).hexdigest()
             decompte_table.add(
-                str(decompte_id), external_id, member_id, str(batch), status, origin, payee,
-                _esc(practitioner if payee == "professionnel" else ""), payment_text, complete,
-                household.iban_masked if payee == "assure" else "", care_text, _money(fr), _money(ss), _money(comp),
-                _money(fr - ss - comp), digest, f"{payment_text if status == 'paye' else care_text} 06:00:00+01",
+                str(decompte_id),
+                external_id,
+                member_id,
+                str(batch),
+                status,
+                origin,
+                payee,
+                _esc(practitioner if payee == "professionnel" else ""),
+                payment_text,
+                complete,
+                household.iban_masked if payee == "assure" else "",
+                care_text,
+                _money(fr),
+                _money(ss),
+                _money(comp),
+                _money(fr - ss - comp),
+                digest,
+                f"{payment_text if status == 'paye' else care_text} 06:00:00+01",
             )
         for year, (fr, ss, comp) in per_year.items():  # what claims.services.imports.year_totals_refresh stores
-            self.tables["year_total"].add(str(self.ids["year_total"]), member_id, str(year), _money(fr), _money(ss),
-                                          _money(comp), _money(fr - ss - comp))
+            self.tables["year_total"].add(
+                str(self.ids["year_total"]),
+                member_id,
+                str(year),
+                _money(fr),
+                _money(ss),
+                _money(comp),
+                _money(fr - ss - comp),
+            )
             self.ids["year_total"] += 1
 
     def _episode(self, age: int) -> tuple[str, list]:
@@ -1016,11 +1417,15 @@ class Generator:
             self.ids["thread"] += 1
             topic_id, category_id = rng.choice(self.topics)
             created_day = self._random_day(first_day, last_day)
-            covered = [p for p in household.people
-                       if p.cover_start <= created_day and (p.cover_end is None or created_day <= p.cover_end)]
+            covered = [
+                p
+                for p in household.people
+                if p.cover_start <= created_day and (p.cover_end is None or created_day <= p.cover_end)
+            ]
             person = rng.choice(covered or household.people[:1])
-            created = dt.datetime.combine(created_day, dt.time(8 + int(rng.random() * 12), int(rng.random() * 60)),
-                                          tzinfo=PARIS)
+            created = dt.datetime.combine(
+                created_day, dt.time(8 + int(rng.random() * 12), int(rng.random() * 60)), tzinfo=PARIS
+            )
             recent = (self.today - created_day).days <= 10
             if recent:
                 status = _weighted(rng, [("envoye", 40), ("en_cours", 20), ("repondu", 40)])[0]
@@ -1050,22 +1455,50 @@ class Generator:
                     read_at = (moment + dt.timedelta(hours=1 + rng.random() * 30)).isoformat()
                 body = rng.choice(MEMBER_MESSAGES if from_member else GESTIONNAIRE_MESSAGES)
                 author = household.user_id if from_member else gestionnaire
-                messages.add(str(message_id), str(thread_id), _esc(author), "t" if from_member else "f", body,
-                             moment.isoformat(), read_at)
+                messages.add(
+                    str(message_id),
+                    str(thread_id),
+                    _esc(author),
+                    "t" if from_member else "f",
+                    body,
+                    moment.isoformat(),
+                    read_at,
+                )
                 if from_member:
                     last_member_message = moment
                     if rng.random() < 0.3:
                         file_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-                        files.add(file_id, member_id, "message", rng.choice(ATTACHMENT_NAMES), "application/pdf", "pdf",
-                                  str(self.placeholder[1]), self.placeholder[2], PLACEHOLDER_NAME, _esc(household.user_id),
-                                  moment.isoformat())
+                        files.add(
+                            file_id,
+                            member_id,
+                            "message",
+                            rng.choice(ATTACHMENT_NAMES),
+                            "application/pdf",
+                            "pdf",
+                            str(self.placeholder[1]),
+                            self.placeholder[2],
+                            PLACEHOLDER_NAME,
+                            _esc(household.user_id),
+                            moment.isoformat(),
+                        )
                         attachments.add(str(self.ids["attachment"]), str(message_id), file_id)
                         self.ids["attachment"] += 1
             waiting = last_member_message.isoformat() if status in ("envoye", "en_cours") else r"\N"
             closed = (moment + dt.timedelta(days=1 + rng.random() * 4)).isoformat() if status == "clos" else r"\N"
             assigned = r"\N" if status == "envoye" else str(gestionnaire)
-            threads.add(str(thread_id), member_id, str(person.id), str(category_id), str(topic_id), status, assigned,
-                        created.isoformat(), moment.isoformat(), waiting, closed)
+            threads.add(
+                str(thread_id),
+                member_id,
+                str(person.id),
+                str(category_id),
+                str(topic_id),
+                status,
+                assigned,
+                created.isoformat(),
+                moment.isoformat(),
+                waiting,
+                closed,
+            )
 
 
 # --------------------------------------------------------------------------- indexes
@@ -1152,19 +1585,37 @@ def scale_reset(write: Callable[[str], None]) -> dict[str, int]:
     deleted: dict[str, int] = {}
     pattern = f"^{NUMBER_PREFIX}[0-9]{{9}}$"
     statements = [
-        ("attachments", """DELETE FROM messaging_message_attachments a USING messaging_message m, messaging_thread t
+        (
+            "attachments",
+            """DELETE FROM messaging_message_attachments a USING messaging_message m, messaging_thread t
                            WHERE a.message_id = m.id AND m.thread_id = t.id
-                           AND t.member_id IN (SELECT id FROM members_member WHERE number ~ %s)"""),
-        ("messages", """DELETE FROM messaging_message m USING messaging_thread t
-                        WHERE m.thread_id = t.id AND t.member_id IN (SELECT id FROM members_member WHERE number ~ %s)"""),
-        ("internal notes", """DELETE FROM messaging_internalnote n USING messaging_thread t
+                           AND t.member_id IN (SELECT id FROM members_member WHERE number ~ %s)""",
+        ),
+        (
+            "messages",
+            """DELETE FROM messaging_message m USING messaging_thread t
+                        WHERE m.thread_id = t.id AND t.member_id IN (SELECT id FROM members_member WHERE number ~ %s)""",
+        ),
+        (
+            "internal notes",
+            """DELETE FROM messaging_internalnote n USING messaging_thread t
                               WHERE n.thread_id = t.id
-                              AND t.member_id IN (SELECT id FROM members_member WHERE number ~ %s)"""),
-        ("threads", "DELETE FROM messaging_thread WHERE member_id IN (SELECT id FROM members_member WHERE number ~ %s)"),
-        ("décompte lines", """DELETE FROM claims_decompteline l USING claims_decompte d
+                              AND t.member_id IN (SELECT id FROM members_member WHERE number ~ %s)""",
+        ),
+        (
+            "threads",
+            "DELETE FROM messaging_thread WHERE member_id IN (SELECT id FROM members_member WHERE number ~ %s)",
+        ),
+        (
+            "décompte lines",
+            """DELETE FROM claims_decompteline l USING claims_decompte d
                               WHERE l.decompte_id = d.id
-                              AND d.member_id IN (SELECT id FROM members_member WHERE number ~ %s)"""),
-        ("décomptes", "DELETE FROM claims_decompte WHERE member_id IN (SELECT id FROM members_member WHERE number ~ %s)"),
+                              AND d.member_id IN (SELECT id FROM members_member WHERE number ~ %s)""",
+        ),
+        (
+            "décomptes",
+            "DELETE FROM claims_decompte WHERE member_id IN (SELECT id FROM members_member WHERE number ~ %s)",
+        ),
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         for name, sql in statements:
@@ -1174,12 +1625,12 @@ def scale_reset(write: Callable[[str], None]) -> dict[str, int]:
         ids = list(Member.objects.filter(number__regex=pattern).values_list("pk", flat=True))
         user_ids = list(Member.objects.filter(pk__in=ids, user__isnull=False).values_list("user_id", flat=True))
         for start in range(0, len(ids), 5000):
-            Member.objects.filter(pk__in=ids[start:start + 5000]).delete()
+            Member.objects.filter(pk__in=ids[start : start + 5000]).delete()
         deleted["members"] = len(ids)
         write(f"deleted {len(ids)} members and their households")
         User = get_user_model()
         for start in range(0, len(user_ids), 5000):
-            User.objects.filter(pk__in=user_ids[start:start + 5000]).delete()
+            User.objects.filter(pk__in=user_ids[start : start + 5000]).delete()
         deleted["users"] = len(user_ids)
         from claims.models import ImportBatch
 

@@ -36,14 +36,26 @@ PAYEES = {choice.value for choice in Decompte.Payee}
 YES = {"oui", "o", "1", "true", "vrai"}
 NO = {"non", "n", "0", "false", "faux"}
 OPTIONAL_ENGINE_COLUMNS = {
-    "jours": "days", "oeil": "eye", "oreille": "ear", "sphere": "sphere", "cylindre": "cylinder",
-    "addition": "addition", "monture": "frame_amount", "optam": "optam", "conventionne": "conventionne",
-    "prix_limite": "price_limit", "renouvellement": "renewal",
+    "jours": "days",
+    "oeil": "eye",
+    "oreille": "ear",
+    "sphere": "sphere",
+    "cylindre": "cylinder",
+    "addition": "addition",
+    "monture": "frame_amount",
+    "optam": "optam",
+    "conventionne": "conventionne",
+    "prix_limite": "price_limit",
+    "renouvellement": "renewal",
 }
 SIDES = {"gauche": "left", "droit": "right", "droite": "right", "deux": "both", "les deux": "both"}
 ENGINE_KEY_COLUMN = {
-    "unknown_act": "code_acte", "ss_above_fr": "montant_ss", "negative_amount": "frais_reels",
-    "care_in_future": "date_soins", "before_cover": "date_soins", "after_cover": "date_soins",
+    "unknown_act": "code_acte",
+    "ss_above_fr": "montant_ss",
+    "negative_amount": "frais_reels",
+    "care_in_future": "date_soins",
+    "before_cover": "date_soins",
+    "after_cover": "date_soins",
 }
 
 
@@ -72,8 +84,12 @@ class ParsedLine:
 
     def care_line(self) -> CareLine:
         return CareLine(
-            act=self.act, care_date=self.care_date, frais_reels=self.frais_reels,
-            base_remboursement=self.base_remboursement, ss_paid=self.ss_paid, quantity=self.quantity,
+            act=self.act,
+            care_date=self.care_date,
+            frais_reels=self.frais_reels,
+            base_remboursement=self.base_remboursement,
+            ss_paid=self.ss_paid,
+            quantity=self.quantity,
             **self.details,
         )
 
@@ -143,10 +159,18 @@ def _parse_row(number: int, row: dict[str, str], errors: list[LineError]) -> Par
         if parsed is not None:
             details[target] = parsed
     if values["origin"] and values["origin"] not in ORIGINS:
-        local_errors.append(LineError(number, "origine", f"« {values['origin']} » : attendu noemie, papier ou tiers_payant."))
+        local_errors.append(
+            LineError(number, "origine", f"« {values['origin']} » : attendu noemie, papier ou tiers_payant.")
+        )
     if values["payee"] and values["payee"] not in PAYEES:
-        local_errors.append(LineError(number, "destinataire", f"« {values['payee']} » : attendu assure ou professionnel."))
-    if values["ss_paid"] is not None and values["frais_reels"] is not None and values["ss_paid"] > values["frais_reels"]:
+        local_errors.append(
+            LineError(number, "destinataire", f"« {values['payee']} » : attendu assure ou professionnel.")
+        )
+    if (
+        values["ss_paid"] is not None
+        and values["frais_reels"] is not None
+        and values["ss_paid"] > values["frais_reels"]
+    ):
         local_errors.append(LineError(number, "montant_ss", "Le montant SS dépasse les frais réels."))
     if values["payment_date"] and values["payment_date"] > timezone.localdate():
         local_errors.append(LineError(number, "date_paiement", "La date de paiement est dans le futur."))
@@ -169,7 +193,9 @@ def read_rows(content: bytes, errors: list[LineError]) -> list[ParsedLine]:
     reader.fieldnames = header
     missing = sorted(REQUIRED - set(header))
     if missing:
-        errors.append(LineError(1, ", ".join(missing), "Colonnes obligatoires absentes de l'en-tête (séparateur « ; »)."))
+        errors.append(
+            LineError(1, ", ".join(missing), "Colonnes obligatoires absentes de l'en-tête (séparateur « ; »).")
+        )
         return []
     unknown = sorted(set(header) - set(COLUMNS) - set(OPTIONAL_ENGINE_COLUMNS))
     if unknown:
@@ -218,8 +244,10 @@ def _compute(lines: list[ParsedLine], errors: list[LineError]) -> None:
         beneficiary = people[beneficiary_id]
         base_request = engine_request_for(beneficiary, lines=())
         if not base_request.layers:
-            errors.extend(LineError(item.line, "numero_adherent", "L'assuré n'a aucune formule de garanties.")
-                          for item in own_lines)
+            errors.extend(
+                LineError(item.line, "numero_adherent", "L'assuré n'a aucune formule de garanties.")
+                for item in own_lines
+            )
             continue
         earlier = list(history.get(beneficiary_id, []))
         if not _compute_in_one_request(base_request, own_lines, earlier):
@@ -233,8 +261,9 @@ def _compute_in_one_request(base_request, own_lines: list[ParsedLine], earlier: 
     claim = max(max(_claim_date(item), item.care_date) for item in own_lines)
     if any(item.care_date < add_years(claim, -PRESCRIPTION_YEARS) for item in own_lines):
         return False
-    request = replace(base_request, claim_date=claim, lines=tuple(item.care_line() for item in own_lines),
-                      history=tuple(earlier))
+    request = replace(
+        base_request, claim_date=claim, lines=tuple(item.care_line() for item in own_lines), history=tuple(earlier)
+    )
     try:
         results = compute(request)
     except EngineError:
@@ -244,11 +273,16 @@ def _compute_in_one_request(base_request, own_lines: list[ParsedLine], earlier: 
     return True
 
 
-def _compute_line_by_line(base_request, own_lines: list[ParsedLine], earlier: list[CareLine],
-                          errors: list[LineError]) -> None:
+def _compute_line_by_line(
+    base_request, own_lines: list[ParsedLine], earlier: list[CareLine], errors: list[LineError]
+) -> None:
     for item in own_lines:
-        request = replace(base_request, claim_date=max(_claim_date(item), item.care_date),
-                          lines=(item.care_line(),), history=tuple(earlier))
+        request = replace(
+            base_request,
+            claim_date=max(_claim_date(item), item.care_date),
+            lines=(item.care_line(),),
+            history=tuple(earlier),
+        )
         try:
             item.result = compute(request)[0]
         except EngineError as error:
@@ -266,12 +300,20 @@ def _resolve(lines: list[ParsedLine], members: dict[str, Member], errors: list[L
             continue
         person = next((p for p in member.beneficiaries.all() if p.rank == line.rank), None)
         if person is None:
-            errors.append(LineError(line.line, "rang_beneficiaire",
-                                       f"L'assuré {member.number} n'a pas de bénéficiaire de rang {line.rank}."))
+            errors.append(
+                LineError(
+                    line.line,
+                    "rang_beneficiaire",
+                    f"L'assuré {member.number} n'a pas de bénéficiaire de rang {line.rank}.",
+                )
+            )
             continue
         if not person.is_covered_on(line.care_date):
-            errors.append(LineError(line.line, "date_soins",
-                                       f"{person.full_name} n'était pas couvert(e) le {line.care_date:%d/%m/%Y}."))
+            errors.append(
+                LineError(
+                    line.line, "date_soins", f"{person.full_name} n'était pas couvert(e) le {line.care_date:%d/%m/%Y}."
+                )
+            )
             continue
         line.beneficiary = person
         resolved.append(line)
@@ -285,21 +327,48 @@ def _group(lines: list[ParsedLine], errors: list[LineError]) -> dict[str, list[P
     for decompte_id, group in groups.items():
         first = group[0]
         for other in group[1:]:
-            for attribute, column in (("member_number", "numero_adherent"), ("payment_date", "date_paiement"),
-                                      ("origin", "origine"), ("payee", "destinataire")):
+            for attribute, column in (
+                ("member_number", "numero_adherent"),
+                ("payment_date", "date_paiement"),
+                ("origin", "origine"),
+                ("payee", "destinataire"),
+            ):
                 if getattr(other, attribute) != getattr(first, attribute):
-                    errors.append(LineError(other.line, column,
-                                               f"Différent de la ligne {first.line} pour le même décompte {decompte_id}."))
+                    errors.append(
+                        LineError(
+                            other.line,
+                            column,
+                            f"Différent de la ligne {first.line} pour le même décompte {decompte_id}.",
+                        )
+                    )
     return groups
 
 
 def _content_hash(group: list[ParsedLine]) -> str:
     digest = hashlib.sha256()
     for line in sorted(group, key=lambda item: item.line):
-        digest.update(repr((line.member_number, line.rank, line.care_date, line.act, line.practitioner, line.quantity,
-                            line.frais_reels, line.base_remboursement, line.ss_paid, line.complementary_paid,
-                            line.payment_date, line.origin, line.payee, line.payee_name, line.documents_complete_on,
-                            sorted(_details_to_json(line.details).items()))).encode())
+        digest.update(
+            repr(
+                (
+                    line.member_number,
+                    line.rank,
+                    line.care_date,
+                    line.act,
+                    line.practitioner,
+                    line.quantity,
+                    line.frais_reels,
+                    line.base_remboursement,
+                    line.ss_paid,
+                    line.complementary_paid,
+                    line.payment_date,
+                    line.origin,
+                    line.payee,
+                    line.payee_name,
+                    line.documents_complete_on,
+                    sorted(_details_to_json(line.details).items()),
+                )
+            ).encode()
+        )
     return digest.hexdigest()
 
 
@@ -322,11 +391,20 @@ def decomptes_import(*, content: bytes, file_name: str, imported_by=None) -> Imp
         elif current.status == Decompte.Status.PENDING and current.member.number == group[0].member_number:
             to_write[decompte_id] = group
         else:
-            errors.append(LineError(group[0].line, "numero_decompte",
-                                       f"Le décompte {decompte_id} a déjà été payé avec un autre contenu : il ne peut pas être modifié."))
+            errors.append(
+                LineError(
+                    group[0].line,
+                    "numero_decompte",
+                    f"Le décompte {decompte_id} a déjà été payé avec un autre contenu : il ne peut pas être modifié.",
+                )
+            )
     _compute([line for group in to_write.values() for line in group], errors)
-    batch = ImportBatch(file_name=file_name[:200], sha256=hashlib.sha256(content).hexdigest(), imported_by=imported_by,
-                        line_count=len(lines))
+    batch = ImportBatch(
+        file_name=file_name[:200],
+        sha256=hashlib.sha256(content).hexdigest(),
+        imported_by=imported_by,
+        line_count=len(lines),
+    )
     if errors:
         batch.status = ImportBatch.Status.REFUSED
         batch.errors = [error.to_dict() for error in sorted(errors, key=LineError.sort_key)]
@@ -348,8 +426,9 @@ def _write(batch, to_write, existing, members, hashes) -> None:
     decomptes, line_rows, alerts = [], [], []
     for decompte_id, group in to_write.items():
         current = existing.get(decompte_id)
-        decompte, lines = _build_decompte(batch, current, decompte_id, group, members[group[0].member_number],
-                                          hashes[decompte_id])
+        decompte, lines = _build_decompte(
+            batch, current, decompte_id, group, members[group[0].member_number], hashes[decompte_id]
+        )
         if current is None:
             batch.created_count += 1
         else:
@@ -386,14 +465,20 @@ def year_totals_refresh(member_years: set[tuple[int, int]]) -> None:
         rows = (
             Decompte.objects.filter(member_id=member_id, status=Decompte.Status.PAID, payment_date__year__in=years)
             .values("payment_date__year")
-            .annotate(fr=Sum("total_frais_reels"), ss=Sum("total_ss"), comp=Sum("total_complementary"),
-                      rac=Sum("total_rac"))
+            .annotate(
+                fr=Sum("total_frais_reels"), ss=Sum("total_ss"), comp=Sum("total_complementary"), rac=Sum("total_rac")
+            )
         )
         for row in rows:
             YearTotal.objects.update_or_create(
-                member_id=member_id, year=row["payment_date__year"],
-                defaults={"frais_reels": row["fr"], "ss": row["ss"], "complementary": row["comp"],
-                          "reste_a_charge": row["rac"]},
+                member_id=member_id,
+                year=row["payment_date__year"],
+                defaults={
+                    "frais_reels": row["fr"],
+                    "ss": row["ss"],
+                    "complementary": row["comp"],
+                    "reste_a_charge": row["rac"],
+                },
             )
 
 
@@ -404,11 +489,16 @@ def _build_decompte(batch, current, decompte_id, group, member, content_hash) ->
         computed = line.result.complementary
         paid = line.complementary_paid if line.complementary_paid is not None else computed
         if paid != computed:
-            batch.differences.append({
-                "line": line.line, "decompte": decompte_id, "paid": str(paid), "computed": str(computed),
-                "difference": str(paid - computed),
-                "reason": "Le montant payé diffère du calcul du moteur de garanties.",
-            })
+            batch.differences.append(
+                {
+                    "line": line.line,
+                    "decompte": decompte_id,
+                    "paid": str(paid),
+                    "computed": str(computed),
+                    "difference": str(paid - computed),
+                    "reason": "Le montant payé diffère du calcul du moteur de garanties.",
+                }
+            )
         paid_amounts.append(paid)
     decompte = current or Decompte(external_id=decompte_id, member=member)
     decompte.batch = batch
@@ -427,14 +517,24 @@ def _build_decompte(batch, current, decompte_id, group, member, content_hash) ->
     decompte.content_hash = content_hash
     lines = [
         DecompteLine(
-            line_number=line.line, beneficiary=line.beneficiary, care_date=line.care_date,
-            act_code=line.act, act_label=line.result.label, category=_category(member, line.act),
-            practitioner=line.practitioner, quantity=line.quantity, frais_reels=line.frais_reels,
-            base_remboursement=line.base_remboursement, ss_paid=line.ss_paid, complementary_paid=paid,
+            line_number=line.line,
+            beneficiary=line.beneficiary,
+            care_date=line.care_date,
+            act_code=line.act,
+            act_label=line.result.label,
+            category=_category(member, line.act),
+            practitioner=line.practitioner,
+            quantity=line.quantity,
+            frais_reels=line.frais_reels,
+            base_remboursement=line.base_remboursement,
+            ss_paid=line.ss_paid,
+            complementary_paid=paid,
             computed_complementary=line.result.complementary,
             reste_a_charge=line.frais_reels - line.ss_paid - paid,
             rule_label=(line.result.rule.source if line.result.rule else "")[:300],
-            rule_source=(f"Notice {line.result.rule.notice}, ligne {line.result.rule.line}" if line.result.rule else ""),
+            rule_source=(
+                f"Notice {line.result.rule.notice}, ligne {line.result.rule.line}" if line.result.rule else ""
+            ),
             explanation="\n".join(layer.explanation for layer in line.result.layers),
             limits=[limit.to_dict() for limit in line.result.limits],
             engine_details=_details_to_json(line.details),

@@ -102,19 +102,32 @@ def quote_estimate(*, beneficiary: Beneficiary, kind: str, lines: list[QuoteLine
     care_lines, ss_values = [], []
     for line in lines:
         estimated = line.ss_expected is None
-        ss = line.ss_expected if line.ss_expected is not None else (
-            line.base_remboursement * SS_RATE_BY_KIND[kind]).quantize(CENT, rounding=ROUND_HALF_UP)
+        ss = (
+            line.ss_expected
+            if line.ss_expected is not None
+            else (line.base_remboursement * SS_RATE_BY_KIND[kind]).quantize(CENT, rounding=ROUND_HALF_UP)
+        )
         ss = min(ss, line.frais_reels)
         ss_values.append((ss, estimated))
-        care_lines.append(CareLine(act=line.act, care_date=today, frais_reels=line.frais_reels,
-                                   base_remboursement=line.base_remboursement, ss_paid=ss, quantity=line.quantity,
-                                   **(line.details or {})))
+        care_lines.append(
+            CareLine(
+                act=line.act,
+                care_date=today,
+                frais_reels=line.frais_reels,
+                base_remboursement=line.base_remboursement,
+                ss_paid=ss,
+                quantity=line.quantity,
+                **(line.details or {}),
+            )
+        )
     try:
         results = compute(replace(base, lines=tuple(care_lines)))
     except EngineError as error:
         raise EstimateError(error.line or 0, error.message) from None
-    return [EstimatedLine(data, ss, estimated, result)
-            for data, (ss, estimated), result in zip(lines, ss_values, results, strict=True)]
+    return [
+        EstimatedLine(data, ss, estimated, result)
+        for data, (ss, estimated), result in zip(lines, ss_values, results, strict=True)
+    ]
 
 
 def hundred_percent_sante_alternative(member: Member, kind: str) -> str:
@@ -133,40 +146,57 @@ def hundred_percent_sante_alternative(member: Member, kind: str) -> str:
 
 
 def _event(request: QuoteRequest, actor, action: str, detail: str = "") -> None:
-    QuoteEvent.objects.create(request=request, actor=actor if getattr(actor, "is_authenticated", False) else None,
-                              action=action, detail=detail)
+    QuoteEvent.objects.create(
+        request=request,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        detail=detail,
+    )
 
 
 def _store_lines(request: QuoteRequest, estimated: list[EstimatedLine]) -> None:
-    QuoteLine.objects.bulk_create([
-        QuoteLine(
-            request=request, position=index, act_code=item.data.act, act_label=item.result.label,
-            ccam_code=item.data.ccam_code, tooth=item.data.tooth, frais_reels=item.data.frais_reels,
-            base_remboursement=item.data.base_remboursement, ss_expected=item.ss_expected,
-            ss_estimated=item.ss_estimated,
-            engine_details={k: (str(v) if isinstance(v, Decimal) else v) for k, v in (item.data.details or {}).items()},
-            complementary_estimate=item.result.complementary,
-            rule_source=(item.result.rule.source if item.result.rule else "")[:300],
-            explanation="\n".join(layer.explanation for layer in item.result.layers),
-            limits=[limit.to_dict() for limit in item.result.limits],
-        )
-        for index, item in enumerate(estimated, start=1)
-    ])
+    QuoteLine.objects.bulk_create(
+        [
+            QuoteLine(
+                request=request,
+                position=index,
+                act_code=item.data.act,
+                act_label=item.result.label,
+                ccam_code=item.data.ccam_code,
+                tooth=item.data.tooth,
+                frais_reels=item.data.frais_reels,
+                base_remboursement=item.data.base_remboursement,
+                ss_expected=item.ss_expected,
+                ss_estimated=item.ss_estimated,
+                engine_details={
+                    k: (str(v) if isinstance(v, Decimal) else v) for k, v in (item.data.details or {}).items()
+                },
+                complementary_estimate=item.result.complementary,
+                rule_source=(item.result.rule.source if item.result.rule else "")[:300],
+                explanation="\n".join(layer.explanation for layer in item.result.layers),
+                limits=[limit.to_dict() for limit in item.result.limits],
+            )
+            for index, item in enumerate(estimated, start=1)
+        ]
+    )
 
 
 @private_files_atomic()
-def quote_request_create(*, member: Member, beneficiary: Beneficiary, kind: str, lines: list[QuoteLineInput],
-                         files: list, user) -> QuoteRequest:
+def quote_request_create(
+    *, member: Member, beneficiary: Beneficiary, kind: str, lines: list[QuoteLineInput], files: list, user
+) -> QuoteRequest:
     """At most CLAIMS_QUOTES_PER_DAY requests per member in 24 hours (``WriteLimitReached``),
     checked before the estimate and before any file is stored."""
     if beneficiary.member_id != member.pk:
         raise ValueError("beneficiary of another household")
     write_limit_check(
-        owner=member, recent=QuoteRequest.objects.filter(member=member), limit=settings.CLAIMS_QUOTES_PER_DAY,
+        owner=member,
+        recent=QuoteRequest.objects.filter(member=member),
+        limit=settings.CLAIMS_QUOTES_PER_DAY,
         period=dt.timedelta(days=1),
         message="Vous avez envoyé {limit} demandes d'estimation au cours des dernières 24 heures. "
-                "Vous pourrez en envoyer une nouvelle {retry} : les lignes saisies sont conservées ci-dessous, "
-                "joignez à nouveau le devis à ce moment-là.",
+        "Vous pourrez en envoyer une nouvelle {retry} : les lignes saisies sont conservées ci-dessous, "
+        "joignez à nouveau le devis à ce moment-là.",
     )
     estimated = quote_estimate(beneficiary=beneficiary, kind=kind, lines=lines)
     request = QuoteRequest(member=member, beneficiary=beneficiary, kind=kind)
@@ -209,7 +239,12 @@ def quote_line_correct(*, line: QuoteLine, amount: Decimal | None, gestionnaire)
     old = line.final_complementary
     line.corrected_complementary = amount
     line.save(update_fields=["corrected_complementary"])
-    _event(line.request, gestionnaire, "Ligne corrigée", f"Ligne {line.position} ({line.act_label}) : {old} € -> {line.final_complementary} €")
+    _event(
+        line.request,
+        gestionnaire,
+        "Ligne corrigée",
+        f"Ligne {line.position} ({line.act_label}) : {old} € -> {line.final_complementary} €",
+    )
 
 
 @transaction.atomic
@@ -221,8 +256,11 @@ def quote_document_request(*, request: QuoteRequest, note: str, gestionnaire) ->
     request.save(update_fields=["status", "missing_document_note", "updated_at"])
     _event(request, gestionnaire, "Pièce manquante demandée", note.strip())
     notification_enqueue(
-        member=request.member, kind=NotificationKind.ALERT, key=f"quote-missing:{request.pk}:{request.events.count()}",
-        template="quote-update", context={"path": reverse("claims:quote_detail", args=[request.pk]), "missing": True},
+        member=request.member,
+        kind=NotificationKind.ALERT,
+        key=f"quote-missing:{request.pk}:{request.events.count()}",
+        template="quote-update",
+        context={"path": reverse("claims:quote_detail", args=[request.pk]), "missing": True},
     )
 
 
@@ -235,6 +273,9 @@ def quote_answer(*, request: QuoteRequest, note: str, gestionnaire) -> None:
     request.save(update_fields=["status", "answer_note", "answered_at", "answered_by", "updated_at"])
     _event(request, gestionnaire, "Réponse envoyée", note.strip())
     notification_enqueue(
-        member=request.member, kind=NotificationKind.ALERT, key=f"quote-answer:{request.pk}",
-        template="quote-update", context={"path": reverse("claims:quote_detail", args=[request.pk]), "missing": False},
+        member=request.member,
+        kind=NotificationKind.ALERT,
+        key=f"quote-answer:{request.pk}",
+        template="quote-update",
+        context={"path": reverse("claims:quote_detail", args=[request.pk]), "missing": False},
     )

@@ -12,9 +12,12 @@ from guarantees.engine.values import SIDES, euros
 
 # Every amount of a line, with how the messages name it.
 AMOUNTS = (
-    ("frais_reels", "les frais réels"), ("base_remboursement", "la base de remboursement"),
-    ("ss_paid", "le remboursement de la Sécurité sociale"), ("other_paid", "le remboursement d'une autre complémentaire"),
-    ("frame_amount", "le prix de la monture"), ("price_limit", "le prix limite"),
+    ("frais_reels", "les frais réels"),
+    ("base_remboursement", "la base de remboursement"),
+    ("ss_paid", "le remboursement de la Sécurité sociale"),
+    ("other_paid", "le remboursement d'une autre complémentaire"),
+    ("frame_amount", "le prix de la monture"),
+    ("price_limit", "le prix limite"),
 )
 RENEWALS = ("evolution_vue", "pathologie")
 

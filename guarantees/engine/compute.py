@@ -184,8 +184,14 @@ def _pay_level(context: LineContext, step: Step, left_to_pay: Decimal, paid_belo
     for use in guarantee.uses:
         use.record(context.counters, paid_through)
     return LayerResult(
-        formula=rules.code, formula_name=rules.name, role=step.layer.role, amount=due.amount,
-        guaranteed=guarantee.total, rule=step.rule, limits=guarantee.limits + due.cuts, ss_paid=line.ss_paid,
+        formula=rules.code,
+        formula_name=rules.name,
+        role=step.layer.role,
+        amount=due.amount,
+        guaranteed=guarantee.total,
+        rule=step.rule,
+        limits=guarantee.limits + due.cuts,
+        ss_paid=line.ss_paid,
         paid_below=paid_below,
     )
 
@@ -218,8 +224,13 @@ def _amount_due(
 def _unpaid_level(layer: Layer, rule: RuleRef | None, limit: Limit) -> LayerResult:
     """A level that pays nothing, for the one reason ``limit`` gives."""
     return LayerResult(
-        formula=layer.rules.code, formula_name=layer.rules.name, role=layer.role, amount=ZERO, guaranteed=ZERO,
-        rule=rule, limits=(limit,),
+        formula=layer.rules.code,
+        formula_name=layer.rules.name,
+        role=layer.role,
+        amount=ZERO,
+        guaranteed=ZERO,
+        rule=rule,
+        limits=(limit,),
     )
 
 
@@ -229,9 +240,17 @@ def _line_result(
     line = context.line
     complementary = sum((layer.amount for layer in layers), ZERO)
     return LineResult(
-        index=context.index, act=line.act, label=plan.label, care_date=line.care_date,
-        frais_reels=money(line.frais_reels), base_remboursement=money(line.base_remboursement),
-        ss_paid=money(line.ss_paid), other_paid=money(line.other_paid), complementary=complementary,
-        layers=layers, reste_a_charge=money(_left_to_pay(line) - complementary), limits=limits,
+        index=context.index,
+        act=line.act,
+        label=plan.label,
+        care_date=line.care_date,
+        frais_reels=money(line.frais_reels),
+        base_remboursement=money(line.base_remboursement),
+        ss_paid=money(line.ss_paid),
+        other_paid=money(line.other_paid),
+        complementary=complementary,
+        layers=layers,
+        reste_a_charge=money(_left_to_pay(line) - complementary),
+        limits=limits,
         glass_class="" if line.sphere is None else glass_class(line.sphere, line.cylinder, line.addition),
     )

@@ -94,7 +94,9 @@ class NotReimbursedBySS(Message):
     name: str
 
     def __str__(self) -> str:
-        return f"{self.name} : acte non remboursé par la Sécurité sociale, non pris en charge (exclusions de la notice)."
+        return (
+            f"{self.name} : acte non remboursé par la Sécurité sociale, non pris en charge (exclusions de la notice)."
+        )
 
 
 # --------------------------------------------------------------------------- a rule's own cuts

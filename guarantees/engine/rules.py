@@ -116,7 +116,9 @@ def fixed_day(cell: Cell, layer: Layer, context: LineContext) -> Guarantee:
     days = line.days or line.quantity
     limits: list[Limit] = []
     if cell.max_days_per_stay and days > cell.max_days_per_stay:
-        limits.append(_limit("max_days_per_stay", cell, messages.MaxDaysPerStay(cell.formula_name, cell.max_days_per_stay)))
+        limits.append(
+            _limit("max_days_per_stay", cell, messages.MaxDaysPerStay(cell.formula_name, cell.max_days_per_stay))
+        )
         days = cell.max_days_per_stay
     if not cell.max_days:
         return Guarantee(money(amount * days), tuple(limits))
@@ -170,7 +172,9 @@ def pct_br_plus_year(cell: Cell, layer: Layer, context: LineContext) -> Guarante
     return _within_yearly_ceiling(cell, layer, context, _given(cell.amount, cell, "amount"), start=start)
 
 
-def _within_yearly_ceiling(cell: Cell, layer: Layer, context: LineContext, ceiling: Decimal, *, start: Decimal) -> Guarantee:
+def _within_yearly_ceiling(
+    cell: Cell, layer: Layer, context: LineContext, ceiling: Decimal, *, start: Decimal
+) -> Guarantee:
     """``start`` (what the rule pays outside the ceiling), then the rest of the frais
     réels within what is left of the yearly ceiling; with ``floor_tm``, at least the BR
     ("au-delà du forfait, prise en charge du TM")."""
@@ -215,7 +219,9 @@ def pct_pmss_eye_year(cell: Cell, layer: Layer, context: LineContext) -> Guarant
         key = CounterKey(cell.formula, cell.counter, year, eye)
         remaining = context.counters.amount_left(key, per_eye)
         if remaining < per_eye:
-            limits.append(_limit("annual_ceiling", cell, messages.EyeCeiling(cell.formula_name, per_eye, eye, year, remaining)))
+            limits.append(
+                _limit("annual_ceiling", cell, messages.EyeCeiling(cell.formula_name, per_eye, eye, year, remaining))
+            )
         uses.append(AmountUse(key, total, remaining))  # the second eye's ceiling pays above the first's
         total += remaining
     return Guarantee(total, tuple(limits), tuple(uses))

@@ -104,7 +104,11 @@ def _step(layer: Layer, act: str, line: CareLine, age: int) -> Step:
 
 def _rule_ref(rules: FormulaRules, row: Row, cell: Cell) -> RuleRef:
     return RuleRef(
-        formula=cell.formula, label=row.label, text=cell.text,
+        formula=cell.formula,
+        label=row.label,
+        text=cell.text,
         source=f"{cell.formula_name} - {row.label} : {cell.text}",
-        notice=rules.notice, line=cell.line, note=cell.note,
+        notice=rules.notice,
+        line=cell.line,
+        note=cell.note,
     )

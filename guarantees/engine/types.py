@@ -241,8 +241,13 @@ class RuleRef:
 
     def to_dict(self) -> JSON:
         return {
-            "formula": self.formula, "label": self.label, "text": self.text, "source": self.source,
-            "notice": self.notice, "notice_line": self.line, "note": self.note,
+            "formula": self.formula,
+            "label": self.label,
+            "text": self.text,
+            "source": self.source,
+            "notice": self.notice,
+            "notice_line": self.line,
+            "note": self.note,
         }
 
 
@@ -271,10 +276,14 @@ class LayerResult:
 
     def to_dict(self) -> JSON:
         return {
-            "formula": self.formula, "formula_name": self.formula_name, "role": self.role,
-            "amount": str(self.amount), "guaranteed": str(self.guaranteed),
+            "formula": self.formula,
+            "formula_name": self.formula_name,
+            "role": self.role,
+            "amount": str(self.amount),
+            "guaranteed": str(self.guaranteed),
             "rule": self.rule.to_dict() if self.rule else None,
-            "limits": [limit.to_dict() for limit in self.limits], "explanation": self.explanation,
+            "limits": [limit.to_dict() for limit in self.limits],
+            "explanation": self.explanation,
         }
 
 
@@ -309,10 +318,18 @@ class LineResult:
     def to_dict(self) -> JSON:
         rule = self.rule
         return {
-            "index": self.index, "act": self.act, "label": self.label, "care_date": self.care_date.isoformat(),
-            "frais_reels": str(self.frais_reels), "base_remboursement": str(self.base_remboursement),
-            "ss_paid": str(self.ss_paid), "other_paid": str(self.other_paid),
-            "complementary": {"total": str(self.complementary), **{lay.formula: str(lay.amount) for lay in self.layers}},
+            "index": self.index,
+            "act": self.act,
+            "label": self.label,
+            "care_date": self.care_date.isoformat(),
+            "frais_reels": str(self.frais_reels),
+            "base_remboursement": str(self.base_remboursement),
+            "ss_paid": str(self.ss_paid),
+            "other_paid": str(self.other_paid),
+            "complementary": {
+                "total": str(self.complementary),
+                **{lay.formula: str(lay.amount) for lay in self.layers},
+            },
             "layers": [layer.to_dict() for layer in self.layers],
             "reste_a_charge": str(self.reste_a_charge),
             "rule": rule.to_dict() if rule else None,

@@ -339,7 +339,9 @@ ACCOUNTS_REAUTH_MINUTES = env.int("ACCOUNTS_REAUTH_MINUTES", default=5)
 AXES_USERNAME_CALLABLE = "core.lockout.axes_username"
 MIDDLEWARE += ["accounts.middleware.SecondFactorMiddleware"]
 # admin.site becomes accounts.admin.SecondFactorAdminSite (asks for the second factor).
-INSTALLED_APPS = ["accounts.apps.SecondFactorAdminConfig" if app == "django.contrib.admin" else app for app in INSTALLED_APPS]
+INSTALLED_APPS = [
+    "accounts.apps.SecondFactorAdminConfig" if app == "django.contrib.admin" else app for app in INSTALLED_APPS
+]
 
 # --- notifications (outbox + Celery) and messaging ---------------------------------------
 # A notification is retried by the task with exponential backoff (base, doubling, capped

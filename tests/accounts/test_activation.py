@@ -89,7 +89,9 @@ def test_the_whole_activation_path_ends_with_a_verified_member(client, carole):
 def test_the_password_must_follow_the_policy(client, carole):
     request_link(client, carole)
     client.get(activation_url_from_outbox())
-    page = client.post("/compte/premiere-connexion/mot-de-passe/", {"password1": "motdepasse", "password2": "motdepasse"})
+    page = client.post(
+        "/compte/premiere-connexion/mot-de-passe/", {"password1": "motdepasse", "password2": "motdepasse"}
+    )
     assert page.status_code == 200
     assert "12 caractères" in page.content.decode()
     carole.refresh_from_db()
@@ -134,7 +136,11 @@ def test_a_forged_link_is_refused(client, carole):
 def test_a_member_without_email_gets_the_same_answer_which_gives_every_phone_number(client, carole):
     member = make_member(with_user=False, email="")
     response = request_link(client, member)
-    assert response["Location"] == request_link(client, carole)["Location"] == "/compte/premiere-connexion/demande-envoyee/"
+    assert (
+        response["Location"]
+        == request_link(client, carole)["Location"]
+        == "/compte/premiere-connexion/demande-envoyee/"
+    )
     assert [m.to for m in mail.outbox] == [["carole@example.fr"]]
     text = client.get(response["Location"]).content.decode()
     assert "Aucune adresse e-mail dans votre dossier" in text
@@ -185,7 +191,9 @@ def _statements(client, data) -> list[str]:
 
 
 @pytest.mark.no_request_commit  # the e-mail's task would run within the request's queries
-def test_a_known_and_an_unknown_number_cost_the_same_queries(client, carole, settings, django_capture_on_commit_callbacks):
+def test_a_known_and_an_unknown_number_cost_the_same_queries(
+    client, carole, settings, django_capture_on_commit_callbacks
+):
     settings.ACCOUNTS_ACTIVATION_LIMITS = {"number": (50, 60), "ip": (50, 60)}
     other = make_member(with_user=False)
     # Parameters aside, the same statements in the same order: the answer's time does not
@@ -201,7 +209,9 @@ def test_a_known_and_an_unknown_number_cost_the_same_queries(client, carole, set
     assert [strip(q) for q in known] == [strip(q) for q in unknown] == [strip(q) for q in mismatch]
 
 
-def test_the_answer_does_not_wait_for_the_email(client, carole, settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_the_answer_does_not_wait_for_the_email(
+    client, carole, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     """A slow mail server (or broker) delays the e-mail, not the answer: the request only
     hands the member's id to the task queue."""
     from accounts import tasks

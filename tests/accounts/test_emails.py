@@ -14,7 +14,9 @@ ALARM = "en train de vous connecter"
 
 
 @pytest.mark.parametrize("purpose", ["login", "enrol", "reauth", "bank"])
-def test_each_code_says_what_it_is_for_and_is_signed_by_the_organisme(alice, purpose, django_capture_on_commit_callbacks):
+def test_each_code_says_what_it_is_for_and_is_signed_by_the_organisme(
+    alice, purpose, django_capture_on_commit_callbacks
+):
     device = EmailCodeDevice.objects.create(user=alice.user, name="code par e-mail", confirmed=True)
     with django_capture_on_commit_callbacks(execute=True):
         email_code_send(device=device, purpose=purpose, iban="FR14 **** **** 2606")
@@ -34,7 +36,9 @@ def test_the_four_code_emails_have_four_subjects():
     assert len(subjects) == 4
 
 
-def test_any_other_allauth_email_is_french_and_has_no_host_name(rf, alice, settings, django_capture_on_commit_callbacks):
+def test_any_other_allauth_email_is_french_and_has_no_host_name(
+    rf, alice, settings, django_capture_on_commit_callbacks
+):
     settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
     request = rf.get("/", HTTP_HOST="127.0.0.1:8103")
     with context.request_context(request), django_capture_on_commit_callbacks(execute=True):

@@ -194,7 +194,9 @@ def test_an_account_without_a_factor_must_enrol_by_email_first(client, gestionna
     assert not TOTPDevice.objects.filter(user=gestionnaire).exists()
     client.post("/compte/double-authentification/activer/email/", {"action": "send", "next": "/gestion/"})
     code = code_from_outbox(gestionnaire.email, purpose="enrol")
-    page = client.post("/compte/double-authentification/activer/email/", {"action": "confirm", "code": code, "next": "/gestion/"})
+    page = client.post(
+        "/compte/double-authentification/activer/email/", {"action": "confirm", "code": code, "next": "/gestion/"}
+    )
     assert page.status_code == 200 and "codes de secours" in page.content.decode()
     assert EmailCodeDevice.objects.get(user=gestionnaire).confirmed
     assert client.get("/gestion/").status_code == 200
@@ -214,9 +216,7 @@ def test_a_new_email_code_waits_a_minute(client, alice):
 
 
 def test_an_app_can_be_added_from_the_security_page_with_its_qr_code(alice_client, alice):
-    assert alice_client.get("/compte/double-authentification/activer/application/")["Location"].startswith(
-        REAUTH_URL
-    )
+    assert alice_client.get("/compte/double-authentification/activer/application/")["Location"].startswith(REAUTH_URL)
     reauthenticate(alice_client, alice.user)
     page = alice_client.get("/compte/double-authentification/activer/application/").content.decode()
     assert 'src="data:image/svg+xml;base64,' in page

@@ -30,8 +30,9 @@ def change_email(client, alice):
 
 
 def change_password(client, alice):
-    return client.post("/compte/password/change/",
-                       {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    return client.post(
+        "/compte/password/change/", {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
 
 
 def add_app(client, alice):
@@ -47,8 +48,10 @@ def new_recovery_codes(client, alice):
 
 
 def change_iban(client, alice):
-    return client.post("/situation/profil/coordonnees-bancaires/",
-                       {"iban": "FR1420041010050500013M02606", "bic": "", "rib": upload("rib.pdf", pdf_bytes())})
+    return client.post(
+        "/situation/profil/coordonnees-bancaires/",
+        {"iban": "FR1420041010050500013M02606", "bic": "", "rib": upload("rib.pdf", pdf_bytes())},
+    )
 
 
 def done(name, alice) -> bool:
@@ -107,13 +110,15 @@ def test_it_needs_the_password_and_a_fresh_code_together(alice_client, alice):
     code = code_from_outbox(alice.email, purpose="reauth")
     wrong_password = alice_client.post(REAUTH_URL, {"methode": "email", "password": "Pas-le-bon-1", "code": code})
     assert wrong_password.status_code == 400 and "Mot de passe ou code incorrect" in wrong_password.content.decode()
-    wrong_code = alice_client.post(REAUTH_URL, {"methode": "email", "password": PASSWORD, "code": "000000"
-                                                if code != "000000" else "111111"})
+    wrong_code = alice_client.post(
+        REAUTH_URL, {"methode": "email", "password": PASSWORD, "code": "000000" if code != "000000" else "111111"}
+    )
     assert wrong_code.status_code == 400
     assert new_recovery_codes(alice_client, alice)["Location"].startswith(REAUTH_URL)
     # The code survived the wrong password (it is checked only with the right one), but not its own use.
-    ok = alice_client.post(REAUTH_URL, {"methode": "email", "password": PASSWORD, "code": code,
-                                        "next": "/compte/securite/"})
+    ok = alice_client.post(
+        REAUTH_URL, {"methode": "email", "password": PASSWORD, "code": code, "next": "/compte/securite/"}
+    )
     assert ok.status_code == 302 and ok["Location"] == "/compte/securite/"
     assert new_recovery_codes(alice_client, alice).status_code == 200
 
@@ -177,8 +182,10 @@ def test_security_changes_join_the_members_audit_trail_and_tell_the_address(alic
         from django_otp.oath import totp
 
         device = TOTPDevice.objects.get(user=alice.user, confirmed=False)
-        alice_client.post("/compte/double-authentification/activer/application/",
-                          {"code": f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"})
+        alice_client.post(
+            "/compte/double-authentification/activer/application/",
+            {"code": f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"},
+        )
         action = "ajout d'une méthode de double authentification"
     entry = AuditEntry.objects.get(member=alice, action=action)
     assert entry.actor == alice.user

@@ -65,8 +65,14 @@ def test_the_whole_takeover_chain_is_refused(alice_client, alice):
 
 @pytest.mark.parametrize(
     "url",
-    ["/compte/email/", "/compte/signup/", "/compte/confirm-email/", "/compte/password/set/",
-     "/compte/reauthenticate/", "/compte/login/code/confirm/"],
+    [
+        "/compte/email/",
+        "/compte/signup/",
+        "/compte/confirm-email/",
+        "/compte/password/set/",
+        "/compte/reauthenticate/",
+        "/compte/login/code/confirm/",
+    ],
 )
 def test_allauth_views_the_portal_does_not_use_are_not_served(alice_client, url):
     assert alice_client.get(url).status_code == 404
@@ -74,11 +80,24 @@ def test_allauth_views_the_portal_does_not_use_are_not_served(alice_client, url)
 
 
 def test_the_views_it_uses_keep_their_names():
-    assert [reverse(name) for name in (
-        "account_login", "account_logout", "account_reset_password", "account_reset_password_done",
-        "account_change_password", "account_reset_password_from_key_done",
-    )] == ["/compte/login/", "/compte/logout/", "/compte/password/reset/", "/compte/password/reset/done/",
-           "/compte/password/change/", "/compte/password/reset/key/done/"]
+    assert [
+        reverse(name)
+        for name in (
+            "account_login",
+            "account_logout",
+            "account_reset_password",
+            "account_reset_password_done",
+            "account_change_password",
+            "account_reset_password_from_key_done",
+        )
+    ] == [
+        "/compte/login/",
+        "/compte/logout/",
+        "/compte/password/reset/",
+        "/compte/password/reset/done/",
+        "/compte/password/change/",
+        "/compte/password/reset/key/done/",
+    ]
 
 
 def test_a_reset_link_goes_to_the_verified_primary_address_and_works(client, alice, settings):
@@ -95,7 +114,7 @@ def test_a_reset_link_goes_to_the_verified_primary_address_and_works(client, ali
     link = re.search(r"(https?://\S+/compte/password/reset/key/\S+/)", message.body).group(1)
     assert link.startswith(settings.PORTAL_BASE_URL)
 
-    form = client.get(link[len(settings.PORTAL_BASE_URL):])
+    form = client.get(link[len(settings.PORTAL_BASE_URL) :])
     new = "Un-Autre-Mot-de-passe-77"
     done = client.post(form["Location"], {"password1": new, "password2": new})
     assert done.status_code == 302
@@ -129,8 +148,13 @@ def test_the_pages_it_keeps_answer_in_french(alice_client, alice):
     from tests.accounts.helpers import reauthenticate
 
     client = Client()
-    for url in ("/compte/login/", RESET_URL, "/compte/password/reset/done/", "/compte/password/reset/key/done/",
-                "/compte/inactive/"):
+    for url in (
+        "/compte/login/",
+        RESET_URL,
+        "/compte/password/reset/done/",
+        "/compte/password/reset/key/done/",
+        "/compte/inactive/",
+    ):
         page = client.get(url)
         assert page.status_code == 200 and '<html lang="fr"' in page.content.decode(), url
     reauthenticate(alice_client, alice.user)

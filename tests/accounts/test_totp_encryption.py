@@ -126,7 +126,9 @@ def test_production_refuses_to_start_without_the_keys(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "PORTAL_VAR_DIR": str(tmp_path),
     }
-    result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode != 0 and "TOTP_ENCRYPTION_KEYS" in result.stderr
 
 

@@ -123,9 +123,7 @@ def test_a_password_change_revokes_every_browser_and_ends_other_sessions(trusted
     assert trusted.get("/compte/password/change/")["Location"].startswith(REAUTH_URL)
     reauthenticate(trusted, alice.user, next_url="/compte/password/change/")
     new = "Un-Autre-Mot-de-passe-77"
-    response = trusted.post(
-        "/compte/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new}
-    )
+    response = trusted.post("/compte/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new})
     assert response.status_code == 302
     assert trusted.get("/").status_code == 200  # this session goes on
     assert elsewhere.get("/")["Location"].startswith("/compte/login/")  # the other one ended

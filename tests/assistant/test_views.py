@@ -61,7 +61,9 @@ def test_the_handoff_link_carries_the_question_in_the_session_not_the_url(alice_
         settings.ROOT_URLCONF = "tests.assistant.urls_with_messaging"
     question = "Quelle est la météo demain à Paris ?"
     page = alice_client.post("/assistant/", {"q": question}).content.decode()
-    link = html.unescape(next(part.split('"')[0] for part in page.split('href="')[1:] if "/messagerie/ecrire/?" in part))
+    link = html.unescape(
+        next(part.split('"')[0] for part in page.split('href="')[1:] if "/messagerie/ecrire/?" in part)
+    )
     assert urlparse(link).path == reverse("messaging:compose")
     assert parse_qs(urlparse(link).query) == {"brouillon": ["assistant"]}
     assert alice_client.post("/assistant/reponses/", {"q": question}).json()["handoff_url"] == link
@@ -75,7 +77,9 @@ def test_the_real_message_form_is_prefilled_when_messaging_is_installed(alice_cl
         pytest.skip("messaging:compose is not installed yet")
     question = "Puis-je faire rembourser une paire de lunettes de soleil ?"
     page = text(alice_client.post("/assistant/", {"q": question}))
-    link = next(part.split('"')[0] for part in page.split('href="')[1:] if part.startswith(reverse("messaging:compose") + "?"))
+    link = next(
+        part.split('"')[0] for part in page.split('href="')[1:] if part.startswith(reverse("messaging:compose") + "?")
+    )
     assert question not in link
     assert f"{question}</textarea>" in text(alice_client.get(link))
 
@@ -83,19 +87,28 @@ def test_the_real_message_form_is_prefilled_when_messaging_is_installed(alice_cl
 @pytest.mark.django_db
 def test_feedback_is_stored_and_shown_to_gestionnaires(alice_client, alice, client, gestionnaire):
     question = "Où télécharger ma carte de tiers payant ?"
-    response = alice_client.post("/assistant/avis/", {"question": question, "answer": "carte-tiers-payant", "helpful": "non"})
+    response = alice_client.post(
+        "/assistant/avis/", {"question": question, "answer": "carte-tiers-payant", "helpful": "non"}
+    )
     assert response.status_code == 302
     assert "Merci pour votre avis." in text(alice_client.get(response["Location"]))
     feedback = Feedback.objects.get()
     assert (feedback.user, feedback.question, feedback.answer_title, feedback.helpful) == (
-        alice.user, question, "Ma carte de tiers payant", False,
+        alice.user,
+        question,
+        "Ma carte de tiers payant",
+        False,
     )
     json_reply = alice_client.post(
-        "/assistant/avis/", {"question": question, "answer": "carte-tiers-payant", "helpful": "oui"},
+        "/assistant/avis/",
+        {"question": question, "answer": "carte-tiers-payant", "helpful": "oui"},
         HTTP_ACCEPT="application/json",
     )
     assert json_reply.json() == {"message": "Merci pour votre avis."}
-    assert alice_client.post("/assistant/avis/", {"question": "x", "answer": "inconnue", "helpful": "oui"}).status_code == 302
+    assert (
+        alice_client.post("/assistant/avis/", {"question": "x", "answer": "inconnue", "helpful": "oui"}).status_code
+        == 302
+    )
     assert Feedback.objects.count() == 2
     alice_client.logout()
     from tests.conftest import login

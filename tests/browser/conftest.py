@@ -26,7 +26,9 @@ pytestmark = pytest.mark.browser
 def pytest_collection_modifyitems(config, items):
     if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
         return
-    skip = pytest.mark.skip(reason=f"Debian's Chromium is not installed at {CHROMIUM} (scripts/install-system-deps.sh browser)")
+    skip = pytest.mark.skip(
+        reason=f"Debian's Chromium is not installed at {CHROMIUM} (scripts/install-system-deps.sh browser)"
+    )
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(skip)
@@ -40,8 +42,15 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -58,8 +67,9 @@ def page(browser, live_server):
 
 @pytest.fixture
 def mobile_page(browser, live_server):
-    context = browser.new_context(viewport=MOBILE, locale="fr-FR", base_url=live_server.url, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport=MOBILE, locale="fr-FR", base_url=live_server.url, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -78,7 +88,9 @@ def serious_violations(page) -> list[str]:
     the serious and critical violations, each as 'rule: target'."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
     found = []
     for violation in results.response["violations"]:
         if violation["impact"] in {"serious", "critical"}:

@@ -22,8 +22,12 @@ def check_page(page, name: str, mobile_page=None) -> None:
 
 
 def test_first_connection_to_the_end(page):
-    member = make_member(formulas=("IDCC1412-BASE",), with_user=False, birth_date=dt.date(1984, 2, 29),
-                         email="premiere.connexion@example.fr")
+    member = make_member(
+        formulas=("IDCC1412-BASE",),
+        with_user=False,
+        birth_date=dt.date(1984, 2, 29),
+        email="premiere.connexion@example.fr",
+    )
     holder = member.holder
     page.goto("/compte/login/")
     page.get_by_role("link", name="Activer mon Espace Assuré").click()
@@ -34,7 +38,7 @@ def test_first_connection_to_the_end(page):
     page.get_by_role("button", name="Vérifier mon identité").click()
     page.wait_for_load_state()
     link = re.search(r"https?://\S+/premiere-connexion/lien/\S+/", mail.outbox[-1].body).group(0)
-    page.goto(link[link.index("/compte/"):])
+    page.goto(link[link.index("/compte/") :])
     page.locator("#id_password1").fill("Un-Mot-de-passe-solide-42")
     page.locator("#id_password2").fill("Un-Mot-de-passe-solide-42")
     page.get_by_role("button", name="Enregistrer mon mot de passe").click()
@@ -189,13 +193,25 @@ def test_mobile_login_reimbursements_and_messaging(mobile_page, alice):
 
 
 MEMBER_PAGES = [
-    ("/", "home"), ("/situation/contrats/", "contracts"), ("/situation/beneficiaires/", "beneficiaries"),
-    ("/situation/noemie/", "noemie"), ("/situation/documents/", "documents"), ("/remboursements/", "reimbursements"),
-    ("/remboursements/suivi/", "follow-up"), ("/remboursements/devis/", "quotes"), ("/garanties/modalites/", "guarantees"),
-    ("/messagerie/", "inbox"), ("/professionnels/", "directory"), ("/services/", "services"), ("/contacts/", "contacts"),
-    ("/compte/securite/", "security"), ("/situation/profil/", "profile"),
-    ("/situation/profil/portabilite/", "portability"), ("/remboursements/simulation/", "simulation"),
-    ("/remboursements/devis/nouveau/?type=optique", "devis-optique"), ("/messagerie/ecrire/", "compose"),
+    ("/", "home"),
+    ("/situation/contrats/", "contracts"),
+    ("/situation/beneficiaires/", "beneficiaries"),
+    ("/situation/noemie/", "noemie"),
+    ("/situation/documents/", "documents"),
+    ("/remboursements/", "reimbursements"),
+    ("/remboursements/suivi/", "follow-up"),
+    ("/remboursements/devis/", "quotes"),
+    ("/garanties/modalites/", "guarantees"),
+    ("/messagerie/", "inbox"),
+    ("/professionnels/", "directory"),
+    ("/services/", "services"),
+    ("/contacts/", "contacts"),
+    ("/compte/securite/", "security"),
+    ("/situation/profil/", "profile"),
+    ("/situation/profil/portabilite/", "portability"),
+    ("/remboursements/simulation/", "simulation"),
+    ("/remboursements/devis/nouveau/?type=optique", "devis-optique"),
+    ("/messagerie/ecrire/", "compose"),
 ]
 
 

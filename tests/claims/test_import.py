@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_imports_a_file_and_explains_each_line_with_the_engine(alice):
-    batch = decomptes_import(content=csv_file(consultation("D1", alice), consultation("D2", alice, rank=3)),
-                             file_name="noemie.csv")
+    batch = decomptes_import(
+        content=csv_file(consultation("D1", alice), consultation("D2", alice, rank=3)), file_name="noemie.csv"
+    )
     assert batch.status == ImportBatch.Status.ACCEPTED, batch.errors
     assert batch.created_count == 2 and batch.differences == []
     decompte = Decompte.objects.get(external_id="D1")
@@ -73,10 +74,16 @@ def test_a_missing_column_refuses_the_file():
 def test_a_paid_amount_that_differs_from_the_engine_is_reported(alice):
     batch = decomptes_import(content=csv_file(consultation("D1", alice, comp="35,00")), file_name="a.csv")
     assert batch.status == ImportBatch.Status.ACCEPTED
-    assert batch.differences == [{
-        "line": 2, "decompte": "D1", "paid": "35.00", "computed": "39.00", "difference": "-4.00",
-        "reason": "Le montant payé diffère du calcul du moteur de garanties.",
-    }]
+    assert batch.differences == [
+        {
+            "line": 2,
+            "decompte": "D1",
+            "paid": "35.00",
+            "computed": "39.00",
+            "difference": "-4.00",
+            "reason": "Le montant payé diffère du calcul du moteur de garanties.",
+        }
+    ]
     assert Decompte.objects.get().total_complementary == Decimal("35.00")  # what was really paid
 
 
@@ -150,9 +157,13 @@ def test_counters_run_in_care_date_order_within_one_file():
     from tests.factories import make_member
 
     member = make_member(formulas=("IDCC1412-BASE",))
-    rows = [f"{d};{member.number};1;{care};lentilles;Optique;1;60,00;0,00;0,00;;15/10/2026;papier;assure;;;"
-            for d, care in (("L3", "01/09/2026"), ("L1", "01/02/2026"), ("L2", "01/05/2026"))]
+    rows = [
+        f"{d};{member.number};1;{care};lentilles;Optique;1;60,00;0,00;0,00;;15/10/2026;papier;assure;;;"
+        for d, care in (("L3", "01/09/2026"), ("L1", "01/02/2026"), ("L2", "01/05/2026"))
+    ]
     batch = decomptes_import(content=csv_file(*rows), file_name="l.csv")
     assert batch.status == ImportBatch.Status.ACCEPTED, batch.errors
-    paid = {line.decompte.external_id: line.complementary_paid for line in DecompteLine.objects.select_related("decompte")}
+    paid = {
+        line.decompte.external_id: line.complementary_paid for line in DecompteLine.objects.select_related("decompte")
+    }
     assert paid == {"L1": Decimal("60.00"), "L2": Decimal("40.00"), "L3": Decimal("0.00")}

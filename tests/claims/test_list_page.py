@@ -30,20 +30,47 @@ def _decomptes(member, count, *, day, lines=1, payee_name=""):
     """``count`` paid décomptes of ``member`` on the same payment day (ties for the cursor)."""
     batch = ImportBatch.objects.create(file_name="t", sha256="0", status="accepte")
     holder = member.holder
-    created = Decompte.objects.bulk_create([
-        Decompte(external_id=f"T{member.pk}-{day:%Y%m%d}-{index}", member=member, batch=batch, origin="papier",
-                 payee="professionnel" if payee_name else "assure", payee_name=payee_name, payment_date=day,
-                 first_care_date=day, total_frais_reels=Decimal("10.00"), total_ss=Decimal("6.00"),
-                 total_complementary=Decimal("4.00"), total_rac=Decimal("0.00"), content_hash="x")
-        for index in range(count)
-    ])
-    DecompteLine.objects.bulk_create([
-        DecompteLine(decompte=decompte, line_number=number, beneficiary=holder, care_date=day, act_code="lentilles",
-                     act_label="Lentilles", category="Optique", frais_reels=Decimal("10.00"),
-                     base_remboursement=Decimal("10.00"), ss_paid=Decimal("6.00"), complementary_paid=Decimal("4.00"),
-                     computed_complementary=Decimal("4.00"), reste_a_charge=Decimal("0.00"))
-        for decompte in created for number in range(1, lines + 1)
-    ])
+    created = Decompte.objects.bulk_create(
+        [
+            Decompte(
+                external_id=f"T{member.pk}-{day:%Y%m%d}-{index}",
+                member=member,
+                batch=batch,
+                origin="papier",
+                payee="professionnel" if payee_name else "assure",
+                payee_name=payee_name,
+                payment_date=day,
+                first_care_date=day,
+                total_frais_reels=Decimal("10.00"),
+                total_ss=Decimal("6.00"),
+                total_complementary=Decimal("4.00"),
+                total_rac=Decimal("0.00"),
+                content_hash="x",
+            )
+            for index in range(count)
+        ]
+    )
+    DecompteLine.objects.bulk_create(
+        [
+            DecompteLine(
+                decompte=decompte,
+                line_number=number,
+                beneficiary=holder,
+                care_date=day,
+                act_code="lentilles",
+                act_label="Lentilles",
+                category="Optique",
+                frais_reels=Decimal("10.00"),
+                base_remboursement=Decimal("10.00"),
+                ss_paid=Decimal("6.00"),
+                complementary_paid=Decimal("4.00"),
+                computed_complementary=Decimal("4.00"),
+                reste_a_charge=Decimal("0.00"),
+            )
+            for decompte in created
+            for number in range(1, lines + 1)
+        ]
+    )
     return created
 
 
@@ -56,16 +83,23 @@ def _ids(response):
 
 def test_it_shows_each_line_of_a_decompte_in_file_order(alice_client, alice):
     paul = alice.beneficiaries.get(first_name="Paul")
-    _import(consultation("C01", alice, rank=2, care="02/03/2024", paid="20/03/2024", origin="papier"),
-            consultation("C01", alice, rank=1, care="03/03/2024", paid="20/03/2024", origin="papier"))
+    _import(
+        consultation("C01", alice, rank=2, care="02/03/2024", paid="20/03/2024", origin="papier"),
+        consultation("C01", alice, rank=1, care="03/03/2024", paid="20/03/2024", origin="papier"),
+    )
     decompte = Decompte.objects.get(external_id="C01")
     html = alice_client.get(reverse("claims:list")).content.decode()
     assert f'<a href="{reverse("claims:detail", args=[decompte.pk])}">Décompte du 20/03/2024</a>' in html
     assert "Envoi papier - payé à vous (FR76 **** **** 0189)" in html
-    first = f"<li>02/03/2024 - {paul.first_name} - Consultations et visites de généralistes : <strong>39,00\u00a0€</strong>"
+    first = (
+        f"<li>02/03/2024 - {paul.first_name} - Consultations et visites de généralistes : <strong>39,00\u00a0€</strong>"
+    )
     second = f"<li>03/03/2024 - {alice.holder.first_name} - Consultations"
     assert first in html and second in html and html.index(first) < html.index(second)
-    assert "Frais réels 120,00\u00a0€ · Sécurité sociale 42,00\u00a0€ · Complémentaire <strong>78,00\u00a0€</strong>" in html
+    assert (
+        "Frais réels 120,00\u00a0€ · Sécurité sociale 42,00\u00a0€ · Complémentaire <strong>78,00\u00a0€</strong>"
+        in html
+    )
 
 
 def test_a_decompte_without_lines_still_has_its_card(alice_client, alice):
@@ -93,14 +127,30 @@ def test_the_detail_page_escapes_a_hostile_practitioner_name(alice_client, alice
 
 
 def test_each_year_shows_its_totals_and_its_csv_export(alice_client, alice):
-    YearTotal.objects.create(member=alice, year=2025, frais_reels=Decimal("3000.00"), ss=Decimal("1800.00"),
-                             complementary=Decimal("1200.00"), reste_a_charge=Decimal("0.00"))
-    YearTotal.objects.create(member=alice, year=2024, frais_reels=Decimal("10.00"), ss=Decimal("6.00"),
-                             complementary=Decimal("4.00"), reste_a_charge=Decimal("0.00"))
+    YearTotal.objects.create(
+        member=alice,
+        year=2025,
+        frais_reels=Decimal("3000.00"),
+        ss=Decimal("1800.00"),
+        complementary=Decimal("1200.00"),
+        reste_a_charge=Decimal("0.00"),
+    )
+    YearTotal.objects.create(
+        member=alice,
+        year=2024,
+        frais_reels=Decimal("10.00"),
+        ss=Decimal("6.00"),
+        complementary=Decimal("4.00"),
+        reste_a_charge=Decimal("0.00"),
+    )
     html = alice_client.get(reverse("claims:list")).content.decode()
     row_2025 = re.search(r'<tr><th scope="row">2025</th>.*?</tr>', html, re.S).group(0)
     assert re.findall(r'<td class="num">([^<]*)</td>', row_2025) == [
-        "3\u202f000,00\u00a0€", "1\u202f800,00\u00a0€", "1\u202f200,00\u00a0€", "0,00\u00a0€"]
+        "3\u202f000,00\u00a0€",
+        "1\u202f800,00\u00a0€",
+        "1\u202f200,00\u00a0€",
+        "0,00\u00a0€",
+    ]
     assert f'<a href="{reverse("claims:export", args=[2025])}">CSV 2025</a>' in row_2025
     assert html.index('<th scope="row">2025</th>') < html.index('<th scope="row">2024</th>')
 
@@ -124,8 +174,18 @@ def test_pages_break_ties_on_the_same_payment_day(alice_client, alice):
 
 def test_pages_keep_the_filters(alice_client, alice):
     leo = alice.beneficiaries.get(first_name="Léo")
-    _import(*[consultation(f"L{month:02d}", alice, rank=3 if month % 2 else 1, care=f"02/{month:02d}/2025",
-                           paid=f"20/{month:02d}/2025") for month in range(1, 13)])
+    _import(
+        *[
+            consultation(
+                f"L{month:02d}",
+                alice,
+                rank=3 if month % 2 else 1,
+                care=f"02/{month:02d}/2025",
+                paid=f"20/{month:02d}/2025",
+            )
+            for month in range(1, 13)
+        ]
+    )
     url = reverse("claims:list")
     with mock.patch("claims.selectors.PAGE_SIZE", 2):
         response = alice_client.get(url, {"beneficiaire": leo.pk})
@@ -141,7 +201,7 @@ def test_a_deep_page_starts_its_index_range_at_the_cursor(alice):
         pytest.skip("reads SQLite's query plan")
     _decomptes(alice, 30, day=dt.date(2025, 6, 30))
     with CaptureQueriesContext(connection) as captured:
-        selectors.decompte_page(alice.pk, selectors.DecompteFilters(), after=f"2025-06-30_{10 ** 9}")
+        selectors.decompte_page(alice.pk, selectors.DecompteFilters(), after=f"2025-06-30_{10**9}")
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[-1]["sql"])
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
@@ -152,17 +212,28 @@ def test_a_deep_page_starts_its_index_range_at_the_cursor(alice):
 
 
 def test_filtered_totals_are_summed_from_the_matching_decomptes(alice_client, alice):
-    _import(*[consultation(f"A{month:02d}", alice, care=f"02/{month:02d}/2025", paid=f"20/{month:02d}/2025")
-              for month in range(1, 13)],
-            consultation("B01", alice, rank=3, care="02/03/2026", paid="20/03/2026"))
+    _import(
+        *[
+            consultation(f"A{month:02d}", alice, care=f"02/{month:02d}/2025", paid=f"20/{month:02d}/2025")
+            for month in range(1, 13)
+        ],
+        consultation("B01", alice, rank=3, care="02/03/2026", paid="20/03/2026"),
+    )
     _decomptes(alice, 2, day=dt.date(2026, 4, 1))  # Optique, 4 € each, not in the stored totals
     unfiltered = alice_client.get(reverse("claims:list")).context["totals"]
-    assert [(row.year, row.complementary) for row in unfiltered] == [(2026, Decimal("39.00")), (2025, Decimal("468.00"))]
+    assert [(row.year, row.complementary) for row in unfiltered] == [
+        (2026, Decimal("39.00")),
+        (2025, Decimal("468.00")),
+    ]
     period = alice_client.get(reverse("claims:list"), {"du": "2025-06-01", "au": "2026-03-31"}).context["totals"]
     assert [(row.year, row.frais_reels, row.complementary) for row in period] == [
-        (2026, Decimal("60.00"), Decimal("39.00")), (2025, Decimal("420.00"), Decimal("273.00"))]
+        (2026, Decimal("60.00"), Decimal("39.00")),
+        (2025, Decimal("420.00"), Decimal("273.00")),
+    ]
     category = alice_client.get(reverse("claims:list"), {"categorie": "Optique"}).context["totals"]
-    assert category == [selectors.YearTotals(2026, Decimal("20.00"), Decimal("12.00"), Decimal("8.00"), Decimal("0.00"))]
+    assert category == [
+        selectors.YearTotals(2026, Decimal("20.00"), Decimal("12.00"), Decimal("8.00"), Decimal("0.00"))
+    ]
 
 
 def test_a_new_import_shows_at_once(alice_client, alice):
@@ -172,12 +243,15 @@ def test_a_new_import_shows_at_once(alice_client, alice):
     url = reverse("claims:list")
     before = alice_client.get(url)
     assert _ids(before) == ["A01"] and "en attente de remboursement" not in before.content.decode()
-    _import(consultation("A02", alice, care="02/02/2025", paid="20/02/2025"),
-            consultation("P01", alice, care="03/02/2025", paid=""))
+    _import(
+        consultation("A02", alice, care="02/02/2025", paid="20/02/2025"),
+        consultation("P01", alice, care="03/02/2025", paid=""),
+    )
     after = alice_client.get(url)
     assert _ids(after) == ["A02", "A01"]
     assert after.context["totals"] == [
-        selectors.YearTotals(2025, Decimal("120.00"), Decimal("42.00"), Decimal("78.00"), Decimal("0.00"))]
+        selectors.YearTotals(2025, Decimal("120.00"), Decimal("42.00"), Decimal("78.00"), Decimal("0.00"))
+    ]
     assert YearTotal.objects.get(member=alice, year=2025).complementary == Decimal("78.00")
     assert "1 soin en attente de remboursement" in after.content.decode()
 

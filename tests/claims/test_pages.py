@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def alice_history(alice):
-    rows = [consultation(f"A{month:02d}", alice, care=f"02/{month:02d}/2025", paid=f"20/{month:02d}/2025")
-            for month in range(1, 13)]
+    rows = [
+        consultation(f"A{month:02d}", alice, care=f"02/{month:02d}/2025", paid=f"20/{month:02d}/2025")
+        for month in range(1, 13)
+    ]
     rows += [consultation("B01", alice, rank=3, care="02/03/2026", paid="20/03/2026")]
     batch = decomptes_import(content=csv_file(*rows), file_name="history.csv")
     assert batch.status == "accepte", batch.errors
@@ -89,8 +91,13 @@ def test_another_member_sees_nothing_of_alice(client, alice_history, bob):
 
 
 def test_follow_up_shows_the_expected_date_and_flags_a_late_payment(alice_client, alice):
-    decomptes_import(content=csv_file(consultation("P1", alice, paid="", complete="02/11/2026"),
-                                      consultation("P2", alice, paid="", care="03/10/2026")), file_name="p.csv")
+    decomptes_import(
+        content=csv_file(
+            consultation("P1", alice, paid="", complete="02/11/2026"),
+            consultation("P2", alice, paid="", care="03/10/2026"),
+        ),
+        file_name="p.csv",
+    )
     # 8 working days after Monday 2 November 2026, 11 November being a public holiday.
     assert add_working_days(dt.date(2026, 11, 2), 8) == dt.date(2026, 11, 13)
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 11, 10)):
@@ -143,8 +150,17 @@ def test_the_simulation_counts_the_reimbursements_already_made():
     assert decomptes_import(content=csv_file(row), file_name="l.csv").status == "accepte"
     client = login(Client(), member.user)
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 11, 22)):
-        response = client.post(reverse("claims:simulate"), {
-            "beneficiary": member.holder.pk, "act": "lentilles", "care_date": "2026-11-02", "frais_reels": "80,00",
-            "base_remboursement": "0", "ss_paid": "0", "quantity": "1", "conventionne": "on",
-        })
+        response = client.post(
+            reverse("claims:simulate"),
+            {
+                "beneficiary": member.holder.pk,
+                "act": "lentilles",
+                "care_date": "2026-11-02",
+                "frais_reels": "80,00",
+                "base_remboursement": "0",
+                "ss_paid": "0",
+                "quantity": "1",
+                "conventionne": "on",
+            },
+        )
     assert response.context["results"][0].complementary == Decimal("20.00")

@@ -23,9 +23,16 @@ def crown_post(beneficiary, *, amount="800,00", files=None, **extra):
     """A ceramic crown under IDCC 1412 Base + Celsius: BR 120 €, SS 60 % = 72 €."""
     data = {
         "beneficiaire": beneficiary.pk,
-        "lignes-TOTAL_FORMS": "3", "lignes-INITIAL_FORMS": "0", "lignes-MIN_NUM_FORMS": "0", "lignes-MAX_NUM_FORMS": "10",
-        "lignes-0-acte": "prothese-couronne-bridge", "lignes-0-montant": amount, "lignes-0-base_remboursement": "120,00",
-        "lignes-0-quantite": "1", "lignes-0-code_ccam": "HBLD036", "lignes-0-dent": "36",
+        "lignes-TOTAL_FORMS": "3",
+        "lignes-INITIAL_FORMS": "0",
+        "lignes-MIN_NUM_FORMS": "0",
+        "lignes-MAX_NUM_FORMS": "10",
+        "lignes-0-acte": "prothese-couronne-bridge",
+        "lignes-0-montant": amount,
+        "lignes-0-base_remboursement": "120,00",
+        "lignes-0-quantite": "1",
+        "lignes-0-code_ccam": "HBLD036",
+        "lignes-0-dent": "36",
         **extra,
     }
     data["pieces"] = files if files is not None else [upload("devis.pdf", pdf_bytes())]
@@ -35,12 +42,23 @@ def crown_post(beneficiary, *, amount="800,00", files=None, **extra):
 def test_the_instant_estimate_equals_the_engines_result(alice_client, alice):
     holder = alice.holder
     response = alice_client.post(f"{NEW}?type=dentaire", crown_post(holder))
-    assert response.status_code == 302, (response.context["form"].errors, response.context["lines"].errors) if response.context else ""
+    assert response.status_code == 302, (
+        (response.context["form"].errors, response.context["lines"].errors) if response.context else ""
+    )
     quote = QuoteRequest.objects.get()
     line = quote.lines.get()
-    expected = quote_estimate(beneficiary=holder, kind="dentaire", lines=[
-        QuoteLineInput(act="prothese-couronne-bridge", frais_reels=Decimal("800.00"),
-                       base_remboursement=Decimal("120.00"), ss_expected=None)])[0]
+    expected = quote_estimate(
+        beneficiary=holder,
+        kind="dentaire",
+        lines=[
+            QuoteLineInput(
+                act="prothese-couronne-bridge",
+                frais_reels=Decimal("800.00"),
+                base_remboursement=Decimal("120.00"),
+                ss_expected=None,
+            )
+        ],
+    )[0]
     assert line.ss_expected == Decimal("72.00") and line.ss_estimated
     assert line.complementary_estimate == expected.result.complementary > 0
     assert (line.ccam_code, line.tooth) == ("HBLD036", "36")
@@ -78,7 +96,13 @@ def test_a_beneficiary_of_another_household_is_refused(alice_client, bob):
 
 def test_at_least_one_line(alice_client, alice):
     data = crown_post(alice.holder)
-    for key in ("lignes-0-acte", "lignes-0-montant", "lignes-0-base_remboursement", "lignes-0-code_ccam", "lignes-0-dent"):
+    for key in (
+        "lignes-0-acte",
+        "lignes-0-montant",
+        "lignes-0-base_remboursement",
+        "lignes-0-code_ccam",
+        "lignes-0-dent",
+    ):
         data.pop(key)
     data["lignes-0-quantite"] = ""
     response = alice_client.post(f"{NEW}?type=dentaire", data)
@@ -98,14 +122,27 @@ def test_full_path_member_gestionnaire_member(alice_client, alice, gestionnaire,
     def post(button, **fields):
         line.refresh_from_db()
         current = "" if line.corrected_complementary is None else str(line.corrected_complementary).replace(".", ",")
-        data = {"missing_document_note": "", "answer_note": "",
-                "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
-                "lines-0-id": line.pk, "lines-0-request": quote.pk, "lines-0-corrected_complementary": current,
-                "documents-TOTAL_FORMS": str(quote.documents.count()),
-                "documents-INITIAL_FORMS": str(quote.documents.count()), "documents-MIN_NUM_FORMS": "0",
-                "documents-MAX_NUM_FORMS": "1000",
-                "events-TOTAL_FORMS": str(quote.events.count()), "events-INITIAL_FORMS": str(quote.events.count()),
-                "events-MIN_NUM_FORMS": "0", "events-MAX_NUM_FORMS": "1000", button: "1", **fields}
+        data = {
+            "missing_document_note": "",
+            "answer_note": "",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "1",
+            "lines-MIN_NUM_FORMS": "0",
+            "lines-MAX_NUM_FORMS": "1000",
+            "lines-0-id": line.pk,
+            "lines-0-request": quote.pk,
+            "lines-0-corrected_complementary": current,
+            "documents-TOTAL_FORMS": str(quote.documents.count()),
+            "documents-INITIAL_FORMS": str(quote.documents.count()),
+            "documents-MIN_NUM_FORMS": "0",
+            "documents-MAX_NUM_FORMS": "1000",
+            "events-TOTAL_FORMS": str(quote.events.count()),
+            "events-INITIAL_FORMS": str(quote.events.count()),
+            "events-MIN_NUM_FORMS": "0",
+            "events-MAX_NUM_FORMS": "1000",
+            button: "1",
+            **fields,
+        }
         for index, document in enumerate(quote.documents.all()):
             data[f"documents-{index}-id"] = document.pk
             data[f"documents-{index}-request"] = quote.pk
@@ -114,7 +151,10 @@ def test_full_path_member_gestionnaire_member(alice_client, alice, gestionnaire,
             data[f"events-{index}-request"] = quote.pk
         with django_capture_on_commit_callbacks(execute=True):
             response = gestion.post(url, data)
-        assert response.status_code == 302, (response.context["adminform"].form.errors, [f.formset.errors for f in response.context["inline_admin_formsets"]])
+        assert response.status_code == 302, (
+            response.context["adminform"].form.errors,
+            [f.formset.errors for f in response.context["inline_admin_formsets"]],
+        )
         quote.refresh_from_db()
 
     post("_assign")
@@ -136,8 +176,14 @@ def test_full_path_member_gestionnaire_member(alice_client, alice, gestionnaire,
     assert quote.status == QuoteStatus.ANSWERED
     assert len(mail.outbox) == 2 and "réponse" in mail.outbox[1].subject
     actions = list(QuoteEvent.objects.filter(request=quote).values_list("action", flat=True))
-    assert actions == ["Demande envoyée", "Prise en charge", "Pièce manquante demandée",
-                       "Pièce(s) ajoutée(s) par l'assuré", "Ligne corrigée", "Réponse envoyée"]
+    assert actions == [
+        "Demande envoyée",
+        "Prise en charge",
+        "Pièce manquante demandée",
+        "Pièce(s) ajoutée(s) par l'assuré",
+        "Ligne corrigée",
+        "Réponse envoyée",
+    ]
     assert QuoteEvent.objects.filter(request=quote, action="Ligne corrigée").get().actor == gestionnaire
 
     pdf = alice_client.get(reverse("claims:quote_answer_pdf", args=[quote.pk]))

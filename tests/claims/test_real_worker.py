@@ -20,8 +20,11 @@ def test_one_email_per_decompte_and_none_on_reimport(alice, worker):  # noqa: F8
     import_seconds = time.monotonic() - started
     assert batch.created_count == 12
     assert import_seconds < 30  # the import only queues; the worker sends
-    _wait(lambda: Notification.objects.filter(status=NotificationStatus.SENT).count() == 12, 90,
-          f"12 sent alerts; worker log:\n{log.read_text(errors='replace')[-3000:]}")
+    _wait(
+        lambda: Notification.objects.filter(status=NotificationStatus.SENT).count() == 12,
+        90,
+        f"12 sent alerts; worker log:\n{log.read_text(errors='replace')[-3000:]}",
+    )
     decomptes_import(content=content, file_name="noemie.csv")
     time.sleep(2)
     sent = _sent_emails(emails)

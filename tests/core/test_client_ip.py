@@ -64,7 +64,11 @@ def test_a_request_that_bypassed_the_proxy_or_a_garbled_header_keeps_the_peer_ad
 @pytest.mark.parametrize("proxies", [0, 1])
 def test_axes_and_allauth_see_the_same_client_as_the_portal(settings, proxies):
     settings.PORTAL_TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxies
-    for meta in (via_proxy("203.0.113.5"), via_proxy("203.0.113.5", forged="198.51.100.1"), {"REMOTE_ADDR": "192.0.2.3"}):
+    for meta in (
+        via_proxy("203.0.113.5"),
+        via_proxy("203.0.113.5", forged="198.51.100.1"),
+        {"REMOTE_ADDR": "192.0.2.3"},
+    ):
         request = request_with(**meta)
         assert get_client_ip_address(request) == get_adapter().get_client_ip(request) == client_ip(request)
 

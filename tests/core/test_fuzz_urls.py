@@ -26,28 +26,107 @@ from tests.messaging.helpers import new_thread
 
 pytestmark = pytest.mark.django_db
 
-MEMBER_NAMESPACES = {"portal", "accounts", "members", "guarantees", "claims", "messaging", "directory", "assistant",
-                     "documents"}
+MEMBER_NAMESPACES = {
+    "portal",
+    "accounts",
+    "members",
+    "guarantees",
+    "claims",
+    "messaging",
+    "directory",
+    "assistant",
+    "documents",
+}
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 HUGE = "99999999999999999999"  # 20 digits: more than a 64-bit integer holds
 
 # Values that broke parsers before: digits Python's isdigit() accepts and int() refuses,
 # integers past 64 bits, years at or past the calendar's edges, half-formed cursors.
-NASTY = ["", "0", "-1", "1", "²", "٣", "¼", HUGE, "9" * 18, "1e9", "nan", "1.5", " 7", "0x1f", "a" * 300, "\x00",
-         "0000-00-00", "2024-02-30", "9999-12-31", "0001-01-01", "10000-01-01", "99999", "31/12/9999", "2025-01-01_1",
-         f"2025-01-01_{HUGE}", "2025-13-01_1", "_", "'; --", "<script>", "%00", "..", "../../etc/passwd", "true"]
+NASTY = [
+    "",
+    "0",
+    "-1",
+    "1",
+    "²",
+    "٣",
+    "¼",
+    HUGE,
+    "9" * 18,
+    "1e9",
+    "nan",
+    "1.5",
+    " 7",
+    "0x1f",
+    "a" * 300,
+    "\x00",
+    "0000-00-00",
+    "2024-02-30",
+    "9999-12-31",
+    "0001-01-01",
+    "10000-01-01",
+    "99999",
+    "31/12/9999",
+    "2025-01-01_1",
+    f"2025-01-01_{HUGE}",
+    "2025-13-01_1",
+    "_",
+    "'; --",
+    "<script>",
+    "%00",
+    "..",
+    "../../etc/passwd",
+    "true",
+]
 # Every parameter a member page reads (and a few it does not).
-PARAMETERS = ["page", "apres", "avant", "q", "categorie", "objet", "beneficiaire", "du", "au", "type", "recherche",
-              "brouillon", "texte", "methode", "next", "kind", "speciality", "lieu", "lat", "lon", "rayon",
-              "tiers_payant", "itelis", "optam", "formule", "acte", "annee", "p", "o", "e"]
+PARAMETERS = [
+    "page",
+    "apres",
+    "avant",
+    "q",
+    "categorie",
+    "objet",
+    "beneficiaire",
+    "du",
+    "au",
+    "type",
+    "recherche",
+    "brouillon",
+    "texte",
+    "methode",
+    "next",
+    "kind",
+    "speciality",
+    "lieu",
+    "lat",
+    "lon",
+    "rayon",
+    "tiers_payant",
+    "itelis",
+    "optam",
+    "formule",
+    "acte",
+    "annee",
+    "p",
+    "o",
+    "e",
+]
 # Lone surrogates cannot be sent in a URL at all (the client refuses to encode them).
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
-VALUES = st.one_of(st.sampled_from(NASTY), st.sampled_from(NASTY), TEXT, st.integers(-(10**25), 10**25).map(str),
-                   st.dates().map(dt.date.isoformat))  # absurd values drawn twice as often
+VALUES = st.one_of(
+    st.sampled_from(NASTY),
+    st.sampled_from(NASTY),
+    TEXT,
+    st.integers(-(10**25), 10**25).map(str),
+    st.dates().map(dt.date.isoformat),
+)  # absurd values drawn twice as often
 KEYS = st.one_of(st.sampled_from(PARAMETERS), st.sampled_from(PARAMETERS), TEXT.filter(bool))
 QUERIES = st.lists(st.tuples(KEYS, VALUES), min_size=1, max_size=4)
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _routes(patterns=None, prefix="", namespace=None):
@@ -64,8 +143,10 @@ def member_routes() -> list[str]:
 
 def fill(route: str, value: str) -> str:
     """The route with each converter given ``value`` (a uuid converter gets a uuid)."""
+
     def one(match):
         return str(uuid.uuid4()) if match[1] == "uuid" else value
+
     return "/" + CONVERTER.sub(one, route)
 
 
@@ -78,13 +159,24 @@ def alice_files(alice, bob):
     """Alice with one of everything a member URL can point at, and bob's thread (a
     stranger's id)."""
     thread = new_thread(alice, body="Facture de lunettes")
-    batch = decomptes_import(content=csv_file(consultation("F1", alice, care="02/03/2025", paid="20/03/2025")),
-                             file_name="fuzz.csv")
+    batch = decomptes_import(
+        content=csv_file(consultation("F1", alice, care="02/03/2025", paid="20/03/2025")), file_name="fuzz.csv"
+    )
     assert batch.status == "accepte", batch.errors
     quote = quote_request_create(
-        member=alice, beneficiary=alice.holder, kind="dentaire", files=[], user=alice.user,
-        lines=[QuoteLineInput(act="prothese-couronne-bridge", frais_reels=Decimal("800.00"),
-                              base_remboursement=Decimal("120.00"), ss_expected=None)],
+        member=alice,
+        beneficiary=alice.holder,
+        kind="dentaire",
+        files=[],
+        user=alice.user,
+        lines=[
+            QuoteLineInput(
+                act="prothese-couronne-bridge",
+                frais_reels=Decimal("800.00"),
+                base_remboursement=Decimal("120.00"),
+                ss_expected=None,
+            )
+        ],
     )
     stranger = new_thread(bob, body="Question de Bob")
     return [str(thread.pk), str(alice.decomptes.get().pk), str(quote.pk), str(stranger.pk)]
@@ -126,8 +218,13 @@ def test_random_query_strings_on_member_pages_never_make_a_500(alice_client, ali
 
 
 def test_a_page_number_or_cursor_the_portal_cannot_read_is_a_400_in_french(alice_client, alice_files):
-    for url in ("/messagerie/?page=²", f"/messagerie/?page={HUGE}", f"/remboursements/?apres=2025-01-01_{HUGE}",
-                "/remboursements/?avant=²", "/remboursements/?apres=2025-02-30_1"):
+    for url in (
+        "/messagerie/?page=²",
+        f"/messagerie/?page={HUGE}",
+        f"/remboursements/?apres=2025-01-01_{HUGE}",
+        "/remboursements/?avant=²",
+        "/remboursements/?apres=2025-02-30_1",
+    ):
         response = alice_client.get(url)
         assert response.status_code == 400, url
         assert "n&#39;est pas valide" in response.content.decode(), url
@@ -141,9 +238,12 @@ def registered_admins() -> list:
 
 
 def portal_admins() -> list:
-    return [model_admin for model_admin in registered_admins()
-            if model_admin.model._meta.app_label not in {"auth", "sites", "django_otp"}
-            and not model_admin.__module__.startswith(("django.", "allauth.", "django_otp.", "axes."))]
+    return [
+        model_admin
+        for model_admin in registered_admins()
+        if model_admin.model._meta.app_label not in {"auth", "sites", "django_otp"}
+        and not model_admin.__module__.startswith(("django.", "allauth.", "django_otp.", "axes."))
+    ]
 
 
 def changelist_url(model_admin) -> str:
@@ -167,16 +267,31 @@ def lookup_keys(model_admin) -> list[str]:
 
 
 def test_every_portal_changelist_is_guarded():
-    unguarded = [type(model_admin).__name__ for model_admin in portal_admins()
-                 if not isinstance(model_admin, StrictChangeListMixin)]
+    unguarded = [
+        type(model_admin).__name__
+        for model_admin in portal_admins()
+        if not isinstance(model_admin, StrictChangeListMixin)
+    ]
     assert portal_admins() and unguarded == []
 
 
-@pytest.mark.parametrize(("year", "month", "day"), [("9999", None, None), ("99999", None, None), ("0", None, None),
-                                              ("9999", "12", "31"), ("2025", "13", None), ("2025", "2", "30"),
-                                              ("²", None, None), (HUGE, None, None), ("2025", "²", None)])
+@pytest.mark.parametrize(
+    ("year", "month", "day"),
+    [
+        ("9999", None, None),
+        ("99999", None, None),
+        ("0", None, None),
+        ("9999", "12", "31"),
+        ("2025", "13", None),
+        ("2025", "2", "30"),
+        ("²", None, None),
+        (HUGE, None, None),
+        ("2025", "²", None),
+    ],
+)
 def test_a_date_hierarchy_out_of_the_calendar_goes_back_to_the_list_with_a_french_message(
-        gestionnaire_client, year, month, day):
+    gestionnaire_client, year, month, day
+):
     for url in ("/gestion/claims/decompte/", "/gestion/assistant/feedback/"):
         field = "payment_date" if "decompte" in url else "created_at"
         query = {f"{field}__{part}": value for part, value in (("year", year), ("month", month), ("day", day)) if value}
@@ -187,15 +302,21 @@ def test_a_date_hierarchy_out_of_the_calendar_goes_back_to_the_list_with_a_frenc
 
 
 def test_a_number_or_date_the_database_cannot_hold_goes_back_to_the_list(gestionnaire_client):
-    for url in (f"/gestion/members/member/?id__in={HUGE}", f"/gestion/messaging/thread/?assigned_to__id__exact=1,{HUGE}",
-                "/gestion/members/member/?created_at__year=0"):
+    for url in (
+        f"/gestion/members/member/?id__in={HUGE}",
+        f"/gestion/messaging/thread/?assigned_to__id__exact=1,{HUGE}",
+        "/gestion/members/member/?created_at__year=0",
+    ):
         response = gestionnaire_client.get(url)
         assert response.status_code == 302 and "?" not in response["Location"], url
         page = gestionnaire_client.get(response["Location"]).content.decode()
         assert re.search(r'class="error">(Le filtre .* trop grand|Choisissez une année)', page), url
     # Year 1 in Paris is before year 1 in UTC: Python cannot convert it (SQLite), PostgreSQL can.
     response = gestionnaire_client.get("/gestion/members/member/", {"created_at__gte": "0001-01-01"})
-    assert response.status_code == 200 or "Un des filtres" in gestionnaire_client.get(response["Location"]).content.decode()
+    assert (
+        response.status_code == 200
+        or "Un des filtres" in gestionnaire_client.get(response["Location"]).content.decode()
+    )
     assert gestionnaire_client.get("/gestion/claims/decompte/", {"payment_date__year": "2025"}).status_code == 200
 
 

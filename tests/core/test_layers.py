@@ -90,7 +90,7 @@ def _cycle(graph) -> list[str]:
         path.append(app)
         for target in graph[app]:
             if state.get(target) == "open":
-                return [*path[path.index(target):], target]
+                return [*path[path.index(target) :], target]
             if target not in state and (found := visit(target)):
                 return found
         state[app] = "done"

@@ -23,7 +23,9 @@ def test_amounts_are_written_the_french_way_and_never_break_across_lines():
 def test_pages_e_mails_and_python_callers_share_the_formatter():
     amount = Decimal("98765.432")
     assert engines["jinja2"].from_string("{{ amount|euros }}").render({"amount": amount}) == euros(amount)
-    assert engines["django"].from_string("{% load money %}{{ amount|euros }}").render({"amount": amount}) == euros(amount)
+    assert engines["django"].from_string("{% load money %}{{ amount|euros }}").render({"amount": amount}) == euros(
+        amount
+    )
 
 
 def test_the_engines_explanations_keep_plain_spaces():

@@ -20,19 +20,28 @@ def _active(html: str) -> tuple[list[str], list[str]]:
 def test_each_page_marks_its_own_menu_entry(alice_client):
     for _ in range(2):  # the second round is served from the rendered menus
         assert _active(alice_client.get("/remboursements/").content.decode()) == (
-            ["/remboursements/"], ["/remboursements/", "/remboursements/"])
+            ["/remboursements/"],
+            ["/remboursements/", "/remboursements/"],
+        )
         assert _active(alice_client.get("/contacts/").content.decode()) == (["/contacts/"], ["/contacts/"])
         # The estimation is in two sections of the menu: both are open on its page.
         assert _active(alice_client.get("/remboursements/devis/").content.decode()) == (
             ["/remboursements/", "/messagerie/ecrire/"],
-            ["/remboursements/", "/remboursements/devis/", "/messagerie/ecrire/", "/remboursements/devis/"])
+            ["/remboursements/", "/remboursements/devis/", "/messagerie/ecrire/", "/remboursements/devis/"],
+        )
         assert _active(alice_client.get("/").content.decode()) == (["/"], ["/"])
 
 
 def test_the_layout_links_are_reversed_urls(alice_client):
     html = alice_client.get("/contacts/").content.decode()
-    for name in ("home:home", "accounts:security", "account_logout", "assistant:ask", "assistant:api",
-                 "assistant:feedback"):
+    for name in (
+        "home:home",
+        "accounts:security",
+        "account_logout",
+        "assistant:ask",
+        "assistant:api",
+        "assistant:feedback",
+    ):
         assert f'"{reverse(name)}"' in html, name
     assert f'<a href="{reverse("home:contact")}">Nous contacter</a>' in html
 

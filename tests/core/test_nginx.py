@@ -51,7 +51,9 @@ pytestmark = [
         not os.environ.get("PORTAL_REAL_SERVICES"),
         reason="needs the real PostgreSQL and Redis of CI's second run (source var/ci-services.env)",
     ),
-    pytest.mark.skipif(not os.path.exists(NGINX), reason="needs Debian's nginx (scripts/install-system-deps.sh servers)"),
+    pytest.mark.skipif(
+        not os.path.exists(NGINX), reason="needs Debian's nginx (scripts/install-system-deps.sh servers)"
+    ),
 ]
 
 
@@ -92,8 +94,12 @@ def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
     now = dt.datetime.now(dt.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
         .sign(key, hashes.SHA256())
@@ -159,7 +165,10 @@ def deployment(transactional_db):
     gunicorn_log = folder / "gunicorn.log"
     gunicorn = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{gunicorn_port}", "--workers", "2"],
-        cwd=settings.BASE_DIR, env=env, stdout=gunicorn_log.open("wb"), stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=gunicorn_log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     nginx = None
     try:
@@ -172,14 +181,18 @@ def deployment(transactional_db):
             f"worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
             "events { worker_connections 64; }\n"
             f"http {{\n  access_log {folder}/access.log;\n"
-            + "".join(f"  {kind}_temp_path {folder}/{kind}_temp;\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+            + "".join(
+                f"  {kind}_temp_path {folder}/{kind}_temp;\n"
+                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+            )
             + f"  include {folder}/site.conf;\n}}\n"
         )
         nginx_log = folder / "error.log"
         nginx_log.touch()
         nginx = subprocess.Popen(
             [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(nginx_log), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL, stderr=nginx_log.open("ab"),
+            stdout=subprocess.DEVNULL,
+            stderr=nginx_log.open("ab"),
         )
         _wait_for_port(https_port, nginx, nginx_log)
         yield {"https": https_port, "http": http_port}
@@ -230,7 +243,9 @@ class Client:
         status, _, page = self.request("GET", "/compte/login/")
         assert status == 200, page[:500]
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        status, _, _ = self.request("POST", "/compte/login/", {"csrfmiddlewaretoken": token, "login": login, "password": password})
+        status, _, _ = self.request(
+            "POST", "/compte/login/", {"csrfmiddlewaretoken": token, "login": login, "password": password}
+        )
         return status
 
 

@@ -31,7 +31,9 @@ def urls_in(response) -> list[str]:
     if response["Content-Type"].startswith("application/json"):
         found += [value for value in json.loads(body).values() if isinstance(value, str) and "/" in value]
     else:
-        found += [html.unescape(url) for url in re.findall(r'(?:href|src|action|formaction|data-[\w-]+)="([^"]*)"', body)]
+        found += [
+            html.unescape(url) for url in re.findall(r'(?:href|src|action|formaction|data-[\w-]+)="([^"]*)"', body)
+        ]
     return found
 
 
@@ -82,7 +84,9 @@ def test_the_handoff_brings_the_question_into_the_message_form(alice_client):
 
 
 def test_after_feedback_the_member_comes_back_without_the_question_in_the_url(alice_client):
-    response = alice_client.post("/assistant/avis/", {"question": QUESTION, "answer": "carte-tiers-payant", "helpful": "oui"})
+    response = alice_client.post(
+        "/assistant/avis/", {"question": QUESTION, "answer": "carte-tiers-payant", "helpful": "oui"}
+    )
     assert response.status_code == 302 and MARKER not in unquote_plus(response["Location"])
     assert "Merci pour votre avis." in text(alice_client.get(response["Location"]))
 
@@ -117,7 +121,9 @@ def test_the_pages_of_a_search_keep_the_search_and_carry_only_a_page_number(alic
     next_page = next(url for url in urls_in(first) if "page=2" in url)
     assert next_page == "?recherche=1&page=2"
     second = alice_client.get("/messagerie/" + next_page)
-    assert "Page 2 sur 2" in text(second) and len(re.findall(r'href="/messagerie/(\d+)/"', second.content.decode())) == 2
+    assert (
+        "Page 2 sur 2" in text(second) and len(re.findall(r'href="/messagerie/(\d+)/"', second.content.decode())) == 2
+    )
 
 
 def test_an_old_search_url_searches_nothing(alice_client, alice):
@@ -131,8 +137,9 @@ def test_an_old_search_url_searches_nothing(alice_client, alice):
 
 
 def test_the_late_payment_message_is_prefilled_without_its_text_in_the_url(alice_client, alice):
-    batch = decomptes_import(content=csv_file(consultation("RETARD77", alice, paid="", complete="02/11/2026")),
-                             file_name="retard.csv")
+    batch = decomptes_import(
+        content=csv_file(consultation("RETARD77", alice, paid="", complete="02/11/2026")), file_name="retard.csv"
+    )
     assert batch.status == "accepte", batch.errors
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 11, 16)):
         follow_up = alice_client.get("/remboursements/suivi/")
@@ -141,8 +148,10 @@ def test_the_late_payment_message_is_prefilled_without_its_text_in_the_url(alice
     link = next(url for url in urls_in(follow_up) if url.startswith("/messagerie/ecrire/?"))
     assert urlparse(link).query == f"brouillon=retard-{alice.decomptes.get().pk}"
     compose = text(alice_client.get(link))
-    assert ("Bonjour, je n'ai pas reçu le remboursement des soins du 01/10/2026 (décompte RETARD77), "
-            "attendu au plus tard le 13/11/2026.</textarea>") in compose
+    assert (
+        "Bonjour, je n'ai pas reçu le remboursement des soins du 01/10/2026 (décompte RETARD77), "
+        "attendu au plus tard le 13/11/2026.</textarea>"
+    ) in compose
     assert f'<option value="{alice.holder.pk}" selected>' in compose
 
 

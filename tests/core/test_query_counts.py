@@ -44,7 +44,9 @@ def _listing(queries: list[str]) -> str:
 
 
 def assert_same_count(few: list[str], many: list[str], ceiling: int) -> None:
-    assert len(many) == len(few), f"{len(few)} queries with little data:\n{_listing(few)}\n{len(many)} with more:\n{_listing(many)}"
+    assert len(many) == len(few), (
+        f"{len(few)} queries with little data:\n{_listing(few)}\n{len(many)} with more:\n{_listing(many)}"
+    )
     assert len(many) <= ceiling, _listing(many)
 
 
@@ -52,26 +54,49 @@ def add_decomptes(member, count: int, *, lines: int = 3, first_day=dt.date(2010,
     batch = ImportBatch.objects.create(file_name=f"test-{member.number}-{count}", sha256="0", status="accepte")
     people = list(member.beneficiaries.all())
     start = Decompte.objects.count()
-    decomptes = Decompte.objects.bulk_create([
-        Decompte(external_id=f"Q{member.number}-{start + index}", member=member, batch=batch, origin="noemie",
-                 payee="assure", payment_date=first_day + dt.timedelta(days=7 * index + 5),
-                 first_care_date=first_day + dt.timedelta(days=7 * index), total_frais_reels=Decimal("90.00"),
-                 total_ss=Decimal("57.00"), total_complementary=Decimal("33.00"), total_rac=Decimal("0.00"),
-                 content_hash="x")
-        for index in range(count)
-    ])
+    decomptes = Decompte.objects.bulk_create(
+        [
+            Decompte(
+                external_id=f"Q{member.number}-{start + index}",
+                member=member,
+                batch=batch,
+                origin="noemie",
+                payee="assure",
+                payment_date=first_day + dt.timedelta(days=7 * index + 5),
+                first_care_date=first_day + dt.timedelta(days=7 * index),
+                total_frais_reels=Decimal("90.00"),
+                total_ss=Decimal("57.00"),
+                total_complementary=Decimal("33.00"),
+                total_rac=Decimal("0.00"),
+                content_hash="x",
+            )
+            for index in range(count)
+        ]
+    )
     categories = ["Soins courants", "Dentaire", "Optique", "Hospitalisation"]
-    DecompteLine.objects.bulk_create([
-        DecompteLine(decompte=decompte, line_number=number, beneficiary=people[(index + number) % len(people)],
-                     care_date=decompte.first_care_date, act_code="consultation-generaliste",
-                     act_label="Consultations et visites de généralistes",
-                     category=categories[(index + number) % len(categories)], frais_reels=Decimal("30.00"),
-                     base_remboursement=Decimal("30.00"), ss_paid=Decimal("19.00"),
-                     complementary_paid=Decimal("11.00"), computed_complementary=Decimal("11.00"),
-                     reste_a_charge=Decimal("0.00"), rule_label="Base - consultation : 100 % de la BR",
-                     rule_source="Notice 004, ligne 771")
-        for index, decompte in enumerate(decomptes) for number in range(1, lines + 1)
-    ])
+    DecompteLine.objects.bulk_create(
+        [
+            DecompteLine(
+                decompte=decompte,
+                line_number=number,
+                beneficiary=people[(index + number) % len(people)],
+                care_date=decompte.first_care_date,
+                act_code="consultation-generaliste",
+                act_label="Consultations et visites de généralistes",
+                category=categories[(index + number) % len(categories)],
+                frais_reels=Decimal("30.00"),
+                base_remboursement=Decimal("30.00"),
+                ss_paid=Decimal("19.00"),
+                complementary_paid=Decimal("11.00"),
+                computed_complementary=Decimal("11.00"),
+                reste_a_charge=Decimal("0.00"),
+                rule_label="Base - consultation : 100 % de la BR",
+                rule_source="Notice 004, ligne 771",
+            )
+            for index, decompte in enumerate(decomptes)
+            for number in range(1, lines + 1)
+        ]
+    )
     return decomptes
 
 
@@ -79,9 +104,14 @@ def add_children(member, count: int) -> None:
     holder = member.holder
     for index in range(count):
         Beneficiary.objects.create(
-            member=member, relationship=Relationship.CHILD, child_situation=ChildSituation.DEPENDENT,
-            first_name=f"Enfant{index}", last_name=holder.last_name, birth_date=dt.date(2012, 1, 1 + index),
-            rank=10 + index, cover_start=member.status_since,
+            member=member,
+            relationship=Relationship.CHILD,
+            child_situation=ChildSituation.DEPENDENT,
+            first_name=f"Enfant{index}",
+            last_name=holder.last_name,
+            birth_date=dt.date(2012, 1, 1 + index),
+            rank=10 + index,
+            cover_start=member.status_since,
         )
 
 
@@ -92,15 +122,24 @@ def add_threads(member, count: int, *, messages: int = 3, unread: bool = True) -
     for index in range(count):
         topic = topics[index % len(topics)]
         thread = Thread.objects.create(
-            member=member, beneficiary=people[index % len(people)], category=topic.category, topic=topic,
+            member=member,
+            beneficiary=people[index % len(people)],
+            category=topic.category,
+            topic=topic,
             status=ThreadStatus.ANSWERED if index % 2 else ThreadStatus.SENT,
         )
-        Message.objects.bulk_create([
-            Message(thread=thread, author=member.user if position % 2 == 0 else None, from_member=position % 2 == 0,
+        Message.objects.bulk_create(
+            [
+                Message(
+                    thread=thread,
+                    author=member.user if position % 2 == 0 else None,
+                    from_member=position % 2 == 0,
                     body="Bonjour, je n'ai pas reçu mon remboursement.",
-                    read_by_member_at=None if unread else thread.created_at)
-            for position in range(messages)
-        ])
+                    read_by_member_at=None if unread else thread.created_at,
+                )
+                for position in range(messages)
+            ]
+        )
         threads.append(thread)
     return threads
 
@@ -144,8 +183,11 @@ def test_decompte_detail_queries_do_not_grow_with_its_lines(alice_client, alice)
     small = add_decomptes(alice, 1, lines=1)[0]
     big = add_decomptes(alice, 1, lines=25, first_day=dt.date(2015, 1, 5))[0]
     add_children(alice, 3)
-    assert_same_count(queries_of(alice_client, f"/remboursements/{small.pk}/"),
-                      queries_of(alice_client, f"/remboursements/{big.pk}/"), MEMBER_PAGE_CEILING)
+    assert_same_count(
+        queries_of(alice_client, f"/remboursements/{small.pk}/"),
+        queries_of(alice_client, f"/remboursements/{big.pk}/"),
+        MEMBER_PAGE_CEILING,
+    )
 
 
 def test_inbox_queries_do_not_grow_with_threads_and_messages(alice_client, alice):

@@ -35,7 +35,9 @@ def test_pages_within_a_minute_do_not_write_the_session(alice_client):
     alice_client.get("/")
     with CaptureQueriesContext(connection) as queries:
         assert alice_client.get("/remboursements/").status_code == 200
-    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+    ]
     assert writes == []
 
 

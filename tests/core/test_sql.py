@@ -38,8 +38,10 @@ def _orm_page(member, direction="first", position=None):
 
 def _sql_page(member, direction="first", position=None):
     keyset = [position[0], position[0], position[1]] if position else []
-    rows = fetch_all(claims_selectors.decompte_page_sql(direction),
-                     [member.pk, Decompte.Status.PAID.value, *keyset, claims_selectors.PAGE_SIZE + 1])
+    rows = fetch_all(
+        claims_selectors.decompte_page_sql(direction),
+        [member.pk, Decompte.Status.PAID.value, *keyset, claims_selectors.PAGE_SIZE + 1],
+    )
     return claims_selectors._decompte_rows(rows, convert=True)
 
 
@@ -57,12 +59,18 @@ def test_the_list_page_query_gives_the_orms_rows(alice_history):  # noqa: F811
 def test_the_inbox_query_and_the_unread_count_give_the_orms_values(alice):
     threads = [new_thread(alice, body=f"Question {index}") for index in range(3)]
     Message.objects.create(thread=threads[1], from_member=False, body="Réponse")
-    sql_rows = [(*row[:2], aware(row[2]), *row[3:])
-                for row in fetch_all(messaging_selectors.INBOX_PAGE_SQL, [False, alice.pk, 20, 0])]
+    sql_rows = [
+        (*row[:2], aware(row[2]), *row[3:])
+        for row in fetch_all(messaging_selectors.INBOX_PAGE_SQL, [False, alice.pk, 20, 0])
+    ]
     orm_rows = list(messaging_selectors._orm_inbox_rows(Thread.objects.filter(member_id=alice.pk)))
     assert sql_rows == orm_rows and len(sql_rows) == 3
-    orm_unread = (Message.objects.filter(thread__member=alice, from_member=False, read_by_member_at__isnull=True)
-                  .values("thread_id").distinct().count())
+    orm_unread = (
+        Message.objects.filter(thread__member=alice, from_member=False, read_by_member_at__isnull=True)
+        .values("thread_id")
+        .distinct()
+        .count()
+    )
     assert fetch_value(messaging_selectors.UNREAD_COUNT_SQL, [alice.pk, False]) == orm_unread == 1
 
 
@@ -82,8 +90,10 @@ def _plan(sql: str, params: list) -> str:
 @pytest.mark.parametrize("direction", ["first", "after", "before"])
 def test_the_list_page_query_reads_the_members_recent_index(alice_history, direction):  # noqa: F811
     keyset = [dt.date(2025, 6, 20), dt.date(2025, 6, 20), 10**6] if direction != "first" else []
-    plan = _plan(claims_selectors.decompte_page_sql(direction),
-                 [alice_history.pk, Decompte.Status.PAID.value, *keyset, claims_selectors.PAGE_SIZE + 1])
+    plan = _plan(
+        claims_selectors.decompte_page_sql(direction),
+        [alice_history.pk, Decompte.Status.PAID.value, *keyset, claims_selectors.PAGE_SIZE + 1],
+    )
     assert "decompte_member_recent" in plan, plan
     assert "Seq Scan on claims_decompte" not in plan and "Seq Scan on claims_decompteline" not in plan, plan
 

@@ -33,8 +33,7 @@ ADMIN_CELL_BUILDERS = {"format_html", "format_html_join"}
 
 def _names(folder: Path, *, skip: Path | None = None) -> list[str]:
     return sorted(
-        str(path.relative_to(folder)) for path in folder.rglob("*.html")
-        if skip is None or skip not in path.parents
+        str(path.relative_to(folder)) for path in folder.rglob("*.html") if skip is None or skip not in path.parents
     )
 
 
@@ -63,7 +62,10 @@ def _docstrings(tree: ast.AST) -> set[int]:
 def _admin_cell_formats(tree: ast.AST) -> set[int]:
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ADMIN_CELL_BUILDERS:
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", None)) in ADMIN_CELL_BUILDERS
+        ):
             found.update(id(arg) for arg in node.args if isinstance(arg, ast.Constant))
     return found
 
@@ -76,7 +78,9 @@ def _markup_in_strings(path: Path, relative: Path) -> list[str]:
     return [
         f"{relative}:{node.lineno}: {node.value[:60]!r}"
         for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in allowed
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in allowed
         and TAG.search(node.value)
     ]
 
@@ -88,12 +92,16 @@ def test_no_production_module_writes_page_markup_in_strings():
         if relative.parts[0] in NOT_PRODUCTION or relative.parts[0].startswith(".") or "migrations" in relative.parts:
             continue
         offenders += _markup_in_strings(path, relative)
-    assert offenders == [], "write page markup in a template (templates/jinja2/), not in Python:\n" + "\n".join(offenders)
+    assert offenders == [], "write page markup in a template (templates/jinja2/), not in Python:\n" + "\n".join(
+        offenders
+    )
 
 
 def test_the_scan_sees_markup_in_strings_and_f_strings(tmp_path):
     module = tmp_path / "rows.py"
-    module.write_text('ROW = "<tr><td>{}</td></tr>"\n\ndef cell(x):\n    """A <td> cell."""\n    return f"<span>{x}</span>"\n')
+    module.write_text(
+        'ROW = "<tr><td>{}</td></tr>"\n\ndef cell(x):\n    """A <td> cell."""\n    return f"<span>{x}</span>"\n'
+    )
     assert len(_markup_in_strings(module, Path("claims/rows.py"))) == 2
 
 
@@ -107,13 +115,23 @@ def test_values_print_as_a_french_reader_expects():
     assert _render('{{ moment|date("d/m/Y H:i") }}', moment=moment) == "02/03/2026 00:30"
     assert _render('{{ day|date("j F Y") }}', day=dt.date(2026, 8, 15)) == "15 août 2026"
     assert _render("{{ amount|euros }}", amount=Decimal("1234.5")) == "1\u202f234,50\u00a0€"
-    assert _render("{{ text }}", text="<b>\"Tom\" & 'Jerry'</b>") == "&lt;b&gt;&#34;Tom&#34; &amp; &#39;Jerry&#39;&lt;/b&gt;"
+    assert (
+        _render("{{ text }}", text="<b>\"Tom\" & 'Jerry'</b>")
+        == "&lt;b&gt;&#34;Tom&#34; &amp; &#39;Jerry&#39;&lt;/b&gt;"
+    )
 
 
-@pytest.mark.parametrize("fmt", ["d/m/Y", "d/m/Y H:i", "d/m/Y à H:i", "m/Y", "Y", "H:i", "j F Y", "F Y", "D d/m", "d\\h"])
+@pytest.mark.parametrize(
+    "fmt", ["d/m/Y", "d/m/Y H:i", "d/m/Y à H:i", "m/Y", "Y", "H:i", "j F Y", "F Y", "D d/m", "d\\h"]
+)
 def test_dates_print_as_djangos_date_filter_prints_them(fmt):
-    values = [dt.date(2026, 1, 5), dt.date(999, 12, 31), dt.datetime(2026, 3, 29, 0, 59, tzinfo=dt.UTC),
-              dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC), dt.datetime(2026, 7, 14, 9, 5)]
+    values = [
+        dt.date(2026, 1, 5),
+        dt.date(999, 12, 31),
+        dt.datetime(2026, 3, 29, 0, 59, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 7, 14, 9, 5),
+    ]
     for value in values:
         if isinstance(value, dt.datetime) or not set(fmt) & set("Hi"):
             expected = defaultfilters.date(template_localtime(value), fmt)

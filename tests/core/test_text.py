@@ -28,7 +28,11 @@ def test_no_other_production_module_folds_accents_itself():
         if relative.parts[0] in {"tests", "tools", ".venv"} or "migrations" in relative.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Attribute) and node.attr in {"normalize", "combining"} \
-                    and isinstance(node.value, ast.Name) and node.value.id == "unicodedata":
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"normalize", "combining"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "unicodedata"
+            ):
                 folding.append(str(relative))
     assert sorted(set(folding)) == ["core/text.py"]

@@ -53,16 +53,24 @@ def test_it_refuses_the_reply_past_the_limit_says_when_and_keeps_the_text(alice_
     for body in ("Une", "Deux", "Trois"):
         thread_reply_by_member(thread=thread, author=alice.user, body=body)
     at = dt.datetime(2026, 3, 10, 9, 31, tzinfo=PARIS)
-    written_at(thread.messages, at - dt.timedelta(hours=2), at, at + dt.timedelta(minutes=10), at + dt.timedelta(minutes=20))
+    written_at(
+        thread.messages, at - dt.timedelta(hours=2), at, at + dt.timedelta(minutes=10), at + dt.timedelta(minutes=20)
+    )
     with travel(NOW):
-        response = alice_client.post(f"/messagerie/{thread.pk}/repondre/", {
-            "texte": "Ma quatrième réponse, longue et soignée", "pieces_jointes": [upload("facture.pdf", pdf_bytes())],
-        })
+        response = alice_client.post(
+            f"/messagerie/{thread.pk}/repondre/",
+            {
+                "texte": "Ma quatrième réponse, longue et soignée",
+                "pieces_jointes": [upload("facture.pdf", pdf_bytes())],
+            },
+        )
     page = text(response)
     assert response.status_code == 429
     # The oldest of the three replies, at 9:31 (Paris), leaves the hour at 10:31.
-    assert ("Vous avez envoyé 3 réponses au cours de la dernière heure. "
-            "Vous pourrez en envoyer une nouvelle à partir de 10 h 31 : votre texte est conservé ci-dessous.") in page
+    assert (
+        "Vous avez envoyé 3 réponses au cours de la dernière heure. "
+        "Vous pourrez en envoyer une nouvelle à partir de 10 h 31 : votre texte est conservé ci-dessous."
+    ) in page
     assert "Ma quatrième réponse, longue et soignée</textarea>" in page
     assert "les pièces jointes doivent être sélectionnées à nouveau" in page
     assert thread.messages.count() == 4 and not PrivateFile.objects.filter(member=alice).exists()
@@ -93,7 +101,10 @@ def test_new_threads_say_when_too(alice_client, alice):
         new_thread(alice)
     response = alice_client.post("/messagerie/ecrire/", compose_data(alice.holder, texte="Encore une question"))
     assert response.status_code == 429
-    assert "Vous avez déjà écrit 2 nouveaux messages au cours de la dernière heure. Vous pourrez en écrire un autre à partir de" in text(response)
+    assert (
+        "Vous avez déjà écrit 2 nouveaux messages au cours de la dernière heure. Vous pourrez en écrire un autre à partir de"
+        in text(response)
+    )
     assert "Encore une question</textarea>" in text(response)
 
 
@@ -103,15 +114,22 @@ def test_new_threads_say_when_too(alice_client, alice):
 @override_settings(CLAIMS_QUOTES_PER_DAY=2)
 def test_it_refuses_the_devis_past_the_daily_limit_and_keeps_the_lines(alice_client, alice, carol_client):
     for _ in range(2):
-        assert alice_client.post("/remboursements/devis/nouveau/?type=dentaire", crown_post(alice.holder)).status_code == 302
+        assert (
+            alice_client.post("/remboursements/devis/nouveau/?type=dentaire", crown_post(alice.holder)).status_code
+            == 302
+        )
     written_at(QuoteRequest.objects.filter(member=alice), NOW - dt.timedelta(hours=2), NOW - dt.timedelta(hours=1))
     files_before = PrivateFile.objects.filter(member=alice).count()
     with travel(NOW):
-        response = alice_client.post("/remboursements/devis/nouveau/?type=dentaire", crown_post(alice.holder, amount="950,00"))
+        response = alice_client.post(
+            "/remboursements/devis/nouveau/?type=dentaire", crown_post(alice.holder, amount="950,00")
+        )
     page = text(response)
     assert response.status_code == 429
-    assert ("Vous avez envoyé 2 demandes d'estimation au cours des dernières 24 heures. "
-            "Vous pourrez en envoyer une nouvelle à partir du 11/03/2026 à 08 h 31") in page
+    assert (
+        "Vous avez envoyé 2 demandes d'estimation au cours des dernières 24 heures. "
+        "Vous pourrez en envoyer une nouvelle à partir du 11/03/2026 à 08 h 31"
+    ) in page
     assert 'value="950,00"' in page and 'value="HBLD036"' in page
     assert QuoteRequest.objects.filter(member=alice).count() == 2
     assert PrivateFile.objects.filter(member=alice).count() == files_before
@@ -129,7 +147,9 @@ def test_it_refuses_feedback_past_the_limit(alice_client, alice, carol_client):
         assert alice_client.post("/assistant/avis/", vote, HTTP_ACCEPT="application/json").status_code == 200
     refused = alice_client.post("/assistant/avis/", vote, HTTP_ACCEPT="application/json")
     assert refused.status_code == 429
-    assert refused.json()["error"].startswith("Vous avez donné 2 avis au cours de la dernière heure. Vous pourrez en donner un nouveau à partir de")
+    assert refused.json()["error"].startswith(
+        "Vous avez donné 2 avis au cours de la dernière heure. Vous pourrez en donner un nouveau à partir de"
+    )
     without_script = alice_client.post("/assistant/avis/", vote, follow=True)
     assert "Vous avez donné 2 avis au cours de la dernière heure." in text(without_script)
     assert Feedback.objects.filter(user=alice.user).count() == 2

@@ -3,8 +3,13 @@ from directory.models import Kind, Professional
 
 def make_pro(identifier: str, latitude: float, longitude: float, **fields) -> Professional:
     values = {
-        "name": f"Cabinet {identifier}", "kind": Kind.GENERALISTE, "address": "1 rue de la Paix",
-        "postcode": "69001", "city": "Lyon", "latitude": latitude, "longitude": longitude,
+        "name": f"Cabinet {identifier}",
+        "kind": Kind.GENERALISTE,
+        "address": "1 rue de la Paix",
+        "postcode": "69001",
+        "city": "Lyon",
+        "latitude": latitude,
+        "longitude": longitude,
     } | fields
     return Professional.objects.create(identifier=identifier, **values)
 

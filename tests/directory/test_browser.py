@@ -54,9 +54,19 @@ def test_around_me_asks_the_position_on_click_and_sorts_by_distance(live_server,
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     run = subprocess.run(
-        [sys.executable, "-c", SCRIPT, live_server.url, settings.SESSION_COOKIE_NAME, cookie, CHROMIUM,
-         str(ARTIFACTS / "directory-around-me.png")],
-        capture_output=True, text=True, timeout=180,
+        [
+            sys.executable,
+            "-c",
+            SCRIPT,
+            live_server.url,
+            settings.SESSION_COOKIE_NAME,
+            cookie,
+            CHROMIUM,
+            str(ARTIFACTS / "directory-around-me.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])

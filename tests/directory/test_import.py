@@ -59,8 +59,16 @@ def test_a_file_with_bad_lines_changes_nothing_and_reports_each_of_them():
         directory_import(content=bad)
     reported = {(e.line, e.column) for e in failure.value.errors}
     assert reported == {
-        (3, "type"), (3, "code_postal"), (3, "latitude"), (3, "telephone"), (3, "secteur"), (3, "optam"),
-        (4, "specialite"), (4, "longitude"), (5, "optam"), (6, "identifiant"),
+        (3, "type"),
+        (3, "code_postal"),
+        (3, "latitude"),
+        (3, "telephone"),
+        (3, "secteur"),
+        (3, "optam"),
+        (4, "specialite"),
+        (4, "longitude"),
+        (5, "optam"),
+        (6, "identifiant"),
     }
     messages = {(e.line, e.column): e.message for e in failure.value.errors}
     assert "6900" in messages[(3, "code_postal")] and "5 chiffres" in messages[(3, "code_postal")]

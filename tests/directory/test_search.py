@@ -78,11 +78,15 @@ def test_filters_keep_only_matching_professionals(alice_client, lyon_area):
     make_pro("F", 45.7490, 4.8470, name="Cardiologue", kind=Kind.SPECIALISTE, speciality="cardiologie")
     search = {"lieu": "Lyon", "rayon": 50}
     assert names(alice_client.get("/professionnels/", search | {"tiers_payant": "on"}).content.decode()) == [
-        "Dr Centre", "Optique Itelis", "Dr Vienne",
+        "Dr Centre",
+        "Optique Itelis",
+        "Dr Vienne",
     ]
     assert names(alice_client.get("/professionnels/", search | {"itelis": "on"}).content.decode()) == ["Optique Itelis"]
     assert names(alice_client.get("/professionnels/", search | {"optam": "on"}).content.decode()) == ["Dr Centre"]
-    assert names(alice_client.get("/professionnels/", search | {"kind": "opticien"}).content.decode()) == ["Optique Itelis"]
+    assert names(alice_client.get("/professionnels/", search | {"kind": "opticien"}).content.decode()) == [
+        "Optique Itelis"
+    ]
     assert names(alice_client.get("/professionnels/", search | {"speciality": "cardiologie"}).content.decode()) == [
         "Cardiologue"
     ]

@@ -29,7 +29,7 @@ class StreamedBody:
             if isinstance(segment, int):
                 out += b"0" * take
             else:
-                out += segment[self._offset:self._offset + take]
+                out += segment[self._offset : self._offset + take]
             self._offset += take
             if self._offset == (segment if isinstance(segment, int) else len(segment)):
                 self._index, self._offset = self._index + 1, 0
@@ -56,8 +56,10 @@ def field(name: str, value: str) -> bytes:
 
 
 def file_part(name: str, file_name: str, size: int, head: bytes = b"%PDF-1.4\n") -> list[bytes | int]:
-    header = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{file_name}"\r\n'
-              "Content-Type: application/pdf\r\n\r\n").encode()
+    header = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{file_name}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
     return [header + head, size - len(head), b"\r\n"]
 
 

@@ -54,7 +54,9 @@ def attachments(content: bytes) -> dict:
 
 
 def test_the_pdf_is_tagged_with_title_and_language():
-    content = pdf.html_to_pdf('<html lang="fr"><head><title>Carte de tiers payant</title></head><body><h1>Carte</h1></body></html>')
+    content = pdf.html_to_pdf(
+        '<html lang="fr"><head><title>Carte de tiers payant</title></head><body><h1>Carte</h1></body></html>'
+    )
     reader = PdfReader(io.BytesIO(content))
     catalog = reader.trailer["/Root"]
     assert catalog["/Lang"] == "fr"
@@ -126,7 +128,9 @@ def test_an_inline_png_is_drawn_without_any_fetch(local_server):
     png = io.BytesIO()
     Image.new("L", (3, 3), 0).save(png, "PNG")
     src = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
-    content = pdf.html_to_pdf(f'<html lang="fr"><head><title>T</title></head><body><img src="{src}" alt="carré"><img src="{origin}/x.png" alt=""></body></html>')
+    content = pdf.html_to_pdf(
+        f'<html lang="fr"><head><title>T</title></head><body><img src="{src}" alt="carré"><img src="{origin}/x.png" alt=""></body></html>'
+    )
     images = [name for page in PdfReader(io.BytesIO(content)).pages for name in page["/Resources"].get("/XObject", {})]
     assert len(images) == 1 and hits == []
 
@@ -162,5 +166,7 @@ def test_a_template_may_use_a_static_stylesheet(monkeypatch):
         return response
 
     monkeypatch.setattr(pdf.StaticFilesFetcher, "fetch", spy)
-    pdf.html_to_pdf('<html lang="fr"><head><title>T</title><link rel="stylesheet" href="css/portal.css"></head><body>x</body></html>')
+    pdf.html_to_pdf(
+        '<html lang="fr"><head><title>T</title><link rel="stylesheet" href="css/portal.css"></head><body>x</body></html>'
+    )
     assert fetched == [(Path(settings.BASE_DIR) / "static" / "css" / "portal.css").resolve().as_uri()]

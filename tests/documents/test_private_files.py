@@ -73,7 +73,9 @@ def test_the_optional_virus_scanner_is_called():
 @pytest.fixture
 def alice_file(alice):
     return private_file_store(
-        member=alice, uploaded=upload("Devis dentaire (Dr Roux).PDF", pdf_bytes()), purpose="devis",
+        member=alice,
+        uploaded=upload("Devis dentaire (Dr Roux).PDF", pdf_bytes()),
+        purpose="devis",
         uploaded_by=alice.user,
     )
 

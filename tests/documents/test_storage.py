@@ -53,7 +53,10 @@ def test_a_full_space_refuses_the_upload_says_what_is_left_and_whom_to_call(alic
     before = stored_paths()
 
     response = alice_client.post(
-        COMPOSE_URL, compose_data(paul, texte="Deuxième envoi, écrit avec soin", pieces_jointes=[upload("facture.pdf", pdf_bytes())])
+        COMPOSE_URL,
+        compose_data(
+            paul, texte="Deuxième envoi, écrit avec soin", pieces_jointes=[upload("facture.pdf", pdf_bytes())]
+        ),
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -79,14 +82,23 @@ def noise_png(size_px: int) -> bytes:
 
 def test_the_message_gives_the_space_used_and_remaining(alice):
     # Alice already stored 195.3 MB of the default 200 MB.
-    PrivateFile.objects.create(member=alice, purpose="devis", original_name="ancien.pdf", content_type="application/pdf",
-                               extension="pdf", size=int(195.3 * MB), sha256="0" * 64, file="2026/01/ancien.pdf",
-                               uploaded_by=alice.user)
+    PrivateFile.objects.create(
+        member=alice,
+        purpose="devis",
+        original_name="ancien.pdf",
+        content_type="application/pdf",
+        extension="pdf",
+        size=int(195.3 * MB),
+        sha256="0" * 64,
+        file="2026/01/ancien.pdf",
+        uploaded_by=alice.user,
+    )
     scan = noise_png(1300)
     assert 4.8 * MB < len(scan) < 4.9 * MB
     with pytest.raises(ValidationError) as refusal:
-        private_file_store(member=alice, uploaded=upload("scan.png", scan, "image/png"), purpose="devis",
-                           uploaded_by=alice.user)
+        private_file_store(
+            member=alice, uploaded=upload("scan.png", scan, "image/png"), purpose="devis", uploaded_by=alice.user
+        )
     assert refusal.value.messages == [
         "Votre espace de documents est plein : les documents que vous avez déposés occupent 195,3 Mo sur les "
         "200 Mo autorisés. Il reste 4,7 Mo et « scan.png » fait 4,8 Mo : il n'a pas été enregistré. Pour faire de "
@@ -106,7 +118,9 @@ def test_a_devis_refused_by_the_quota_gets_a_french_message_not_a_500(alice_clie
 def test_files_the_gestionnaires_attach_neither_count_nor_are_refused(alice, gestionnaire, quota_of_one_file):
     thread = new_thread(alice)
     for name in ("reponse-1.pdf", "reponse-2.pdf"):
-        thread_reply_by_gestionnaire(thread=thread, author=gestionnaire, body="Voici", files=[upload(name, pdf_bytes())])
+        thread_reply_by_gestionnaire(
+            thread=thread, author=gestionnaire, body="Voici", files=[upload(name, pdf_bytes())]
+        )
     assert storage_used(alice) == 0
     private_file_store(member=alice, uploaded=upload("mien.pdf", pdf_bytes()), purpose="devis", uploaded_by=alice.user)
     assert storage_used(alice) == PDF_SIZE
@@ -129,8 +143,9 @@ def test_a_refused_iban_change_leaves_no_file(alice_client, alice):
 def test_a_failure_after_the_file_was_written_removes_it(alice):
     before = stored_paths()
     with pytest.raises(RuntimeError), private_files_atomic():  # noqa: PT012 (the block under test is a whole transaction)
-        stored = private_file_store(member=alice, uploaded=upload("a.pdf", pdf_bytes()), purpose="devis",
-                                    uploaded_by=alice.user)
+        stored = private_file_store(
+            member=alice, uploaded=upload("a.pdf", pdf_bytes()), purpose="devis", uploaded_by=alice.user
+        )
         assert Path(stored.file.path).exists()
         raise RuntimeError("the caller's next step fails")
     assert not PrivateFile.objects.filter(member=alice).exists()
@@ -141,16 +156,18 @@ def test_an_outer_rollback_removes_the_files_of_inner_blocks_that_succeeded(alic
     before = stored_paths()
     with pytest.raises(RuntimeError), private_files_atomic():  # noqa: PT012 (the block under test is a whole transaction)
         with private_files_atomic():
-            private_file_store(member=alice, uploaded=upload("a.pdf", pdf_bytes()), purpose="devis",
-                               uploaded_by=alice.user)
+            private_file_store(
+                member=alice, uploaded=upload("a.pdf", pdf_bytes()), purpose="devis", uploaded_by=alice.user
+            )
         raise RuntimeError("refused after the inner block committed its savepoint")
     assert stored_paths() == before
 
 
 def test_a_committed_block_keeps_its_files(alice):
     with private_files_atomic():
-        stored = private_file_store(member=alice, uploaded=upload("a.pdf", pdf_bytes()), purpose="devis",
-                                    uploaded_by=alice.user)
+        stored = private_file_store(
+            member=alice, uploaded=upload("a.pdf", pdf_bytes()), purpose="devis", uploaded_by=alice.user
+        )
     assert Path(stored.file.path).exists() and PrivateFile.objects.filter(pk=stored.pk).exists()
 
 

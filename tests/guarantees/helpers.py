@@ -30,8 +30,13 @@ def layers(*codes: str, since: dt.date | None = None) -> tuple[Layer, ...]:
 def run(codes, *lines, history=(), birth=ADULT, claim=CLAIM, since=None, cover_start=None):
     codes = (codes,) if isinstance(codes, str) else codes
     request = EngineRequest(
-        layers=layers(*codes, since=since), birth_date=birth, claim_date=claim, lines=tuple(lines),
-        history=tuple(history), pmss=catalogue.pmss_table(), cover_start=cover_start,
+        layers=layers(*codes, since=since),
+        birth_date=birth,
+        claim_date=claim,
+        lines=tuple(lines),
+        history=tuple(history),
+        pmss=catalogue.pmss_table(),
+        cover_start=cover_start,
     )
     return compute(request)
 

@@ -58,9 +58,14 @@ def test_every_amount_of_the_rules_is_written_in_the_cell_text():
         if cell.kind in ("pct_pmss_year", "pct_pmss_eye_year", "pct_pmss_act"):
             assert f"{cell.pmss_pct} % du PMSS" in text
             checked += 1
-        if cell.kind in ("fixed_act", "fixed_day", "fixed_eye", "pct_br_plus_year", "pct_br_plus_device", "optical_package") or (
-            cell.kind == "fixed_year" and cell.text != "Inclus" and not cell.text.startswith("Intégrée")
-        ):
+        if cell.kind in (
+            "fixed_act",
+            "fixed_day",
+            "fixed_eye",
+            "pct_br_plus_year",
+            "pct_br_plus_device",
+            "optical_package",
+        ) or (cell.kind == "fixed_year" and cell.text != "Inclus" and not cell.text.startswith("Intégrée")):
             assert f"{cell.amount} €" in text or f"{cell.amount}€" in text, (row.label, cell.formula, cell.amount)
             checked += 1
         if cell.kind == "optical_glass":
@@ -72,16 +77,32 @@ def test_every_amount_of_the_rules_is_written_in_the_cell_text():
         if cell.max_days:
             assert f"{cell.max_days} jours par an" in cell.limit_text
         if cell.frame_cap:
-            assert f"limité à {cell.frame_cap}" in number(row.label + " " + cell.text).replace(" €", "€") or f"limitée à {cell.frame_cap}" in text
+            assert (
+                f"limité à {cell.frame_cap}" in number(row.label + " " + cell.text).replace(" €", "€")
+                or f"limitée à {cell.frame_cap}" in text
+            )
     assert checked >= 200
 
 
 def test_the_seven_formulas_are_transcribed():
     codes = {code for notice in catalogue.notices().values() for code in notice.formulas}
-    assert codes == {"CCOOP-BASE", "CCOOP-OPT1", "CCOOP-OPT2", "IDCC1412-BASE", "IDCC1412-OPTION", "IDCC1412-CELSIUS", "IDCC1412-KELVIN"}
+    assert codes == {
+        "CCOOP-BASE",
+        "CCOOP-OPT1",
+        "CCOOP-OPT2",
+        "IDCC1412-BASE",
+        "IDCC1412-OPTION",
+        "IDCC1412-CELSIUS",
+        "IDCC1412-KELVIN",
+    }
 
 
 def test_the_formula_headings_are_on_their_lines():
     lines = notice_lines("004_a7dd630f94aebb50.txt")
-    for code, word in (("IDCC1412-BASE", "BASE CONVENTIONNELLE"), ("IDCC1412-OPTION", "OPTION"), ("IDCC1412-CELSIUS", "CELSIUS"), ("IDCC1412-KELVIN", "KELVIN")):
+    for code, word in (
+        ("IDCC1412-BASE", "BASE CONVENTIONNELLE"),
+        ("IDCC1412-OPTION", "OPTION"),
+        ("IDCC1412-CELSIUS", "CELSIUS"),
+        ("IDCC1412-KELVIN", "KELVIN"),
+    ):
         assert f"« {word} »" in lines[catalogue.notices()["004"].formulas[code]["line"] - 1]

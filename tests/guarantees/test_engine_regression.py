@@ -24,7 +24,14 @@ def test_the_fixture_is_broad(fixture):
     assert len(cases) > 900
     assert sum(len(case["answer"]["lines"]) for case in answered) > 3000
     assert {layer["formula"] for case in answered for line in case["answer"]["lines"] for layer in line["layers"]} == {
-        "CCOOP-BASE", "CCOOP-OPT1", "CCOOP-OPT2", "IDCC1412-BASE", "IDCC1412-OPTION", "IDCC1412-CELSIUS", "IDCC1412-KELVIN"}
+        "CCOOP-BASE",
+        "CCOOP-OPT1",
+        "CCOOP-OPT2",
+        "IDCC1412-BASE",
+        "IDCC1412-OPTION",
+        "IDCC1412-CELSIUS",
+        "IDCC1412-KELVIN",
+    }
     assert sum(bool(case["request"]["history"]) for case in answered) > 300
 
 

@@ -16,6 +16,7 @@ CHILD_10 = dt.date(2015, 1, 1)
 
 # --- annual counters ------------------------------------------------------------------
 
+
 def test_it_consumes_the_private_room_days_across_history_and_renews_them_on_1_january():
     # notice 003 lines 793-794: 80 €/day, 50 days per year and beneficiary
     history = [line("chambre-particuliere", 3600, days=45, care_date=dt.date(2024, 11, 2))]
@@ -23,7 +24,8 @@ def test_it_consumes_the_private_room_days_across_history_and_renews_them_on_1_j
         "CCOOP-BASE",
         line("chambre-particuliere", 800, days=10, care_date=dt.date(2024, 12, 20)),
         line("chambre-particuliere", 800, days=10, care_date=dt.date(2025, 1, 3)),
-        history=history, claim=dt.date(2025, 1, 10),
+        history=history,
+        claim=dt.date(2025, 1, 10),
     )
     assert str(december.complementary) == "400.00"  # 5 days left in 2024
     assert december.limits[0].key == "max_days"
@@ -54,7 +56,10 @@ def test_it_counts_protheses_per_year_with_history():
 def test_it_consumes_the_optional_levels_forfait_with_what_all_levels_paid():
     # Lenses: Base 100 €/an (line 820), Celsius 300 €/an "all levels included" (line 1004)
     first, second, third = run(
-        ("IDCC1412-BASE", "IDCC1412-CELSIUS"), line("lentilles", 150), line("lentilles", 120), line("lentilles", 100),
+        ("IDCC1412-BASE", "IDCC1412-CELSIUS"),
+        line("lentilles", 150),
+        line("lentilles", 120),
+        line("lentilles", 100),
     )
     assert [str(a.amount) for a in first.layers] == ["100.00", "50.00"]
     assert [str(a.amount) for a in second.layers] == ["0.00", "120.00"]
@@ -77,11 +82,16 @@ def test_an_optional_level_adds_nothing_when_it_guarantees_no_more():
 
 def test_it_uses_the_pmss_of_the_care_year():
     # Kelvin chirurgie de la vision 20 % PMSS per eye (line 1115): 2023 3666 -> 733.20
-    (result,) = run("IDCC1412-KELVIN", line("chirurgie-vision", 1500, eye="left", care_date=dt.date(2023, 5, 2)), claim=dt.date(2024, 1, 2))
+    (result,) = run(
+        "IDCC1412-KELVIN",
+        line("chirurgie-vision", 1500, eye="left", care_date=dt.date(2023, 5, 2)),
+        claim=dt.date(2024, 1, 2),
+    )
     assert str(result.complementary) == "733.20"
 
 
 # --- periodicity ------------------------------------------------------------------------
+
 
 def test_optical_periodicity_is_two_years_to_the_day_for_adults():
     # notice 003 lines 506-512 and 820: 1 equipment every 2 years from 16
@@ -98,9 +108,17 @@ def test_optical_periodicity_is_two_years_to_the_day_for_adults():
 def test_optical_periodicity_is_one_year_under_16_and_after_an_eyesight_change():
     bought = dt.date(2024, 3, 10)
     history = [line("optique-classe-b", 300, care_date=bought)]
-    (child,) = run("CCOOP-BASE", line("optique-classe-b", 300, care_date=dt.date(2025, 3, 10)), history=history, birth=CHILD_10)
-    (child_early,) = run("CCOOP-BASE", line("optique-classe-b", 300, care_date=dt.date(2025, 3, 9)), history=history, birth=CHILD_10)
-    (renewal,) = run("CCOOP-BASE", line("optique-classe-b", 300, care_date=dt.date(2025, 3, 10), renewal="evolution_vue"), history=history)
+    (child,) = run(
+        "CCOOP-BASE", line("optique-classe-b", 300, care_date=dt.date(2025, 3, 10)), history=history, birth=CHILD_10
+    )
+    (child_early,) = run(
+        "CCOOP-BASE", line("optique-classe-b", 300, care_date=dt.date(2025, 3, 9)), history=history, birth=CHILD_10
+    )
+    (renewal,) = run(
+        "CCOOP-BASE",
+        line("optique-classe-b", 300, care_date=dt.date(2025, 3, 10), renewal="evolution_vue"),
+        history=history,
+    )
     assert (child.complementary, child_early.complementary, renewal.complementary) == (240, 0, 240)
 
 
@@ -123,11 +141,14 @@ def test_hearing_aids_are_renewed_every_four_years_per_ear():
         "CCOOP-BASE",
         line("aide-auditive-classe-2", 1500, 400, 240, ear="left", care_date=dt.date(2025, 5, 31)),
         line("aide-auditive-classe-2", 1500, 400, 240, ear="right", care_date=dt.date(2025, 5, 31)),
-        history=history, claim=dt.date(2025, 6, 2),
+        history=history,
+        claim=dt.date(2025, 6, 2),
     )
     (left_on_time,) = run(
-        "CCOOP-BASE", line("aide-auditive-classe-2", 1500, 400, 240, ear="left", care_date=dt.date(2025, 6, 1)),
-        history=history, claim=dt.date(2025, 6, 2),
+        "CCOOP-BASE",
+        line("aide-auditive-classe-2", 1500, 400, 240, ear="left", care_date=dt.date(2025, 6, 1)),
+        history=history,
+        claim=dt.date(2025, 6, 2),
     )
     assert left.complementary == 0 and left.limits[0].key == "periodicity"
     assert str(right.complementary) == "870.00"  # 165 % x 400 + 450 = 1110 - 240
@@ -135,6 +156,7 @@ def test_hearing_aids_are_renewed_every_four_years_per_ear():
 
 
 # --- prescription and cover -----------------------------------------------------------------
+
 
 def test_care_is_prescribed_the_day_after_its_second_anniversary():
     # notice 003 line 307: actions prescribed two years after the care
@@ -161,7 +183,9 @@ def test_an_optional_level_pays_only_during_its_affiliation():
     base, celsius = (catalogue.formula_rules(c) for c in ("IDCC1412-BASE", "IDCC1412-CELSIUS"))
     request = EngineRequest(
         layers=(Layer(base, start=dt.date(2020, 1, 1)), Layer(celsius, role="facultative", start=dt.date(2025, 3, 11))),
-        birth_date=ADULT, claim_date=dt.date(2025, 4, 1), pmss=catalogue.pmss_table(),
+        birth_date=ADULT,
+        claim_date=dt.date(2025, 4, 1),
+        pmss=catalogue.pmss_table(),
         lines=(line("lentilles", 150), line("lentilles", 150, care_date=dt.date(2025, 3, 11))),
     )
     before, after = compute(request)
@@ -170,6 +194,7 @@ def test_an_optional_level_pays_only_during_its_affiliation():
 
 
 # --- bad input and exclusions -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("care", "key"),
@@ -211,13 +236,22 @@ def test_another_complementary_payment_is_deducted():
 
 # --- optical grid ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("sphere", "cylinder", "addition", "expected"),
     [
-        ("-6", "0", None, "simple"), ("-6.25", "0", None, "complexe"), ("2", "4", None, "simple"),
-        ("2", "4.25", None, "complexe"), ("-3", "4.25", None, "complexe"), ("-6.5", "0.25", None, "complexe"),
-        ("4", "0", "2", "complexe"), ("4.25", "0", "2", "tres_complexe"), ("-8", "4", "2", "complexe"),
-        ("-8", "4.25", "2", "tres_complexe"), ("-8.25", "0.25", "2", "tres_complexe"), ("5", "3.25", "2", "tres_complexe"),
+        ("-6", "0", None, "simple"),
+        ("-6.25", "0", None, "complexe"),
+        ("2", "4", None, "simple"),
+        ("2", "4.25", None, "complexe"),
+        ("-3", "4.25", None, "complexe"),
+        ("-6.5", "0.25", None, "complexe"),
+        ("4", "0", "2", "complexe"),
+        ("4.25", "0", "2", "tres_complexe"),
+        ("-8", "4", "2", "complexe"),
+        ("-8", "4.25", "2", "tres_complexe"),
+        ("-8.25", "0.25", "2", "tres_complexe"),
+        ("5", "3.25", "2", "tres_complexe"),
     ],
 )
 def test_it_classifies_glasses_as_the_optical_grid(sphere, cylinder, addition, expected):
@@ -228,7 +262,16 @@ def test_it_classifies_glasses_as_the_optical_grid(sphere, cylinder, addition, e
 # --- properties ---------------------------------------------------------------------------------
 
 ACTS = [
-    (code, act) for code in ("CCOOP-BASE", "CCOOP-OPT1", "CCOOP-OPT2", "IDCC1412-BASE", "IDCC1412-OPTION", "IDCC1412-CELSIUS", "IDCC1412-KELVIN")
+    (code, act)
+    for code in (
+        "CCOOP-BASE",
+        "CCOOP-OPT1",
+        "CCOOP-OPT2",
+        "IDCC1412-BASE",
+        "IDCC1412-OPTION",
+        "IDCC1412-CELSIUS",
+        "IDCC1412-KELVIN",
+    )
     for act, _label in catalogue.acts_for(code)
 ]
 cents = st.integers(min_value=0, max_value=500_000).map(lambda c: Decimal(c) / 100)
@@ -236,19 +279,39 @@ cents = st.integers(min_value=0, max_value=500_000).map(lambda c: Decimal(c) / 1
 
 @settings(max_examples=300, deadline=None)
 @given(
-    act=st.sampled_from(ACTS), fr=cents, br=cents, ss_share=st.integers(0, 100), quantity=st.integers(1, 4),
-    optam=st.booleans(), conventionne=st.booleans(), sphere=st.integers(-40, 40), layered=st.booleans(),
+    act=st.sampled_from(ACTS),
+    fr=cents,
+    br=cents,
+    ss_share=st.integers(0, 100),
+    quantity=st.integers(1, 4),
+    optam=st.booleans(),
+    conventionne=st.booleans(),
+    sphere=st.integers(-40, 40),
+    layered=st.booleans(),
     birth=st.dates(dt.date(1930, 1, 1), dt.date(2024, 12, 31)),
 )
-def test_the_complementary_is_never_negative_nor_above_what_is_left(act, fr, br, ss_share, quantity, optam, conventionne, sphere, layered, birth):
+def test_the_complementary_is_never_negative_nor_above_what_is_left(
+    act, fr, br, ss_share, quantity, optam, conventionne, sphere, layered, birth
+):
     code, act_code = act
     codes = (code,)
     if layered and code == "IDCC1412-BASE":
         codes = ("IDCC1412-BASE", "IDCC1412-KELVIN")
     ss = (min(fr, br) * ss_share / 100).quantize(Decimal("0.01"))
     care = line(
-        act_code, fr, br, ss, quantity=quantity, optam=optam, conventionne=conventionne, sphere=Decimal(sphere) / 4,
-        eye="both", ear="left", frame_amount=fr / 3, price_limit=fr / 2, days=quantity,
+        act_code,
+        fr,
+        br,
+        ss,
+        quantity=quantity,
+        optam=optam,
+        conventionne=conventionne,
+        sphere=Decimal(sphere) / 4,
+        eye="both",
+        ear="left",
+        frame_amount=fr / 3,
+        price_limit=fr / 2,
+        days=quantity,
     )
     (result,) = run(codes, care, birth=birth)
     assert result.complementary >= 0

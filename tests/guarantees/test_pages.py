@@ -14,9 +14,15 @@ SIMULATE = "/remboursements/simulation/"
 
 def form_data(beneficiary, **changes):
     data = {
-        "beneficiary": beneficiary.pk, "act": "consultation-specialiste", "care_date": "2025-03-10",
-        "frais_reels": "120,00", "base_remboursement": "30", "ss_paid": "21", "quantity": "1",
-        "optam": "oui", "conventionne": "on",
+        "beneficiary": beneficiary.pk,
+        "act": "consultation-specialiste",
+        "care_date": "2025-03-10",
+        "frais_reels": "120,00",
+        "base_remboursement": "30",
+        "ss_paid": "21",
+        "quantity": "1",
+        "optam": "oui",
+        "conventionne": "on",
     }
     data.update(changes)
     return data
@@ -65,7 +71,9 @@ def test_bob_cannot_simulate_on_alices_beneficiary(client, alice, bob):
 
 def test_bad_amounts_get_french_errors_and_keep_what_was_typed(alice_client, alice):
     leo = alice.beneficiaries.get(first_name="Léo")
-    page = alice_client.post(SIMULATE, form_data(leo, frais_reels="-5", ss_paid="abc", base_remboursement="30,5")).content.decode()
+    page = alice_client.post(
+        SIMULATE, form_data(leo, frais_reels="-5", ss_paid="abc", base_remboursement="30,5")
+    ).content.decode()
     assert "Le montant ne peut pas être négatif." in page
     assert "Saisissez un montant en euros, par exemple 25,50." in page
     assert 'value="30,5"' in page
@@ -74,7 +82,9 @@ def test_bad_amounts_get_french_errors_and_keep_what_was_typed(alice_client, ali
 
 def test_ss_above_frais_reels_and_future_dates_are_refused(alice_client, alice):
     holder = alice.holder
-    page = alice_client.post(SIMULATE, form_data(holder, frais_reels="10", ss_paid="21", care_date="2999-01-01")).content.decode()
+    page = alice_client.post(
+        SIMULATE, form_data(holder, frais_reels="10", ss_paid="21", care_date="2999-01-01")
+    ).content.decode()
     assert "ne peut pas dépasser les frais réels" in page
     assert "La date des soins ne peut pas être dans le futur." in page
 
@@ -86,7 +96,10 @@ def test_care_before_cover_is_an_error_on_the_date(alice_client, alice):
 
 
 def test_a_missing_optical_field_is_asked_for(alice_client, alice):
-    page = alice_client.post(SIMULATE, form_data(alice.holder, act="verres-unifocaux", frais_reels="300", base_remboursement="0", ss_paid="0")).content.decode()
+    page = alice_client.post(
+        SIMULATE,
+        form_data(alice.holder, act="verres-unifocaux", frais_reels="300", base_remboursement="0", ss_paid="0"),
+    ).content.decode()
     assert "Indiquez la sphère" in page
 
 
@@ -114,7 +127,10 @@ def test_gestionnaires_browse_the_tables_read_only(gestionnaire_client):
     detail = gestionnaire_client.get(f"/gestion/guarantees/guaranteerow/{row.pk}/change/")
     assert detail.status_code == 200
     assert "80 €" in detail.content.decode()
-    assert gestionnaire_client.post(f"/gestion/guarantees/guaranteerow/{row.pk}/change/", {"label": "x"}).status_code == 403
+    assert (
+        gestionnaire_client.post(f"/gestion/guarantees/guaranteerow/{row.pk}/change/", {"label": "x"}).status_code
+        == 403
+    )
 
 
 @pytest.fixture(autouse=True)

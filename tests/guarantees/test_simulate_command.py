@@ -9,8 +9,16 @@ REQUEST = {
     "beneficiary_birth_date": "1980-01-01",
     "claim_date": "2025-06-01",
     "history": [],
-    "lines": [{"act": "prothese-couronne-bridge", "care_date": "2025-05-01", "frais_reels": "600.00",
-               "base_remboursement": "107.50", "ss_paid": "64.50", "quantity": 1}],
+    "lines": [
+        {
+            "act": "prothese-couronne-bridge",
+            "care_date": "2025-05-01",
+            "frais_reels": "600.00",
+            "base_remboursement": "107.50",
+            "ss_paid": "64.50",
+            "quantity": 1,
+        }
+    ],
 }
 
 
@@ -38,9 +46,12 @@ def test_it_answers_a_request_line_by_line(monkeypatch):
 
 
 def test_history_consumes_the_counters(monkeypatch):
-    request = {**REQUEST, "formulas": ["CCOOP-BASE"],
-               "history": [{"act": "parodontologie", "care_date": "2025-01-10", "frais_reels": "500"}],
-               "lines": [{"act": "parodontologie", "care_date": "2025-05-01", "frais_reels": "600"}]}
+    request = {
+        **REQUEST,
+        "formulas": ["CCOOP-BASE"],
+        "history": [{"act": "parodontologie", "care_date": "2025-01-10", "frais_reels": "500"}],
+        "lines": [{"act": "parodontologie", "care_date": "2025-05-01", "frais_reels": "600"}],
+    }
     _code, answer = simulate(monkeypatch, request)
     assert answer["lines"][0]["complementary"]["total"] == "380.00"  # 880 - 500, line 811
 
@@ -52,7 +63,10 @@ def test_history_consumes_the_counters(monkeypatch):
         ({"lines": [{"act": "nope", "care_date": "2025-05-01", "frais_reels": "10"}]}, "unknown_act"),
         ({"lines": [{"act": "pharmacie", "care_date": "2025-05-01", "frais_reels": "-3"}]}, "negative_amount"),
         ({"lines": [{"act": "pharmacie", "care_date": "2025-05-01", "frais_reels": "abc"}]}, "invalid_amount"),
-        ({"lines": [{"act": "pharmacie", "care_date": "2025-05-01", "frais_reels": "10", "ss_paid": "12"}]}, "ss_paid_above_fr"),
+        (
+            {"lines": [{"act": "pharmacie", "care_date": "2025-05-01", "frais_reels": "10", "ss_paid": "12"}]},
+            "ss_paid_above_fr",
+        ),
         ({"lines": [{"act": "pharmacie", "care_date": "2025-07-01", "frais_reels": "10"}]}, "care_date_in_future"),
         ({"formulas": ["IDCC1412-KELVIN", "IDCC1412-BASE"]}, "formulas_incompatible"),
         ({"formulas": ["CCOOP-BASE", "CCOOP-OPT1"]}, "formulas_incompatible"),

@@ -99,7 +99,12 @@ CASES = [
     # 816: Base verres unifocaux, sphere -5 (4,25 à 6 dioptries) 55 € x 2 = 110 - 0.06
     ("IDCC1412-BASE", line("verres-unifocaux", 400, "0.10", "0.06", quantity=2, sphere=-5), ["109.94"], "290.00"),
     # 908: Option multifocaux, sphere -7 cyl +1.50 -> strongest meridian 7 (6,25 à 8): 165 x 2
-    ("IDCC1412-OPTION", line("verres-multifocaux", 600, quantity=2, sphere=-7, cylinder="1.5", addition=2), ["330.00"], "270.00"),
+    (
+        "IDCC1412-OPTION",
+        line("verres-multifocaux", 600, quantity=2, sphere=-7, cylinder="1.5", addition=2),
+        ["330.00"],
+        "270.00",
+    ),
     # 1104: Kelvin monture adulte 255 €
     ("IDCC1412-KELVIN", line("monture", 300), ["255.00"], "45.00"),
     # 925: Option ostéopathie 25 € par séance, 4 séances par an: 5 séances -> 100
@@ -123,14 +128,29 @@ CASES = [
     # --- notice 004, optional level "sous déduction" of the mandatory one ------------
     # 772 + 950: Base 125 % x 30 = 37.50 - 21 = 16.50 ; Celsius 425 % = 127.50, within FR:
     # 120 - 21 - 16.50 = 82.50
-    (("IDCC1412-BASE", "IDCC1412-CELSIUS"), line("consultation-specialiste", 120, 30, 21, optam=True), ["16.50", "82.50"], "0.00"),
+    (
+        ("IDCC1412-BASE", "IDCC1412-CELSIUS"),
+        line("consultation-specialiste", 120, 30, 21, optam=True),
+        ["16.50", "82.50"],
+        "0.00",
+    ),
     # 807 + 1093: Base 140 % x 107.50 = 150.50 - 64.50 = 86 ; Kelvin 600 % = 645 -> within FR:
     # 600 - 64.50 - 86 = 449.50
-    (("IDCC1412-BASE", "IDCC1412-KELVIN"), line("prothese-couronne-bridge", 600, "107.50", "64.50"), ["86.00", "449.50"], "0.00"),
+    (
+        ("IDCC1412-BASE", "IDCC1412-KELVIN"),
+        line("prothese-couronne-bridge", 600, "107.50", "64.50"),
+        ["86.00", "449.50"],
+        "0.00",
+    ),
     # 893 + 989: Option 300 € par prothèse ; Celsius 1000 €/an covers the 800 € -> 500 more
     (("IDCC1412-OPTION", "IDCC1412-CELSIUS"), line("prothese-non-remboursee", 800), ["300.00", "500.00"], "0.00"),
     # 810 + 895: Base 125 % x 200 = 250 - 140 = 110 ; Option 200 % = 400 - 140 - 110 = 150
-    (("IDCC1412-BASE", "IDCC1412-OPTION"), line("orthodontie-remboursee", 600, 200, 140), ["110.00", "150.00"], "200.00"),
+    (
+        ("IDCC1412-BASE", "IDCC1412-OPTION"),
+        line("orthodontie-remboursee", 600, 200, 140),
+        ["110.00", "150.00"],
+        "200.00",
+    ),
 ]
 
 
@@ -145,7 +165,15 @@ def test_it_computes_the_worked_case(codes, care, expected, rac):
 def test_it_has_at_least_forty_cases_over_all_formulas():
     formulas = {code for codes, *_ in CASES for code in ((codes,) if isinstance(codes, str) else codes)}
     assert len(CASES) >= 40
-    assert formulas == {"CCOOP-BASE", "CCOOP-OPT1", "CCOOP-OPT2", "IDCC1412-BASE", "IDCC1412-OPTION", "IDCC1412-CELSIUS", "IDCC1412-KELVIN"}
+    assert formulas == {
+        "CCOOP-BASE",
+        "CCOOP-OPT1",
+        "CCOOP-OPT2",
+        "IDCC1412-BASE",
+        "IDCC1412-OPTION",
+        "IDCC1412-CELSIUS",
+        "IDCC1412-KELVIN",
+    }
 
 
 def test_it_pays_the_companion_of_a_child_or_a_senior_only():
@@ -179,7 +207,9 @@ def test_it_adds_the_celsius_loyalty_bonus():
 def test_it_pays_the_ticket_moderateur_beyond_the_lens_forfait():
     # notice 004 lines 820 and 838: 100 €/an, then the TM for SS-reimbursed lenses
     first, second = run(
-        "IDCC1412-BASE", line("lentilles", 150), line("lentilles", 80, "39.48", "23.69"),
+        "IDCC1412-BASE",
+        line("lentilles", 150),
+        line("lentilles", 80, "39.48", "23.69"),
     )
     assert str(first.complementary) == "100.00"
     assert str(second.complementary) == "15.79"  # 39.48 - 23.69
@@ -188,7 +218,9 @@ def test_it_pays_the_ticket_moderateur_beyond_the_lens_forfait():
 
 def test_it_pays_hearing_accessories_tm_once_the_forfait_is_used():
     # notice 003 line 840 and note (1) line 878: 60 €/an then TM
-    first, second = run("CCOOP-BASE", line("accessoires-auditifs", 80, 50, 30), line("accessoires-auditifs", 40, 30, 18))
+    first, second = run(
+        "CCOOP-BASE", line("accessoires-auditifs", 80, 50, 30), line("accessoires-auditifs", 40, 30, 18)
+    )
     assert str(first.complementary) == "30.00"  # 60 (SS included) - 30
     assert str(second.complementary) == "12.00"  # TM 30 - 18
 
@@ -196,6 +228,8 @@ def test_it_pays_hearing_accessories_tm_once_the_forfait_is_used():
 def test_it_tells_which_rule_applied_with_its_source():
     (result,) = run(("IDCC1412-BASE", "IDCC1412-KELVIN"), line("prothese-couronne-bridge", 600, "107.50", "64.50"))
     assert result.rule.source.startswith("Kelvin - Prothèses dentaires remboursées par la SS")
-    assert result.rule.source.endswith(": 600 % de la BR (couronnes, bridges, prothèses amovibles, inlay core et inlay à clavette)")
+    assert result.rule.source.endswith(
+        ": 600 % de la BR (couronnes, bridges, prothèses amovibles, inlay core et inlay à clavette)"
+    )
     assert result.rule.line == 1093
     assert result.layers[0].rule.line == 807

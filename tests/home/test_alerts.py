@@ -28,8 +28,7 @@ def test_no_alert_when_nothing_happened(alice_client):
     assert "Mes alertes" not in alice_client.get(reverse("home:home")).content.decode()
 
 
-def test_home_alerts_a_late_reimbursement_a_devis_document_and_only_the_three_newest_payments(
-        alice_client, alice, bob):
+def test_home_alerts_a_late_reimbursement_a_devis_document_and_only_the_three_newest_payments(alice_client, alice, bob):
     from claims.models import QuoteKind, QuoteRequest, QuoteStatus
 
     today = dt.date.today()
@@ -37,17 +36,29 @@ def test_home_alerts_a_late_reimbursement_a_devis_document_and_only_the_three_ne
     def day(days_ago: int) -> str:
         return (today - dt.timedelta(days=days_ago)).strftime("%d/%m/%Y")
 
-    batch = decomptes_import(content=csv_file(
-        consultation("LATE", alice, care=day(40), paid="", complete=day(30)),  # 8 working days long past
-        consultation("SOON", alice, care=day(3), paid="", complete=day(1)),  # not late yet
-        *(consultation(f"P{age}", alice, care=day(age + 5), paid=day(age)) for age in (2, 5, 9, 12)),
-    ), file_name="alerts.csv")
+    batch = decomptes_import(
+        content=csv_file(
+            consultation("LATE", alice, care=day(40), paid="", complete=day(30)),  # 8 working days long past
+            consultation("SOON", alice, care=day(3), paid="", complete=day(1)),  # not late yet
+            *(consultation(f"P{age}", alice, care=day(age + 5), paid=day(age)) for age in (2, 5, 9, 12)),
+        ),
+        file_name="alerts.csv",
+    )
     assert batch.status == "accepte", batch.errors
-    quote = QuoteRequest.objects.create(member=alice, beneficiary=alice.holder, kind=QuoteKind.DENTAL,
-                                        status=QuoteStatus.MISSING_DOCUMENT,
-                                        missing_document_note="Merci de joindre le devis signé <b>.")
-    QuoteRequest.objects.create(member=bob, beneficiary=bob.holder, kind=QuoteKind.OPTICAL,
-                                status=QuoteStatus.MISSING_DOCUMENT, missing_document_note="Pièce de Bob")
+    quote = QuoteRequest.objects.create(
+        member=alice,
+        beneficiary=alice.holder,
+        kind=QuoteKind.DENTAL,
+        status=QuoteStatus.MISSING_DOCUMENT,
+        missing_document_note="Merci de joindre le devis signé <b>.",
+    )
+    QuoteRequest.objects.create(
+        member=bob,
+        beneficiary=bob.holder,
+        kind=QuoteKind.OPTICAL,
+        status=QuoteStatus.MISSING_DOCUMENT,
+        missing_document_note="Pièce de Bob",
+    )
     page = alice_client.get(reverse("home:home")).content.decode()
     assert page.count("Un remboursement est en retard") == 1 and f"Les soins du {day(40)}" in page
     assert f"Pour votre devis dentaire n° {quote.pk} : Merci de joindre le devis signé &lt;b&gt;." in page

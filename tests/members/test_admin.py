@@ -18,7 +18,9 @@ def test_gestionnaire_finds_a_member_by_number_name_and_nir(gestionnaire_client,
 def test_gestionnaire_filters_by_status_contract_and_formula(gestionnaire_client, alice, bob):
     page = gestionnaire_client.get("/gestion/members/member/", {"formule": "IDCC1412-CELSIUS"}).content.decode()
     assert alice.number in page and bob.number not in page
-    page = gestionnaire_client.get("/gestion/members/member/", {"contract__id__exact": bob.contract_id}).content.decode()
+    page = gestionnaire_client.get(
+        "/gestion/members/member/", {"contract__id__exact": bob.contract_id}
+    ).content.decode()
     assert bob.number in page and alice.number not in page
 
 
@@ -42,8 +44,14 @@ def test_a_change_by_a_gestionnaire_is_audited_and_bank_details_are_read_only(ge
     page = gestionnaire_client.get(url)
     form = page.context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in form.initial.items() if k not in {"user", "created_at"}}
-    data.update({"contract": alice.contract_id, "phone": "0611223344", "iban": "FR1420041010050500013M02606",
-                 "email": "attacker@example.net"})
+    data.update(
+        {
+            "contract": alice.contract_id,
+            "phone": "0611223344",
+            "iban": "FR1420041010050500013M02606",
+            "email": "attacker@example.net",
+        }
+    )
     for formset in page.context["inline_admin_formsets"]:
         management = formset.formset.management_form
         for name, field in management.fields.items():
@@ -56,7 +64,9 @@ def test_a_change_by_a_gestionnaire_is_audited_and_bank_details_are_read_only(ge
                 if value is not None:
                     data[f"{inline_form.prefix}-{name}"] = getattr(value, "pk", value)
     response = gestionnaire_client.post(url, data)
-    assert response.status_code == 302, [f.formset.errors for f in response.context["inline_admin_formsets"]] if response.context else ""
+    assert response.status_code == 302, (
+        [f.formset.errors for f in response.context["inline_admin_formsets"]] if response.context else ""
+    )
     entries = {e.field: e for e in AuditEntry.objects.filter(member=alice)}
     assert entries["phone"].new_value == "0611223344" and entries["phone"].actor == gestionnaire
     assert "iban" not in entries  # bank details change only through a validated request (RIB + 2FA)

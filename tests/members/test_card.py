@@ -68,7 +68,16 @@ def test_it_prints_names_numbers_dates_and_codes_of_the_household(alice_client, 
     assert f"{holder.last_name.upper()} Paul" in text and "02/09/1980" in text
     assert f"{holder.last_name.upper()} Léo" in text and "01/03/2012" in text
     # Celsius is stacked on Base conventionnelle: the card prints the Celsius levels.
-    for code in ("PHAR 100 %", "LABO 250 %", "RADL 250 %", "AUXM 400 %", "HOSP 100 % FR", "OPTI PEC", "DENT 400 %", "AUDI 400 %"):
+    for code in (
+        "PHAR 100 %",
+        "LABO 250 %",
+        "RADL 250 %",
+        "AUXM 400 %",
+        "HOSP 100 % FR",
+        "OPTI PEC",
+        "DENT 400 %",
+        "AUDI 400 %",
+    ):
         assert code in text
     assert "Professionnels de santé : 0825 800 824" in text
     assert "Base conventionnelle + Celsius" in text
@@ -215,8 +224,14 @@ def test_renaming_a_beneficiary_renders_a_new_card(alice_client, alice, renders)
 def test_adding_then_removing_a_beneficiary_renders_each_time(alice_client, alice, renders):
     download(alice_client)
     child = Beneficiary.objects.create(
-        member=alice, relationship=Relationship.CHILD, child_situation=ChildSituation.DEPENDENT, first_name="Zoé",
-        last_name=alice.holder.last_name, birth_date=dt.date(2019, 7, 7), rank=4, cover_start=dt.date(2026, 1, 1),
+        member=alice,
+        relationship=Relationship.CHILD,
+        child_situation=ChildSituation.DEPENDENT,
+        first_name="Zoé",
+        last_name=alice.holder.last_name,
+        birth_date=dt.date(2019, 7, 7),
+        rank=4,
+        cover_start=dt.date(2026, 1, 1),
     )
     assert "Zoé · né(e) le 07/07/2019" in pdf_text(download(alice_client))
     # Removing someone from the contract ends their cover (the row stays for history).

@@ -91,7 +91,9 @@ def test_the_new_year_gives_a_new_card(alice, renders):
 
 def test_an_option_ended_by_a_queryset_update_leaves_the_card(alice, renders):
     assert "Base conventionnelle + Celsius" in card_text(alice)
-    Affiliation.objects.filter(member=alice, formula__code="IDCC1412-CELSIUS").update(end_date=TODAY - dt.timedelta(days=1))
+    Affiliation.objects.filter(member=alice, formula__code="IDCC1412-CELSIUS").update(
+        end_date=TODAY - dt.timedelta(days=1)
+    )
     text = card_text(alice)
     assert "Garanties Base conventionnelle ·" in text and "Celsius" not in text
 

@@ -13,7 +13,9 @@ def test_demo_data_is_realistic_and_created_once():
     demo_data_create(today)
     counts = (Member.objects.count(), Beneficiary.objects.count(), get_user_model().objects.count())
     demo_data_create(today)
-    assert (Member.objects.count(), Beneficiary.objects.count(), get_user_model().objects.count()) == counts == (2, 5, 3)
+    assert (
+        (Member.objects.count(), Beneficiary.objects.count(), get_user_model().objects.count()) == counts == (2, 5, 3)
+    )
     household = Member.objects.get(number=DEMO_HOUSEHOLD_NUMBER)
     people = list(household.beneficiaries.order_by("rank"))
     assert [p.relationship for p in people] == ["assure", "conjoint", "enfant", "enfant"]

@@ -13,8 +13,14 @@ START = dt.date(2024, 1, 1)
 
 def child(member, birth, situation=ChildSituation.DEPENDENT, relationship=Relationship.CHILD, **extra):
     return Beneficiary(
-        member=member, relationship=relationship, child_situation=situation, first_name="Inès", last_name="Martin",
-        birth_date=birth, cover_start=START, **extra,
+        member=member,
+        relationship=relationship,
+        child_situation=situation,
+        first_name="Inès",
+        last_name="Martin",
+        birth_date=birth,
+        cover_start=START,
+        **extra,
     )
 
 
@@ -57,17 +63,27 @@ class TestChildren:
 
     def test_grandchildren_only_under_the_retirees_contract_and_living_with_the_member(self):
         with pytest.raises(ValidationError, match="ne couvre pas les petit-enfants"):
-            child(member_on("T331", ("IDCC1412-BASE",)), dt.date(2015, 1, 1), relationship=Relationship.GRANDCHILD).full_clean()
+            child(
+                member_on("T331", ("IDCC1412-BASE",)), dt.date(2015, 1, 1), relationship=Relationship.GRANDCHILD
+            ).full_clean()
         retiree = member_on("003 E0135004", ("CCOOP-BASE",))
         child(retiree, dt.date(2015, 1, 1), relationship=Relationship.GRANDCHILD).full_clean()
         with pytest.raises(ValidationError, match="sous le toit"):
-            child(retiree, dt.date(2015, 1, 1), relationship=Relationship.GRANDCHILD, lives_with_member=False).full_clean()
+            child(
+                retiree, dt.date(2015, 1, 1), relationship=Relationship.GRANDCHILD, lives_with_member=False
+            ).full_clean()
 
 
 @pytest.mark.django_db
 def test_ascendants_are_covered_only_by_the_retirees_contract():
-    parent = dict(relationship=Relationship.ASCENDANT, first_name="Jeanne", last_name="Martin",
-                  birth_date=dt.date(1940, 1, 1), nir="", cover_start=START)
+    parent = dict(
+        relationship=Relationship.ASCENDANT,
+        first_name="Jeanne",
+        last_name="Martin",
+        birth_date=dt.date(1940, 1, 1),
+        nir="",
+        cover_start=START,
+    )
     with pytest.raises(ValidationError, match="ne couvre pas les ascendants"):
         Beneficiary(member=member_on("T331", ("IDCC1412-BASE",)), **parent).full_clean()
     Beneficiary(member=member_on("003 E0135004", ("CCOOP-BASE",)), **parent).full_clean()
@@ -75,8 +91,14 @@ def test_ascendants_are_covered_only_by_the_retirees_contract():
 
 @pytest.mark.django_db
 def test_only_one_partner_is_covered_at_a_time(alice):
-    second = Beneficiary(member=alice, relationship=Relationship.PACS, first_name="Max", last_name="Durand",
-                         birth_date=dt.date(1979, 1, 1), cover_start=dt.date(2024, 1, 1))
+    second = Beneficiary(
+        member=alice,
+        relationship=Relationship.PACS,
+        first_name="Max",
+        last_name="Durand",
+        birth_date=dt.date(1979, 1, 1),
+        cover_start=dt.date(2024, 1, 1),
+    )
     with pytest.raises(ValidationError, match="déjà couvert"):
         second.full_clean()
 

@@ -21,10 +21,12 @@ def _fresh(member: Member) -> Member:
 def test_it_gives_the_household_in_rank_order_with_contract_and_formulas(alice, django_assert_num_queries):
     household = household_of(_fresh(alice))
     assert [p.pk for p in household.people] == list(
-        Beneficiary.objects.filter(member=alice).order_by("rank", "birth_date", "id").values_list("pk", flat=True))
+        Beneficiary.objects.filter(member=alice).order_by("rank", "birth_date", "id").values_list("pk", flat=True)
+    )
     assert household.holder.relationship == Relationship.MEMBER and household.holder == alice.holder
     assert [a.pk for a in household.affiliations] == list(
-        Affiliation.objects.filter(member=alice).order_by("start_date", "id").values_list("pk", flat=True))
+        Affiliation.objects.filter(member=alice).order_by("start_date", "id").values_list("pk", flat=True)
+    )
     with django_assert_num_queries(0):  # everything a page prints is loaded
         household.member.contract.organisme.name  # noqa: B018
         [(a.formula.name, a.member.number) for a in household.affiliations]

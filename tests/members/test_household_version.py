@@ -43,8 +43,14 @@ def test_a_new_member_starts_with_a_version(alice):
 def test_every_write_to_a_beneficiary_bumps_the_members_version(alice, bob):
     people = Beneficiary.objects.filter(member=alice)
     child = dict(
-        member=alice, relationship=Relationship.CHILD, child_situation=ChildSituation.DEPENDENT, first_name="Zoé",
-        last_name="X", birth_date=dt.date(2019, 7, 7), rank=4, cover_start=dt.date(2026, 1, 1),
+        member=alice,
+        relationship=Relationship.CHILD,
+        child_situation=ChildSituation.DEPENDENT,
+        first_name="Zoé",
+        last_name="X",
+        birth_date=dt.date(2019, 7, 7),
+        rank=4,
+        cover_start=dt.date(2026, 1, 1),
     )
     zoe = Beneficiary(**child)
     assert bumps(alice, zoe.save) == 1
@@ -72,7 +78,9 @@ def test_every_write_to_an_affiliation_bumps_the_members_version(alice):
     assert bumps(alice, lambda: Affiliation.objects.filter(pk=celsius.pk).update(end_date=None)) == 1
     assert bumps(alice, celsius.delete) == 1
     again = Affiliation(
-        member=alice, formula=Formula.objects.get(code="IDCC1412-CELSIUS"), role=AffiliationRole.OPTIONAL,
+        member=alice,
+        formula=Formula.objects.get(code="IDCC1412-CELSIUS"),
+        role=AffiliationRole.OPTIONAL,
         start_date=dt.date(2026, 1, 1),
     )
     assert bumps(alice, again.save) == 1
@@ -87,7 +95,13 @@ def test_every_write_to_the_member_bumps_its_version(alice):
 def test_a_change_of_reference_data_bumps_the_members_who_print_it(alice, bob):
     bob_before = version(bob)
     assert bumps(alice, lambda: Contract.objects.filter(number="T331").update(name="Santé IDCC 1412")) == 1
-    assert bumps(alice, lambda: Organisme.objects.filter(contracts__number="T331").update(practitioner_phone="01 02 03 04 05")) == 1
+    assert (
+        bumps(
+            alice,
+            lambda: Organisme.objects.filter(contracts__number="T331").update(practitioner_phone="01 02 03 04 05"),
+        )
+        == 1
+    )
     assert bumps(alice, lambda: Formula.objects.filter(code="IDCC1412-CELSIUS").update(name="Celsius +")) == 1
     # Bob is on another contract, organisme and formula.
     assert version(bob) == bob_before

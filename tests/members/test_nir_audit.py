@@ -25,7 +25,9 @@ def test_an_audited_nir_change_is_stored_masked(alice, gestionnaire):
 def _change_form_data(page, alice) -> dict:
     """The member's change form as the admin shows it, inlines included."""
     form = page.context["adminform"].form
-    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k not in {"user", "created_at", "iban", "bic"}}
+    data = {
+        k: ("" if v is None else v) for k, v in form.initial.items() if k not in {"user", "created_at", "iban", "bic"}
+    }
     data["contract"] = alice.contract_id
     for formset in page.context["inline_admin_formsets"]:
         management = formset.formset.management_form

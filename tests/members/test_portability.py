@@ -55,23 +55,30 @@ def taxonomy(db):
 def on(day: dt.date, hour: int = 9):
     """Time travel: "now" and "today" for Django and the portal."""
     moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-    with mock.patch("django.utils.timezone.now", return_value=moment), \
-            mock.patch("django.utils.timezone.localdate", return_value=day):
+    with (
+        mock.patch("django.utils.timezone.now", return_value=moment),
+        mock.patch("django.utils.timezone.localdate", return_value=day),
+    ):
         yield
 
 
 def request_portability(member, files=()):
     return thread_create(
-        member=member, author=member.user, beneficiary=member.holder,
-        topic=Topic.objects.get(code="maintien-des-garanties"), body="Je quitte mon entreprise le 31/03.", files=files,
+        member=member,
+        author=member.user,
+        beneficiary=member.holder,
+        topic=Topic.objects.get(code="maintien-des-garanties"),
+        body="Je quitte mon entreprise le 31/03.",
+        files=files,
     )
 
 
 def active_file(member, gestionnaire, *, work_contract_end=dt.date(2026, 3, 31), months=9, days=0):
     request_portability(member)
     file = member.portability_files.get()
-    return portability_validate(file=file, actor=gestionnaire, work_contract_end=work_contract_end, months=months,
-                                days=days)
+    return portability_validate(
+        file=file, actor=gestionnaire, work_contract_end=work_contract_end, months=months, days=days
+    )
 
 
 # --- the period ------------------------------------------------------------------------
@@ -96,10 +103,16 @@ def test_it_computes_the_duration(months, days, factor, expected):
 
 
 def test_it_starts_the_day_after_the_work_contract_and_ends_the_last_day_of_the_period():
-    assert portability_period(work_contract_end=dt.date(2026, 3, 31), months=3, days=0, factor=1).end == dt.date(2026, 6, 30)
-    assert portability_period(work_contract_end=dt.date(2026, 3, 15), months=3, days=0, factor=1).end == dt.date(2026, 6, 15)
+    assert portability_period(work_contract_end=dt.date(2026, 3, 31), months=3, days=0, factor=1).end == dt.date(
+        2026, 6, 30
+    )
+    assert portability_period(work_contract_end=dt.date(2026, 3, 15), months=3, days=0, factor=1).end == dt.date(
+        2026, 6, 15
+    )
     # 31 January + 1 month: the period ends on the last day of February.
-    assert portability_period(work_contract_end=dt.date(2026, 1, 30), months=1, days=0, factor=1).end == dt.date(2026, 2, 28)
+    assert portability_period(work_contract_end=dt.date(2026, 1, 30), months=1, days=0, factor=1).end == dt.date(
+        2026, 2, 28
+    )
 
 
 @pytest.mark.django_db
@@ -109,7 +122,9 @@ def test_a_ccn_immobilier_member_gets_a_doubled_period(gestionnaire):
     member.refresh_from_db()
     assert file.duration_months == 8
     assert (member.status, member.status_since, member.cover_end_date) == (
-        MemberStatus.PORTABILITY, dt.date(2026, 4, 1), dt.date(2026, 11, 30)
+        MemberStatus.PORTABILITY,
+        dt.date(2026, 4, 1),
+        dt.date(2026, 11, 30),
     )
 
 
@@ -133,11 +148,19 @@ def test_a_t331_member_gets_the_contract_duration_and_the_card_follows(alice, ge
 
 @pytest.mark.django_db
 def test_the_message_with_its_justificatifs_opens_a_file_linked_to_the_thread(alice_client, alice):
-    response = alice_client.post("/messagerie/ecrire/", {
-        "beneficiaire": alice.holder.pk, "categorie": "je-quitte-mon-entreprise", "objet": "maintien-des-garanties",
-        "texte": "Mon contrat de travail a pris fin le 31 mars.",
-        "pieces_jointes": [upload("certificat.pdf", pdf_bytes()), upload("france-travail.png", image_bytes(), "image/png")],
-    })
+    response = alice_client.post(
+        "/messagerie/ecrire/",
+        {
+            "beneficiaire": alice.holder.pk,
+            "categorie": "je-quitte-mon-entreprise",
+            "objet": "maintien-des-garanties",
+            "texte": "Mon contrat de travail a pris fin le 31 mars.",
+            "pieces_jointes": [
+                upload("certificat.pdf", pdf_bytes()),
+                upload("france-travail.png", image_bytes(), "image/png"),
+            ],
+        },
+    )
     assert response.status_code == 302
     file = PortabilityFile.objects.get(member=alice)
     assert file.status == PortabilityStatus.REQUESTED
@@ -149,17 +172,28 @@ def test_the_message_with_its_justificatifs_opens_a_file_linked_to_the_thread(al
 
 @pytest.mark.django_db
 def test_another_objet_opens_no_file(alice):
-    thread_create(member=alice, author=alice.user, beneficiary=alice.holder,
-                  topic=Topic.objects.get(code="maintien-individuel"), body="Bonjour")
+    thread_create(
+        member=alice,
+        author=alice.user,
+        beneficiary=alice.holder,
+        topic=Topic.objects.get(code="maintien-individuel"),
+        body="Bonjour",
+    )
     assert not PortabilityFile.objects.exists()
 
 
 def admin_post(client, file, **data):
     payload = {
-        "work_contract_end": "", "last_contracts_months": "", "last_contracts_days": "0", "refusal_reason": "",
-        "decision": "", "allowances_end_date": "",
-        "proofs-TOTAL_FORMS": "0", "proofs-INITIAL_FORMS": "0",
-        "reminders-TOTAL_FORMS": "0", "reminders-INITIAL_FORMS": "0",
+        "work_contract_end": "",
+        "last_contracts_months": "",
+        "last_contracts_days": "0",
+        "refusal_reason": "",
+        "decision": "",
+        "allowances_end_date": "",
+        "proofs-TOTAL_FORMS": "0",
+        "proofs-INITIAL_FORMS": "0",
+        "reminders-TOTAL_FORMS": "0",
+        "reminders-INITIAL_FORMS": "0",
         **data,
     }
     return client.post(f"/gestion/members/portabilityfile/{file.pk}/change/", payload)
@@ -172,8 +206,9 @@ def test_the_gestionnaire_validates_in_the_back_office(gestionnaire_client, alic
     refused = admin_post(gestionnaire_client, file, decision="valider")
     assert refused.status_code == 200
     assert "Indiquez la date de fin du contrat de travail." in refused.content.decode()
-    response = admin_post(gestionnaire_client, file, decision="valider", work_contract_end="2026-03-31",
-                          last_contracts_months="9")
+    response = admin_post(
+        gestionnaire_client, file, decision="valider", work_contract_end="2026-03-31", last_contracts_months="9"
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     alice.refresh_from_db()
     assert alice.status == MemberStatus.PORTABILITY and alice.cover_end_date == dt.date(2026, 12, 31)
@@ -182,15 +217,18 @@ def test_the_gestionnaire_validates_in_the_back_office(gestionnaire_client, alic
 
 
 @pytest.mark.django_db
-def test_the_gestionnaire_records_the_end_of_allowances_and_the_cover_ends_then(gestionnaire_client, alice, gestionnaire):
+def test_the_gestionnaire_records_the_end_of_allowances_and_the_cover_ends_then(
+    gestionnaire_client, alice, gestionnaire
+):
     file = active_file(alice, gestionnaire)
     response = admin_post(gestionnaire_client, file, allowances_end_date="2026-07-15")
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.cover_end_date == dt.date(2026, 7, 15)
     assert cards.card_validity(alice, dt.date(2026, 7, 1)).end == dt.date(2026, 7, 15)
-    assert Notification.objects.filter(key=f"portability-allowances-end:{file.pk}:2026-07-15",
-                                       template="portability-ending").exists()
+    assert Notification.objects.filter(
+        key=f"portability-allowances-end:{file.pk}:2026-07-15", template="portability-ending"
+    ).exists()
     # The day after, the sweep closes the file: the member leaves the contract.
     with on(dt.date(2026, 7, 16)):
         portability_sweep()
@@ -211,7 +249,9 @@ def test_end_of_allowances_before_the_start_is_refused(alice, gestionnaire):
 
 
 def reminder_keys(file):
-    return sorted(Notification.objects.filter(key__startswith=f"portability-proof:{file.pk}:").values_list("key", flat=True))
+    return sorted(
+        Notification.objects.filter(key__startswith=f"portability-proof:{file.pk}:").values_list("key", flat=True)
+    )
 
 
 @pytest.mark.django_db
@@ -364,7 +404,9 @@ def test_consent_is_given_and_withdrawn_in_profil_and_audited(alice_client, alic
     assert alice.portability_files.get().france_travail_consent is True
     alice_client.post("/situation/profil/france-travail/", {"consentement": "non"})
     assert alice.portability_files.get().france_travail_consent is False
-    actions = list(AuditEntry.objects.filter(member=alice, field="france_travail_consent").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(member=alice, field="france_travail_consent").values_list("action", flat=True)
+    )
     assert sorted(actions) == ["consentement France Travail", "retrait du consentement France Travail"]
 
 

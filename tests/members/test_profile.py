@@ -42,8 +42,14 @@ def bob_client(bob):
 
 
 def contact_data(**overrides):
-    return {"address_line1": "3 place du Marché", "address_line2": "Bâtiment B", "postcode": "69002",
-            "city": "Lyon", "phone": "06 12 34 56 78", **overrides}
+    return {
+        "address_line1": "3 place du Marché",
+        "address_line2": "Bâtiment B",
+        "postcode": "69002",
+        "city": "Lyon",
+        "phone": "06 12 34 56 78",
+        **overrides,
+    }
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -171,8 +177,13 @@ def email_change_trace(client, member, address, capture):
     page = re.sub(r'(nonce|value)="[^"]*"', "", response.content.decode()).replace(address, "ADDRESS")
     change = member.email_changes.order_by("-pk").first()
     audit = AuditEntry.objects.filter(member=member, field="email").order_by("-pk").first()
-    return response.status_code, page, (change.new_email, change.is_pending), (audit.action, audit.new_value), \
-        [m.to for m in mail.outbox]
+    return (
+        response.status_code,
+        page,
+        (change.new_email, change.is_pending),
+        (audit.action, audit.new_value),
+        [m.to for m in mail.outbox],
+    )
 
 
 @pytest.mark.django_db
@@ -227,8 +238,10 @@ def test_email_confirmations_are_rate_limited_per_member(alice_client, alice, bo
 
 def start_bank_change(client, user):
     reauthenticate(client, user, next_url=BANK_URL)
-    response = client.post(BANK_URL, {"iban": "fr14 2004 1010 0505 0001 3M02 606", "bic": "PSSTFRPPXXX",
-                                      "rib": upload("rib.pdf", pdf_bytes())})
+    response = client.post(
+        BANK_URL,
+        {"iban": "fr14 2004 1010 0505 0001 3M02 606", "bic": "PSSTFRPPXXX", "rib": upload("rib.pdf", pdf_bytes())},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return response["Location"]
 
@@ -284,7 +297,9 @@ def test_the_gestionnaire_validates_the_iban_in_the_back_office(alice_client, al
     staff.post(f"/gestion/members/bankdetailschange/{change.pk}/change/", {"decision": "valider", "refusal_reason": ""})
     alice.refresh_from_db()
     assert alice.iban == NEW_IBAN
-    assert AuditEntry.objects.filter(member=alice, action="validation du changement d'IBAN", actor=gestionnaire).exists()
+    assert AuditEntry.objects.filter(
+        member=alice, action="validation du changement d'IBAN", actor=gestionnaire
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -294,8 +309,9 @@ def test_a_wrong_rib_or_iban_is_refused_and_the_typed_iban_kept(alice_client, al
     assert fake.status_code == 400
     assert f'value="{NEW_IBAN}"' in fake.content.decode()
     assert "rib" in fake.context["form"].errors
-    bad = alice_client.post(BANK_URL, {"iban": "FR7630006000011234567890100", "bic": "",
-                                       "rib": upload("rib.pdf", pdf_bytes())})
+    bad = alice_client.post(
+        BANK_URL, {"iban": "FR7630006000011234567890100", "bic": "", "rib": upload("rib.pdf", pdf_bytes())}
+    )
     assert bad.context["form"].errors["iban"] == [
         "Cet IBAN n'est pas valide : vérifiez les caractères saisis et la clé de contrôle."
     ]
@@ -340,10 +356,22 @@ def test_the_export_holds_the_members_data_and_no_one_elses(alice_client, alice,
     from messaging.models import Topic
     from messaging.services import thread_create
 
-    thread_create(member=alice, author=alice.user, beneficiary=alice.holder, topic=Topic.objects.get(code="garanties"),
-                  body="Question d'Alice", files=[upload("ordonnance-alice.pdf", pdf_bytes())])
-    thread_create(member=bob, author=bob.user, beneficiary=bob.holder, topic=Topic.objects.get(code="garanties"),
-                  body="Question de Bob", files=[upload("ordonnance-bob.pdf", pdf_bytes())])
+    thread_create(
+        member=alice,
+        author=alice.user,
+        beneficiary=alice.holder,
+        topic=Topic.objects.get(code="garanties"),
+        body="Question d'Alice",
+        files=[upload("ordonnance-alice.pdf", pdf_bytes())],
+    )
+    thread_create(
+        member=bob,
+        author=bob.user,
+        beneficiary=bob.holder,
+        topic=Topic.objects.get(code="garanties"),
+        body="Question de Bob",
+        files=[upload("ordonnance-bob.pdf", pdf_bytes())],
+    )
     bob_client.post("/situation/profil/coordonnees/", contact_data(city="Marseille"))
     response = alice_client.post("/situation/profil/mes-donnees.zip")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"

@@ -47,7 +47,9 @@ def test_stacking_follows_the_option_choice_rules_of_notice_004():
     lines = seed_lines(NOTICE_004)
     rules = "\n".join(lines[740:748])
     assert "Option en obligatoire + les options facultatives au choix (Celsius ou Kelvin*)" in rules
-    stacks = {f.code: set(f.stacks_on.values_list("code", flat=True)) for f in Formula.objects.filter(contract__number="T331")}
+    stacks = {
+        f.code: set(f.stacks_on.values_list("code", flat=True)) for f in Formula.objects.filter(contract__number="T331")
+    }
     assert stacks == {
         "IDCC1412-BASE": set(),
         "IDCC1412-OPTION": {"IDCC1412-BASE"},

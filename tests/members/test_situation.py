@@ -16,7 +16,14 @@ from members.notices import notice_blocks
 from tests.conftest import login
 
 TODAY = dt.date(2026, 3, 16)
-PAGES = ["members:contracts", "members:beneficiaries", "members:noemie", "members:documents", "members:notice", "members:card"]
+PAGES = [
+    "members:contracts",
+    "members:beneficiaries",
+    "members:noemie",
+    "members:documents",
+    "members:notice",
+    "members:card",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +64,11 @@ def test_contracts_shows_contract_organisme_formulas_and_status(alice_client, al
 
 @pytest.mark.django_db
 def test_contracts_shows_the_end_of_portability(alice_client, alice):
-    alice.status, alice.status_since, alice.cover_end_date = MemberStatus.PORTABILITY, dt.date(2025, 11, 1), dt.date(2026, 8, 31)
+    alice.status, alice.status_since, alice.cover_end_date = (
+        MemberStatus.PORTABILITY,
+        dt.date(2025, 11, 1),
+        dt.date(2026, 8, 31),
+    )
     alice.save()
     html = page(alice_client, "members:contracts")
     assert "En portabilité" in html and "portabilité) jusqu'au 31/08/2026" in html
@@ -165,10 +176,14 @@ def test_the_attestation_names_the_household_contract_and_formulas(alice_client,
     assert 'filename="attestation-affiliation-2026-03-16.pdf"' in response["Content-Disposition"]
     text = pdf_text(response.content)
     holder = alice.holder
-    assert f"atteste que {holder.first_name} {holder.last_name}, né(e) le 14/05/1982, adhérent n° {alice.number}" in text
+    assert (
+        f"atteste que {holder.first_name} {holder.last_name}, né(e) le 14/05/1982, adhérent n° {alice.number}" in text
+    )
     assert "« Garanties Santé IDCC 1412 » n° T331" in text
     assert "Base conventionnelle Garantie de base 01/01/2020" in text and "Celsius" in text
-    assert f"Paul {holder.last_name} Conjoint 02/09/1980" in text and f"Léo {holder.last_name} Enfant 01/03/2012" in text
+    assert (
+        f"Paul {holder.last_name} Conjoint 02/09/1980" in text and f"Léo {holder.last_name} Enfant 01/03/2012" in text
+    )
     assert "le 16/03/2026" in text
     assert DocumentDownload.objects.get(member=alice).kind == GeneratedKind.AFFILIATION_CERTIFICATE
     assert "<td>Attestation d&#39;affiliation</td>" in page(alice_client, "members:documents")

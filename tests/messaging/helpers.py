@@ -2,15 +2,27 @@ from messaging.models import Topic
 from messaging.services import thread_create
 
 
-def new_thread(member, *, topic="maintien-des-garanties", body="Bonjour, je quitte mon entreprise.", beneficiary=None, files=()):
+def new_thread(
+    member, *, topic="maintien-des-garanties", body="Bonjour, je quitte mon entreprise.", beneficiary=None, files=()
+):
     return thread_create(
-        member=member, author=member.user, beneficiary=beneficiary or member.holder,
-        topic=Topic.objects.get(code=topic), body=body, files=files,
+        member=member,
+        author=member.user,
+        beneficiary=beneficiary or member.holder,
+        topic=Topic.objects.get(code=topic),
+        body=body,
+        files=files,
     )
 
 
-def compose_data(beneficiary, *, categorie="je-quitte-mon-entreprise", objet="maintien-des-garanties",
-                 texte="Bonjour, je souhaite le maintien de mes garanties.", **extra):
+def compose_data(
+    beneficiary,
+    *,
+    categorie="je-quitte-mon-entreprise",
+    objet="maintien-des-garanties",
+    texte="Bonjour, je souhaite le maintien de mes garanties.",
+    **extra,
+):
     return {"beneficiaire": beneficiary.pk, "categorie": categorie, "objet": objet, "texte": texte, **extra}
 
 

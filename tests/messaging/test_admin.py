@@ -69,7 +69,10 @@ def test_a_reply_with_attachment_reaches_the_member_with_one_email(
     with django_capture_on_commit_callbacks(execute=True):
         response = gestionnaire_client.post(
             page(thread.pk, "repondre"),
-            {"texte": "Votre dossier est complet.", "pieces_jointes": [upload("attestation-portabilite.pdf", pdf_bytes())]},
+            {
+                "texte": "Votre dossier est complet.",
+                "pieces_jointes": [upload("attestation-portabilite.pdf", pdf_bytes())],
+            },
         )
     assert response.status_code == 302
     thread.refresh_from_db()

@@ -28,7 +28,9 @@ def test_it_offers_the_households_covered_people_and_the_taxonomy(alice_client, 
 
 
 def test_it_sends_a_message_with_attachments(alice_client, alice, paul):
-    data = compose_data(paul, pieces_jointes=[upload("attestation.pdf", pdf_bytes()), upload("scan.png", image_bytes(), "image/png")])
+    data = compose_data(
+        paul, pieces_jointes=[upload("attestation.pdf", pdf_bytes()), upload("scan.png", image_bytes(), "image/png")]
+    )
     response = alice_client.post(URL, data)
     thread = Thread.objects.get(member=alice)
     assert response.status_code == 302 and response["Location"] == f"/messagerie/{thread.pk}/"
@@ -54,7 +56,9 @@ def test_it_prefills_from_the_links_of_other_features(alice_client, paul):
 
 def test_a_text_in_the_url_is_not_taken(alice_client):
     """A link cannot put words in the member's mouth, and no feature sends text in a URL."""
-    html = alice_client.get(URL, {"objet": "remboursement-non-recu", "texte": "Soins du 3 mars non remboursés"}).content.decode()
+    html = alice_client.get(
+        URL, {"objet": "remboursement-non-recu", "texte": "Soins du 3 mars non remboursés"}
+    ).content.decode()
     assert "Soins du 3 mars" not in html
 
 
@@ -82,8 +86,10 @@ def test_without_javascript_the_objet_list_shows_the_chosen_categorys_objets(ali
     everything = objet_select(alice_client.get(URL).content.decode())
     assert "Estimation d&#39;un devis dentaire" in everything and "maintien de mes garanties" in everything
     # The "Afficher les objets" button posts what is typed (a GET would put it in the URL).
-    response = alice_client.post(URL, {"beneficiaire": paul.pk, "categorie": "devis", "objet": "", "texte": "Ma couronne",
-                                       "afficher_objets": "1"})
+    response = alice_client.post(
+        URL,
+        {"beneficiaire": paul.pk, "categorie": "devis", "objet": "", "texte": "Ma couronne", "afficher_objets": "1"},
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "Ma couronne</textarea>" in html
     assert "maintien de mes garanties" not in objet_select(html) and "Écrivez votre message" not in html
@@ -92,7 +98,9 @@ def test_without_javascript_the_objet_list_shows_the_chosen_categorys_objets(ali
 
 def test_it_shows_the_justificatifs_of_the_chosen_objet(alice_client):
     html = alice_client.get(URL, {"objet": "maintien-des-garanties"}).content.decode()
-    shown = re.search(r'<section class="card" data-justificatifs-for="maintien-des-garanties">(.*?)</section>', html, re.S)
+    shown = re.search(
+        r'<section class="card" data-justificatifs-for="maintien-des-garanties">(.*?)</section>', html, re.S
+    )
     assert shown and "indemnisation par l&#39;Assurance Chômage" in shown.group(1)
     assert '<section class="card" data-justificatifs-for="justificatifs-optique" hidden>' in html
 
@@ -139,8 +147,12 @@ def test_it_refuses_a_person_of_another_household(alice_client, alice, bob):
 
 def test_missing_fields_get_precise_errors(alice_client):
     html = alice_client.post(URL, {"texte": ""}).content.decode()
-    for error in ("Choisissez le bénéficiaire concerné par votre demande.", "Choisissez la catégorie de votre demande.",
-                  "Choisissez l&#39;objet de votre demande.", "Écrivez votre message."):
+    for error in (
+        "Choisissez le bénéficiaire concerné par votre demande.",
+        "Choisissez la catégorie de votre demande.",
+        "Choisissez l&#39;objet de votre demande.",
+        "Écrivez votre message.",
+    ):
         assert error in html
 
 

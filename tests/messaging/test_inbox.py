@@ -25,8 +25,11 @@ def test_the_inbox_lists_threads_newest_first_with_their_status(alice_client, al
     Thread.objects.filter(pk=closed.pk).update(last_message_at=timezone.now() - dt.timedelta(days=1))
     thread_close(thread=closed)
     html = alice_client.get("/messagerie/").content.decode()
-    html = html[html.index("<tbody>"):]
-    order = [html.index(label) for label in ("Ma carte de tiers payant", "Je modifie mes coordonnées", "Estimation d&#39;un devis dentaire")]
+    html = html[html.index("<tbody>") :]
+    order = [
+        html.index(label)
+        for label in ("Ma carte de tiers payant", "Je modifie mes coordonnées", "Estimation d&#39;un devis dentaire")
+    ]
     assert order == sorted(order)
     for status in ("Répondu", "Clos", "Envoyé"):
         assert status in html
@@ -47,7 +50,8 @@ def test_the_member_replies_while_the_thread_is_open(alice_client, alice, gestio
     thread = new_thread(alice)
     thread_reply_by_gestionnaire(thread=thread, author=gestionnaire, body="Pouvez-vous envoyer votre attestation ?")
     response = alice_client.post(
-        f"/messagerie/{thread.pk}/repondre/", {"texte": "La voici", "pieces_jointes": [upload("attestation.pdf", pdf_bytes())]}
+        f"/messagerie/{thread.pk}/repondre/",
+        {"texte": "La voici", "pieces_jointes": [upload("attestation.pdf", pdf_bytes())]},
     )
     assert response.status_code == 302
     thread.refresh_from_db()
@@ -59,7 +63,8 @@ def test_the_member_replies_while_the_thread_is_open(alice_client, alice, gestio
 def test_a_rejected_attachment_in_a_reply_keeps_the_text(alice_client, alice):
     thread = new_thread(alice)
     html = alice_client.post(
-        f"/messagerie/{thread.pk}/repondre/", {"texte": "Ma réponse détaillée", "pieces_jointes": [upload("x.pdf", b"GIF89a")]}
+        f"/messagerie/{thread.pk}/repondre/",
+        {"texte": "Ma réponse détaillée", "pieces_jointes": [upload("x.pdf", b"GIF89a")]},
     ).content.decode()
     assert "n&#39;est pas d&#39;un format accepté" in html and "Ma réponse détaillée</textarea>" in html
     assert thread.messages.count() == 1
@@ -108,7 +113,9 @@ def test_search_never_reaches_internal_notes_or_other_members(alice_client, alic
     new_thread(bob, body="Question simple de Bob")
     html = search(alice_client, q="sensible").content.decode()
     assert "Aucune demande ne correspond" in html
-    assert re.findall(r'href="/messagerie/(\d+)/"', search(alice_client, q="Question simple").content.decode()) == [str(thread.pk)]
+    assert re.findall(r'href="/messagerie/(\d+)/"', search(alice_client, q="Question simple").content.decode()) == [
+        str(thread.pk)
+    ]
 
 
 def test_internal_notes_are_never_shown_to_the_member(alice_client, alice, gestionnaire):

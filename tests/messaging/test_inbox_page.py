@@ -33,7 +33,7 @@ def varied_threads(alice, gestionnaire):
     """Threads in every state, one with two unread replies, one about a child whose name
     needs escaping, one at 23:30 UTC (the next day in Paris)."""
     child = alice.beneficiaries.exclude(relationship="assure").first()
-    child.first_name = 'Zoé <b>"&\''
+    child.first_name = "Zoé <b>\"&'"
     child.save()
     answered = new_thread(alice, topic="carte-tiers-payant")
     for body in ("Première réponse", "Seconde réponse"):
@@ -48,7 +48,9 @@ def varied_threads(alice, gestionnaire):
 
 def _rows(html: str) -> dict[int, str]:
     """Each row of the inbox table by the thread it links to."""
-    return {int(pk): row for row, pk in re.findall(r'(<tr class="[^"]*">.*?href="/messagerie/(\d+)/".*?</tr>)', html, re.S)}
+    return {
+        int(pk): row for row, pk in re.findall(r'(<tr class="[^"]*">.*?href="/messagerie/(\d+)/".*?</tr>)', html, re.S)
+    }
 
 
 def test_each_row_shows_objet_category_person_date_and_state(alice_client, alice, varied_threads):
@@ -58,7 +60,10 @@ def test_each_row_shows_objet_category_person_date_and_state(alice_client, alice
     assert len(rows) == 4
     # A reply waits: the row is marked, the objet bold with the count of unread replies.
     assert 'class="is-unread"' in rows[answered.pk]
-    assert "<strong>Ma carte de tiers payant</strong> <span class=\"badge badge--warn\">2 non lus</span>" in rows[answered.pk]
+    assert (
+        '<strong>Ma carte de tiers payant</strong> <span class="badge badge--warn">2 non lus</span>'
+        in rows[answered.pk]
+    )
     assert '<span class="badge badge--ok">Répondu</span>' in rows[answered.pk]
     assert '<span class="badge ">Clos</span>' in rows[closed.pk] and "non lu" not in rows[closed.pk]
     # The child's name is escaped; the last message is shown in Paris time.
@@ -77,7 +82,7 @@ def test_the_inbox_pages_by_twenty_newest_first(alice_client, alice):
     second = alice_client.get("/messagerie/", {"page": "2"}).content.decode()
     assert _row_links(second) == newest_first[20:] and "Page 2 sur 2" in second
     # A page number alone is not a search: the form stays closed and unfilled.
-    assert "<details class=\"card\" open" not in second and "demandes trouvées" not in second
+    assert '<details class="card" open' not in second and "demandes trouvées" not in second
     assert _row_links(alice_client.get("/messagerie/", {"page": "99"}).content.decode()) == newest_first[20:]
     for wrong in ("abc", "0", "-1", "²", "٣", "99999999999999999999"):
         response = alice_client.get("/messagerie/", {"page": wrong})
@@ -96,12 +101,15 @@ def test_the_page_count_and_unread_marks_match_the_orm(alice, varied_threads):
     page = inbox_page(alice.pk)
     assert page.count == Thread.objects.filter(member=alice).count() == 4
     for row in page.rows:
-        assert row.unread == Message.objects.filter(thread_id=row.pk, from_member=False,
-                                                    read_by_member_at__isnull=True).count()
+        assert (
+            row.unread
+            == Message.objects.filter(thread_id=row.pk, from_member=False, read_by_member_at__isnull=True).count()
+        )
         assert row.status_label == ThreadStatus(row.status).label
     searched = inbox_page(alice.pk, search={"topic_code": "carte-tiers-payant"})
-    assert [row.pk for row in searched.rows] == list(matching_threads(alice.pk, topic_code="carte-tiers-payant")
-                                                     .values_list("pk", flat=True))
+    assert [row.pk for row in searched.rows] == list(
+        matching_threads(alice.pk, topic_code="carte-tiers-payant").values_list("pk", flat=True)
+    )
 
 
 def test_another_members_threads_never_appear(alice, bob, bob_client):

@@ -9,8 +9,15 @@ def test_the_seed_has_the_portability_category_and_objet():
     assert topic.category.label == "Je quitte mon entreprise"
     assert any("Assurance Chômage" in line for line in topic.justificatif_list)
     labels = set(Category.objects.values_list("label", flat=True))
-    assert {"Mes remboursements", "Tiers payant", "Devis et estimations", "Bénéficiaires et affiliation",
-            "Télétransmission NOEMIE", "Mes données personnelles", "Réclamation"} <= labels
+    assert {
+        "Mes remboursements",
+        "Tiers payant",
+        "Devis et estimations",
+        "Bénéficiaires et affiliation",
+        "Télétransmission NOEMIE",
+        "Mes données personnelles",
+        "Réclamation",
+    } <= labels
 
 
 def test_seeding_again_creates_nothing_and_keeps_gestionnaire_edits():

@@ -22,8 +22,11 @@ SENDING = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers", "send_
 def _sends_mail(tree: ast.AST) -> bool:
     """A call of Django's senders, or ``.send(...)`` on a message (EmailMessage & co)."""
     for node in ast.walk(tree):
-        if (isinstance(node, ast.ImportFrom) and node.module == "django.core.mail"
-                and any(alias.name in SENDING for alias in node.names)):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "django.core.mail"
+            and any(alias.name in SENDING for alias in node.names)
+        ):
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr in SENDING:
@@ -55,9 +58,7 @@ def test_the_detector_sees_the_usual_ways_of_sending():
     assert not _sends_mail(ast.parse("task.apply_async(args=[1])"))
 
 
-def test_a_security_email_reaches_a_member_who_turned_every_notification_off(
-    alice, django_capture_on_commit_callbacks
-):
+def test_a_security_email_reaches_a_member_who_turned_every_notification_off(alice, django_capture_on_commit_callbacks):
     for kind in NotificationKind.values:
         notification_preference_set(member=alice, kind=kind, email_enabled=False)
     with django_capture_on_commit_callbacks(execute=True):
@@ -107,7 +108,10 @@ def test_a_profile_change_is_confirmed_through_the_outbox(alice, django_capture_
     notification_preference_set(member=alice, kind=NotificationKind.ALERT, email_enabled=False)
     with django_capture_on_commit_callbacks(execute=True):
         data = {name: getattr(alice, name) for name in CONTACT_FIELDS} | {
-            "address_line1": "3 rue des Lilas", "postcode": "69003", "city": "Lyon"}
+            "address_line1": "3 rue des Lilas",
+            "postcode": "69003",
+            "city": "Lyon",
+        }
         contact_details_update(member=alice, actor=alice.user, data=data)
     assert [m.to for m in mail.outbox] == [[alice.email]]
     assert Notification.objects.get().kind == SecurityKind.PROFILE_UPDATED

@@ -145,7 +145,9 @@ def broker_down(monkeypatch):
     celery_app.amqp._producer_pool = None
 
 
-def test_a_dead_broker_neither_blocks_nor_loses_the_notification(alice, broker_down, django_capture_on_commit_callbacks):
+def test_a_dead_broker_neither_blocks_nor_loses_the_notification(
+    alice, broker_down, django_capture_on_commit_callbacks
+):
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         notification = enqueue(alice)

@@ -105,9 +105,26 @@ def worker(real_broker, tmp_path):
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-l", "info",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"notifications-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"notifications-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait(lambda: " ready." in log.read_text(errors="replace") or process.poll() is not None, 60, "the worker")
@@ -133,7 +150,8 @@ def test_a_real_worker_sends_one_email_per_reply_even_when_tasks_run_twice(alice
         assert notification_publish(notification.pk)
     _wait(
         lambda: Notification.objects.filter(status=NotificationStatus.SENT).count() == 2,
-        60, f"two sent notifications; worker log:\n{log.read_text(errors='replace')[-3000:]}",
+        60,
+        f"two sent notifications; worker log:\n{log.read_text(errors='replace')[-3000:]}",
     )
     import redis
 
@@ -171,7 +189,10 @@ def test_a_real_worker_delivers_what_a_dead_broker_left_pending_once(alice, gest
     broker_breaker.reset()
     Notification.objects.update(created_at=Notification.objects.get().created_at.replace(year=2020))
     assert notifications_relay_pending() == 1
-    _wait(lambda: Notification.objects.get().status == NotificationStatus.SENT, 60,
-          f"the relayed notification; worker log:\n{log.read_text(errors='replace')[-3000:]}")
+    _wait(
+        lambda: Notification.objects.get().status == NotificationStatus.SENT,
+        60,
+        f"the relayed notification; worker log:\n{log.read_text(errors='replace')[-3000:]}",
+    )
     time.sleep(1)
     assert len(_sent_emails(emails)) == 1

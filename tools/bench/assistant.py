@@ -36,13 +36,20 @@ def quality_and_latency() -> list[Figure]:
     tokenising = timed(lambda: tokens(next(cycle)), repeat=len(questions) * 5, warmup=3)
     return [
         Figure(
-            f"assistant: top-3 accuracy on {len(questions)} questions", 100 * hits / len(questions), "%",
-            baseline=100 * naive / len(questions), baseline_name="shared-words ranking (no BM25, no stemming)",
+            f"assistant: top-3 accuracy on {len(questions)} questions",
+            100 * hits / len(questions),
+            "%",
+            baseline=100 * naive / len(questions),
+            baseline_name="shared-words ranking (no BM25, no stemming)",
             target=">= 85 %",
         ),
         Figure(
-            "assistant: answer latency p95", percentile(latency, 95), "ms", baseline=percentile(tokenising, 95),
-            baseline_name="tokenising the question alone", target="< 50 ms",
+            "assistant: answer latency p95",
+            percentile(latency, 95),
+            "ms",
+            baseline=percentile(tokenising, 95),
+            baseline_name="tokenising the question alone",
+            target="< 50 ms",
         ),
     ]
 

@@ -46,17 +46,36 @@ def _bench_members(count: int):
     contract = Contract.objects.get(number="T331")
     base, celsius = Formula.objects.get(code="IDCC1412-BASE"), Formula.objects.get(code="IDCC1412-CELSIUS")
     start = dt.date(2015, 1, 1)
-    members = Member.objects.bulk_create([
-        Member(number=f"B{index:09d}", contract=contract, address_line1="1 rue du Banc", postcode="69003",
-               city="Lyon", status_since=start, iban="FR7630006000011234567890189", email=f"bench{index}@example.fr")
-        for index in range(count)
-    ])
-    Beneficiary.objects.bulk_create([
-        Beneficiary(member=member, relationship="assure", first_name="Camille", last_name="Banc",
-                    birth_date=dt.date(1980, 1, 1), nir=nir_with_key(f"180017505600{index % 10}"), rank=1,
-                    cover_start=start)
-        for index, member in enumerate(members)
-    ])
+    members = Member.objects.bulk_create(
+        [
+            Member(
+                number=f"B{index:09d}",
+                contract=contract,
+                address_line1="1 rue du Banc",
+                postcode="69003",
+                city="Lyon",
+                status_since=start,
+                iban="FR7630006000011234567890189",
+                email=f"bench{index}@example.fr",
+            )
+            for index in range(count)
+        ]
+    )
+    Beneficiary.objects.bulk_create(
+        [
+            Beneficiary(
+                member=member,
+                relationship="assure",
+                first_name="Camille",
+                last_name="Banc",
+                birth_date=dt.date(1980, 1, 1),
+                nir=nir_with_key(f"180017505600{index % 10}"),
+                rank=1,
+                cover_start=start,
+            )
+            for index, member in enumerate(members)
+        ]
+    )
     Affiliation.objects.bulk_create(
         [Affiliation(member=m, formula=base, role=AffiliationRole.PRINCIPAL, start_date=start) for m in members]
         + [Affiliation(member=m, formula=celsius, role=AffiliationRole.OPTIONAL, start_date=start) for m in members]
@@ -65,20 +84,28 @@ def _bench_members(count: int):
 
 
 def _csv(members, lines: int) -> bytes:
-    header = ("numero_decompte;numero_adherent;rang_beneficiaire;date_soins;code_acte;praticien;quantite;frais_reels;"
-              "base_remboursement;montant_ss;montant_complementaire;date_paiement;origine;destinataire;"
-              "nom_destinataire;date_pieces_completes;optam")
+    header = (
+        "numero_decompte;numero_adherent;rang_beneficiaire;date_soins;code_acte;praticien;quantite;frais_reels;"
+        "base_remboursement;montant_ss;montant_complementaire;date_paiement;origine;destinataire;"
+        "nom_destinataire;date_pieces_completes;optam"
+    )
     rng = random.Random(6)
-    acts = [("consultation-generaliste", "30,00", "21,00"), ("consultation-specialiste", "30,00", "21,00"),
-            ("pharmacie", "12,40", "8,68"), ("analyses", "25,00", "15,00")]
+    acts = [
+        ("consultation-generaliste", "30,00", "21,00"),
+        ("consultation-specialiste", "30,00", "21,00"),
+        ("pharmacie", "12,40", "8,68"),
+        ("analyses", "25,00", "15,00"),
+    ]
     rows = [header]
     for index in range(lines):
         member = members[index % len(members)]
         act, br, ss = acts[rng.randrange(len(acts))]
         day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(300))
         paid = day + dt.timedelta(days=10)
-        rows.append(f"BENCH{index:07d};{member.number};1;{day:%d/%m/%Y};{act};Dr Banc;1;45,00;{br};{ss};;"
-                    f"{paid:%d/%m/%Y};noemie;assure;;;oui")
+        rows.append(
+            f"BENCH{index:07d};{member.number};1;{day:%d/%m/%Y};{act};Dr Banc;1;45,00;{br};{ss};;"
+            f"{paid:%d/%m/%Y};noemie;assure;;;oui"
+        )
     return ("\n".join(rows) + "\n").encode()
 
 
@@ -99,12 +126,16 @@ def bench_import() -> list[Figure]:
             batch = decomptes_import(content=content, file_name="bench.csv")
             import_seconds = time.perf_counter() - started
             assert batch.status == "accepte", batch.errors[:5]
-            figures.append(Figure(
-                f"claims: import of {IMPORT_LINES:,} lines (all or nothing, engine per line)".replace(",", " "),
-                IMPORT_LINES / import_seconds, "lines/s", baseline=IMPORT_LINES / parse_seconds,
-                baseline_name="parsing and validating the same file alone (claims.services.imports.read_rows)",
-                target="(reported)",
-            ))
+            figures.append(
+                Figure(
+                    f"claims: import of {IMPORT_LINES:,} lines (all or nothing, engine per line)".replace(",", " "),
+                    IMPORT_LINES / import_seconds,
+                    "lines/s",
+                    baseline=IMPORT_LINES / parse_seconds,
+                    baseline_name="parsing and validating the same file alone (claims.services.imports.read_rows)",
+                    target="(reported)",
+                )
+            )
             raise _Rollback
     except _Rollback:
         pass
@@ -117,8 +148,11 @@ def bare_list(request):
     from claims.selectors import PAGE_SIZE
 
     member_id = request.user.member.pk
-    rows = list(Decompte.objects.filter(member_id=member_id, status="paye").order_by("-payment_date", "-id")
-                .values_list("external_id", "payment_date", "total_complementary")[:PAGE_SIZE])
+    rows = list(
+        Decompte.objects.filter(member_id=member_id, status="paye")
+        .order_by("-payment_date", "-id")
+        .values_list("external_id", "payment_date", "total_complementary")[:PAGE_SIZE]
+    )
     return HttpResponse("\n".join(f"{a};{b};{c}" for a, b, c in rows))
 
 
@@ -172,38 +206,78 @@ def bench_list_pages() -> list[Figure]:
             holder = member.beneficiaries.get()
             batch = ImportBatch.objects.create(file_name="bench", sha256="0", status="accepte")
             first = dt.date(2006, 1, 1)
-            decomptes = Decompte.objects.bulk_create([
-                Decompte(external_id=f"L{index:06d}", member=member, batch=batch, origin="noemie", payee="assure",
-                         payment_date=first + dt.timedelta(days=index * 365 * 20 // LIST_DECOMPTES),
-                         first_care_date=first + dt.timedelta(days=index * 365 * 20 // LIST_DECOMPTES - 5),
-                         total_frais_reels=Decimal("45.00"), total_ss=Decimal("21.00"),
-                         total_complementary=Decimal("24.00"), total_rac=Decimal("0.00"), content_hash="x")
-                for index in range(LIST_DECOMPTES)
-            ])
-            DecompteLine.objects.bulk_create([
-                DecompteLine(decompte=d, line_number=1, beneficiary=holder, care_date=d.first_care_date,
-                             act_code="consultation-generaliste", act_label="Consultations et visites de généralistes",
-                             category="Soins courants", frais_reels=Decimal("45.00"), base_remboursement=Decimal("30.00"),
-                             ss_paid=Decimal("21.00"), complementary_paid=Decimal("24.00"),
-                             computed_complementary=Decimal("24.00"), reste_a_charge=Decimal("0.00"))
-                for d in decomptes
-            ])
+            decomptes = Decompte.objects.bulk_create(
+                [
+                    Decompte(
+                        external_id=f"L{index:06d}",
+                        member=member,
+                        batch=batch,
+                        origin="noemie",
+                        payee="assure",
+                        payment_date=first + dt.timedelta(days=index * 365 * 20 // LIST_DECOMPTES),
+                        first_care_date=first + dt.timedelta(days=index * 365 * 20 // LIST_DECOMPTES - 5),
+                        total_frais_reels=Decimal("45.00"),
+                        total_ss=Decimal("21.00"),
+                        total_complementary=Decimal("24.00"),
+                        total_rac=Decimal("0.00"),
+                        content_hash="x",
+                    )
+                    for index in range(LIST_DECOMPTES)
+                ]
+            )
+            DecompteLine.objects.bulk_create(
+                [
+                    DecompteLine(
+                        decompte=d,
+                        line_number=1,
+                        beneficiary=holder,
+                        care_date=d.first_care_date,
+                        act_code="consultation-generaliste",
+                        act_label="Consultations et visites de généralistes",
+                        category="Soins courants",
+                        frais_reels=Decimal("45.00"),
+                        base_remboursement=Decimal("30.00"),
+                        ss_paid=Decimal("21.00"),
+                        complementary_paid=Decimal("24.00"),
+                        computed_complementary=Decimal("24.00"),
+                        reste_a_charge=Decimal("0.00"),
+                    )
+                    for d in decomptes
+                ]
+            )
             year_totals_refresh({(member.pk, year) for year in range(2006, 2027)})
             client = _verified_client(member.user)
-            oldest = list(Decompte.objects.filter(member=member).order_by("payment_date", "id")[:PAGE_SIZE + 1])
+            oldest = list(Decompte.objects.filter(member=member).order_by("payment_date", "id")[: PAGE_SIZE + 1])
             last_cursor = f"{oldest[-1].payment_date:%Y-%m-%d}_{oldest[-1].pk}"
-            pages = {"first page": "/remboursements/", "last page (5 000 décomptes deep)": f"/remboursements/?apres={last_cursor}"}
+            pages = {
+                "first page": "/remboursements/",
+                "last page (5 000 décomptes deep)": f"/remboursements/?apres={last_cursor}",
+            }
             for url in pages.values():
                 response = client.get(url)
                 assert response.status_code == 200, (response.status_code, response.get("Location"))
             durations = _interleaved(client, ["/bench/bare/", *pages.values()], repeat=60, warmup=5)
             bare = durations["/bench/bare/"]
             for label, url in pages.items():
-                figures.append(Figure(f"claims: reimbursements list {label} p50", median(durations[url]), "ms",
-                                      baseline=median(bare), baseline_name="bare view, one indexed query, same client",
-                                      target="ratio <= 2"))
-                figures.append(Figure(f"claims: reimbursements list {label} p95", percentile(durations[url], 95), "ms",
-                                      baseline=percentile(bare, 95), target="ratio <= 2"))
+                figures.append(
+                    Figure(
+                        f"claims: reimbursements list {label} p50",
+                        median(durations[url]),
+                        "ms",
+                        baseline=median(bare),
+                        baseline_name="bare view, one indexed query, same client",
+                        target="ratio <= 2",
+                    )
+                )
+                figures.append(
+                    Figure(
+                        f"claims: reimbursements list {label} p95",
+                        percentile(durations[url], 95),
+                        "ms",
+                        baseline=percentile(bare, 95),
+                        target="ratio <= 2",
+                    )
+                )
             raise _Rollback
     except _Rollback:
         pass
@@ -229,7 +303,9 @@ def bench_emails() -> list[Figure]:
     from portal.celery import app as celery_app
     from tools.smtp_sink import SmtpSink
 
-    if not _redis_reachable() or (connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"])):
+    if not _redis_reachable() or (
+        connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"])
+    ):
         return [Figure("claims: e-mails per second by one worker (not measured: no Redis broker reachable)", 0, "-")]
     sink = SmtpSink().start()
     members = _bench_members(1)  # committed: the worker, in another process, must see the rows
@@ -237,21 +313,54 @@ def bench_emails() -> list[Figure]:
     try:
         member = members[0]
         context = {"amount": "24,00\u00a0€", "payment_date": "15/10/2026", "path": "/remboursements/"}
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST=sink.host,
-                               EMAIL_PORT=sink.port, EMAIL_USE_TLS=False):
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST=sink.host,
+            EMAIL_PORT=sink.port,
+            EMAIL_USE_TLS=False,
+        ):
             connection_ = get_connection()
             started = time.perf_counter()
             for _ in range(EMAILS):
                 build_email("decompte-new", member.email, context).send()
             direct = EMAILS / (time.perf_counter() - started)
             connection_.close()
-        ids = [Notification.objects.create(member=member, kind="decompte", key=f"bench-{index}", template="decompte-new",
-                                           context=context).pk for index in range(EMAILS)]
-        env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-               "EMAIL_HOST": sink.host, "EMAIL_PORT": str(sink.port), "EMAIL_USE_TLS": "0"}
-        worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-l", "warning",
-                                   "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", "celery"],
-                                  cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ids = [
+            Notification.objects.create(
+                member=member, kind="decompte", key=f"bench-{index}", template="decompte-new", context=context
+            ).pk
+            for index in range(EMAILS)
+        ]
+        env = {
+            **os.environ,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": sink.host,
+            "EMAIL_PORT": str(sink.port),
+            "EMAIL_USE_TLS": "0",
+        }
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "-l",
+                "warning",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-Q",
+                "celery",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(4)  # worker start-up is not part of the figure
         eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = False
@@ -268,9 +377,17 @@ def bench_emails() -> list[Figure]:
             celery_app.conf.task_always_eager = eager
         delivered = sink.count - before
         sent_rows = Notification.objects.filter(pk__in=ids, status=NotificationStatus.SENT).count()
-        return [Figure(f"claims: e-mails handed to a local SMTP sink by one worker ({delivered}/{EMAILS}, "
-                       f"{sent_rows} marked sent)", delivered / elapsed, "mails/s", baseline=direct,
-                       baseline_name="Django sending the same e-mails in-process to the same sink", target="(reported)")]
+        return [
+            Figure(
+                f"claims: e-mails handed to a local SMTP sink by one worker ({delivered}/{EMAILS}, "
+                f"{sent_rows} marked sent)",
+                delivered / elapsed,
+                "mails/s",
+                baseline=direct,
+                baseline_name="Django sending the same e-mails in-process to the same sink",
+                target="(reported)",
+            )
+        ]
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)

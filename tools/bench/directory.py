@@ -30,11 +30,18 @@ def distance_search() -> list[Figure]:
     Professional.objects.bulk_create(demo_professionals(COUNT, seed=7, prefix=PREFIX), batch_size=2000)
     try:
         rng = random.Random(12)
-        sample = list(Professional.objects.filter(identifier__startswith=PREFIX).values_list("latitude", "longitude")[:5000])
+        sample = list(
+            Professional.objects.filter(identifier__startswith=PREFIX).values_list("latitude", "longitude")[:5000]
+        )
         kinds = ["", "", Kind.GENERALISTE, Kind.PHARMACIE, Kind.OPTICIEN, Kind.DENTISTE]
         searches = [
-            {"latitude": lat + rng.uniform(-0.02, 0.02), "longitude": lon + rng.uniform(-0.02, 0.02),
-             "radius_km": rng.choice([10, 20]), "kind": rng.choice(kinds), "tiers_payant": rng.random() < 0.3}
+            {
+                "latitude": lat + rng.uniform(-0.02, 0.02),
+                "longitude": lon + rng.uniform(-0.02, 0.02),
+                "radius_km": rng.choice([10, 20]),
+                "kind": rng.choice(kinds),
+                "tiers_payant": rng.random() < 0.3,
+            }
             for lat, lon in rng.sample(sample, SEARCHES)
         ]
         queue = iter(searches * 2)
@@ -61,12 +68,19 @@ def distance_search() -> list[Figure]:
     return [
         Figure(
             f"directory: distance search p95, {COUNT:,} pros (count + page 1)".replace(",", " "),
-            percentile(searched, 95), "ms", baseline=percentile(baseline, 95),
-            baseline_name="bare indexed bounding-box query, first 20 ids", target="< 50 ms",
+            percentile(searched, 95),
+            "ms",
+            baseline=percentile(baseline, 95),
+            baseline_name="bare indexed bounding-box query, first 20 ids",
+            target="< 50 ms",
         ),
         Figure(
-            "directory: distance search median", median(searched), "ms", baseline=median(baseline),
-            baseline_name="bare indexed bounding-box query, first 20 ids", target=f"(first search: {results} results)",
+            "directory: distance search median",
+            median(searched),
+            "ms",
+            baseline=median(baseline),
+            baseline_name="bare indexed bounding-box query, first 20 ids",
+            target=f"(first search: {results} results)",
         ),
     ]
 

@@ -39,8 +39,12 @@ def _request() -> EngineRequest:
         Layer(catalogue.formula_rules("IDCC1412-CELSIUS"), role="facultative", since=dt.date(2019, 1, 1)),
     )
     return EngineRequest(
-        layers=layers, birth_date=dt.date(1980, 5, 14), claim_date=dt.date(2025, 12, 31),
-        lines=_lines(BATCH, dt.date(2024, 1, 2)), history=_lines(500, dt.date(2023, 1, 2)), pmss=catalogue.pmss_table(),
+        layers=layers,
+        birth_date=dt.date(1980, 5, 14),
+        claim_date=dt.date(2025, 12, 31),
+        lines=_lines(BATCH, dt.date(2024, 1, 2)),
+        history=_lines(500, dt.date(2023, 1, 2)),
+        pmss=catalogue.pmss_table(),
     )
 
 
@@ -69,7 +73,9 @@ def engine_throughput() -> list[Figure]:
     return [
         Figure(
             name="guarantees: engine lines/s (10,000 lines + 500 history, 2 levels)",
-            value=total / engine, unit="lines/s", baseline=total / naive,
+            value=total / engine,
+            unit="lines/s",
+            baseline=total / naive,
             baseline_name="bare Decimal arithmetic of one % BR rule per line (same batch)",
             target=">= 20000 lines/s",
         )

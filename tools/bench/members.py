@@ -34,8 +34,12 @@ def _household() -> Member:
     reference_data_load()
     formulas = [Formula.objects.get(code="IDCC1412-BASE"), Formula.objects.get(code="IDCC1412-CELSIUS")]
     member = Member.objects.create(
-        number="BENCH00001", contract=formulas[0].contract, address_line1="1 rue du Banc", postcode="75001",
-        city="Paris", status_since=dt.date(2020, 1, 1),
+        number="BENCH00001",
+        contract=formulas[0].contract,
+        address_line1="1 rue du Banc",
+        postcode="75001",
+        city="Paris",
+        status_since=dt.date(2020, 1, 1),
     )
     people = [
         (Relationship.MEMBER, "Claire", dt.date(1982, 5, 14), "282057505612345"),
@@ -45,8 +49,14 @@ def _household() -> Member:
     ]
     for rank, (relationship, first_name, birth, nir) in enumerate(people, start=1):
         Beneficiary.objects.create(
-            member=member, relationship=relationship, first_name=first_name, last_name="Banc", birth_date=birth,
-            nir=nir, rank=rank, cover_start=dt.date(2020, 1, 1),
+            member=member,
+            relationship=relationship,
+            first_name=first_name,
+            last_name="Banc",
+            birth_date=birth,
+            nir=nir,
+            rank=rank,
+            cover_start=dt.date(2020, 1, 1),
         )
     for role, formula in zip((AffiliationRole.PRINCIPAL, AffiliationRole.OPTIONAL), formulas, strict=True):
         Affiliation.objects.create(member=member, formula=formula, role=role, start_date=dt.date(2020, 1, 1))
@@ -83,6 +93,7 @@ def card_render_and_cache() -> list[Figure]:
         try:
             with transaction.atomic():
                 member = _household()
+
                 def forget():
                     RenderedDocument.objects.filter(member=member).delete()
 
@@ -101,13 +112,19 @@ def card_render_and_cache() -> list[Figure]:
                 figures = [
                     Figure("bare WeasyPrint render, one-line HTML page (median)", bare_ms, "ms"),
                     Figure(
-                        "tiers-payant card, cold render and store (median)", cold_ms, "ms",
-                        baseline=bare_ms, baseline_name="bare WeasyPrint render of a one-line HTML page",
+                        "tiers-payant card, cold render and store (median)",
+                        cold_ms,
+                        "ms",
+                        baseline=bare_ms,
+                        baseline_name="bare WeasyPrint render of a one-line HTML page",
                         target="ratio <= 3",
                     ),
                     Figure(
-                        "tiers-payant card, served from cache (median)", cached_ms, "ms",
-                        baseline=cold_ms, baseline_name="cold card render (same run)",
+                        "tiers-payant card, served from cache (median)",
+                        cached_ms,
+                        "ms",
+                        baseline=cold_ms,
+                        baseline_name="cold card render (same run)",
                         target="ratio <= 0.02 (>= 50x faster)",
                     ),
                     Figure("cached download speed-up over cold (x)", cold_ms / cached_ms, "x", target=">= 50"),

@@ -11,9 +11,11 @@ from claims.models import ImportBatch
 from claims.services import decomptes_import
 from members.models import Member
 
-HEADER = ("numero_decompte;numero_adherent;rang_beneficiaire;date_soins;code_acte;praticien;quantite;frais_reels;"
-          "base_remboursement;montant_ss;montant_complementaire;date_paiement;origine;destinataire;nom_destinataire;"
-          "date_pieces_completes;optam;oeil;sphere")
+HEADER = (
+    "numero_decompte;numero_adherent;rang_beneficiaire;date_soins;code_acte;praticien;quantite;frais_reels;"
+    "base_remboursement;montant_ss;montant_complementaire;date_paiement;origine;destinataire;nom_destinataire;"
+    "date_pieces_completes;optam;oeil;sphere"
+)
 
 # (days ago of care, rank, act, practitioner, FR, BR, SS, optam, eye, sphere, origin, payee)
 CARE = [
@@ -43,12 +45,16 @@ def demo_decomptes_create(today: dt.date | None = None) -> ImportBatch | None:
         care = today - dt.timedelta(days=ago)
         paid = care + dt.timedelta(days=9)
         payee, payee_name = ("professionnel", who) if act == "pharmacie" else ("assure", "")
-        rows.append(f"DEMO-{index:03d};{member.number};{rank};{care:%d/%m/%Y};{act};{who};1;{fr};{br};{ss};;"
-                    f"{paid:%d/%m/%Y};noemie;{payee};{payee_name};;{optam};{eye};{sphere}")
+        rows.append(
+            f"DEMO-{index:03d};{member.number};{rank};{care:%d/%m/%Y};{act};{who};1;{fr};{br};{ss};;"
+            f"{paid:%d/%m/%Y};noemie;{payee};{payee_name};;{optam};{eye};{sphere}"
+        )
     # Two care lines paid by the Sécurité sociale, awaiting the complementary: one on time,
     # one late (documents complete 15 days ago), to show the "suivi".
     for number, ago, complete in (("DEMO-P01", 6, 3), ("DEMO-P02", 30, 15)):
         care = today - dt.timedelta(days=ago)
-        rows.append(f"{number};{member.number};2;{care:%d/%m/%Y};consultation-specialiste;Dr Faure (dermatologue);1;"
-                    f"60,00;30,00;20,00;;;noemie;assure;;{today - dt.timedelta(days=complete):%d/%m/%Y};oui;;")
+        rows.append(
+            f"{number};{member.number};2;{care:%d/%m/%Y};consultation-specialiste;Dr Faure (dermatologue);1;"
+            f"60,00;30,00;20,00;;;noemie;assure;;{today - dt.timedelta(days=complete):%d/%m/%Y};oui;;"
+        )
     return decomptes_import(content=("\n".join(rows) + "\n").encode(), file_name="demo-noemie.csv")

@@ -90,8 +90,24 @@ def demo_data_create(today: dt.date | None = None) -> list[DemoCredentials]:
         people = [
             (Relationship.MEMBER, "Mme", fake.first_name_female(), _years_ago(today, 41, 5, 14), 2, "69", ""),
             (Relationship.SPOUSE, "M.", fake.first_name_male(), _years_ago(today, 43, 9, 2), 1, "38", ""),
-            (Relationship.CHILD, "", fake.first_name_male(), today.replace(year=today.year - 17) - dt.timedelta(days=40), 0, "", ChildSituation.DEPENDENT),
-            (Relationship.CHILD, "", fake.first_name_female(), _years_ago(today, 11, 1, 23), 0, "", ChildSituation.DEPENDENT),
+            (
+                Relationship.CHILD,
+                "",
+                fake.first_name_male(),
+                today.replace(year=today.year - 17) - dt.timedelta(days=40),
+                0,
+                "",
+                ChildSituation.DEPENDENT,
+            ),
+            (
+                Relationship.CHILD,
+                "",
+                fake.first_name_female(),
+                _years_ago(today, 11, 1, 23),
+                0,
+                "",
+                ChildSituation.DEPENDENT,
+            ),
         ]
         for rank, (relationship, civility, first_name, birth, sex, dept, situation) in enumerate(people, start=1):
             person = Beneficiary(
@@ -153,8 +169,10 @@ def demo_data_create(today: dt.date | None = None) -> list[DemoCredentials]:
         holder.full_clean()
         holder.save()
         Affiliation.objects.create(
-            member=member, formula=Formula.objects.get(code="CCOOP-OPT1"),
-            role=AffiliationRole.PRINCIPAL, start_date=member.status_since,
+            member=member,
+            formula=Formula.objects.get(code="CCOOP-OPT1"),
+            role=AffiliationRole.PRINCIPAL,
+            start_date=member.status_since,
         )
         member.user = _user(DEMO_RETIREE_NUMBER, member.email, DEMO_MEMBER_PASSWORD)
         member.save(update_fields=["user"])
@@ -162,8 +180,12 @@ def demo_data_create(today: dt.date | None = None) -> list[DemoCredentials]:
     household_user = Member.objects.get(number=DEMO_HOUSEHOLD_NUMBER).user
     retiree_user = Member.objects.get(number=DEMO_RETIREE_NUMBER).user
     gestionnaire = _user(
-        DEMO_GESTIONNAIRE_USERNAME, "gestion.demo@example.fr", DEMO_GESTIONNAIRE_PASSWORD,
-        is_staff=True, first_name="Sam", last_name="Gestion",
+        DEMO_GESTIONNAIRE_USERNAME,
+        "gestion.demo@example.fr",
+        DEMO_GESTIONNAIRE_PASSWORD,
+        is_staff=True,
+        first_name="Sam",
+        last_name="Gestion",
     )
     gestionnaire.groups.add(Group.objects.get(name=GESTIONNAIRE_GROUP))
     # Demo logins pass the second factor with a code e-mailed to var/emails/ (local settings).

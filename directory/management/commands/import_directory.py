@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
         parser.add_argument(
-            "--remplacer", action="store_true", dest="replace",
+            "--remplacer",
+            action="store_true",
+            dest="replace",
             help="delete the professionals that are not in the file",
         )
 
@@ -29,4 +31,6 @@ class Command(BaseCommand):
         except DirectoryImportError as failure:
             self.stderr.write(errors_report(failure.errors))
             raise CommandError(f"Import refusé : {len(failure.errors)} erreur(s), aucune modification.")
-        self.stdout.write(f"Import terminé : {result.created} créés, {result.updated} mis à jour, {result.deleted} supprimés.")
+        self.stdout.write(
+            f"Import terminé : {result.created} créés, {result.updated} mis à jour, {result.deleted} supprimés."
+        )

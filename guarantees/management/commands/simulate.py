@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--list-formulas", action="store_true", help="list formula codes and names")
-        parser.add_argument("--list-acts", metavar="FORMULA", help="list the act codes of a formula with their notice labels")
+        parser.add_argument(
+            "--list-acts", metavar="FORMULA", help="list the act codes of a formula with their notice labels"
+        )
 
     def _out(self, data: object) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
@@ -29,12 +31,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, list_formulas: bool = False, list_acts: str | None = None, **options: Any) -> None:
         if list_formulas:
-            self._out({
-                "formulas": [
-                    {"code": code, "name": info["name"], "notice": notice.code, "notice_line": info["line"]}
-                    for notice in catalogue.notices().values() for code, info in notice.formulas.items()
-                ]
-            })
+            self._out(
+                {
+                    "formulas": [
+                        {"code": code, "name": info["name"], "notice": notice.code, "notice_line": info["line"]}
+                        for notice in catalogue.notices().values()
+                        for code, info in notice.formulas.items()
+                    ]
+                }
+            )
             return
         if list_acts:
             try:
@@ -50,5 +55,7 @@ class Command(BaseCommand):
         try:
             results = compute(request_from_json(data))
         except EngineError as error:
-            self._fail(error.key, error.message, {k: v for k, v in error.to_dict().items() if k not in {"key", "message"}})
+            self._fail(
+                error.key, error.message, {k: v for k, v in error.to_dict().items() if k not in {"key", "message"}}
+            )
         self._out({"lines": [result.to_dict() for result in results]})
