@@ -4,9 +4,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-# `make test FORMAT_CHECK=1` adds `ruff format --check`; it becomes the default once the
-# tree has been formatted in one commit.
-FORMAT_CHECK ?=
 # Coverage of the production code, printed after the tests (files at 100 % left out).
 COVERAGE_ARGS ?= --cov --cov-report=term:skip-covered
 
@@ -33,7 +30,7 @@ run: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(if $(FORMAT_CHECK),$(VENV)/bin/ruff format --check .)
+	$(VENV)/bin/ruff format --check .
 
 typecheck: install
 	$(VENV)/bin/mypy
