@@ -3,6 +3,7 @@
 import pytest
 
 from members.models import AuditEntry
+from tests.members.helpers import member_change_form_data
 
 
 @pytest.mark.django_db
@@ -42,27 +43,9 @@ def test_gestionnaire_cannot_manage_users_groups_or_reference_data(gestionnaire_
 def test_a_change_by_a_gestionnaire_is_audited_and_bank_details_are_read_only(gestionnaire_client, gestionnaire, alice):
     url = f"/gestion/members/member/{alice.pk}/change/"
     page = gestionnaire_client.get(url)
-    form = page.context["adminform"].form
-    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k not in {"user", "created_at"}}
-    data.update(
-        {
-            "contract": alice.contract_id,
-            "phone": "0611223344",
-            "iban": "FR1420041010050500013M02606",
-            "email": "attacker@example.net",
-        }
+    data = member_change_form_data(
+        page, alice, phone="0611223344", iban="FR1420041010050500013M02606", email="attacker@example.net"
     )
-    for formset in page.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        for name, field in management.fields.items():
-            data[f"{management.prefix}-{name}"] = management.initial.get(name, field.initial)
-        for inline_form in formset.formset.forms:
-            data[f"{inline_form.prefix}-id"] = inline_form.instance.pk
-            data[f"{inline_form.prefix}-member"] = alice.pk
-            for name in inline_form.fields:
-                value = inline_form.initial.get(name)
-                if value is not None:
-                    data[f"{inline_form.prefix}-{name}"] = getattr(value, "pk", value)
     response = gestionnaire_client.post(url, data)
     assert response.status_code == 302, (
         [f.formset.errors for f in response.context["inline_admin_formsets"]] if response.context else ""

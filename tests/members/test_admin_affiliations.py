@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from members.models import Affiliation, AffiliationRole, AuditEntry, Contract, Formula, HouseholdVersion, Member
+from tests.members.helpers import member_change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -104,20 +105,7 @@ def test_changing_a_members_contract_needs_formulas_of_the_new_contract(gestionn
     """Editing: alice's IDCC 1412 formulas stay while she is moved to the retirees' contract."""
     url = f"/gestion/members/member/{alice.pk}/change/"
     page = gestionnaire_client.get(url)
-    form = page.context["adminform"].form
-    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k not in {"user", "created_at"}}
-    data["contract"] = Contract.objects.get(number="003 E0135004").pk
-    for formset in page.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        for name, field in management.fields.items():
-            data[f"{management.prefix}-{name}"] = management.initial.get(name, field.initial)
-        for inline_form in formset.formset.forms:
-            data[f"{inline_form.prefix}-id"] = inline_form.instance.pk
-            data[f"{inline_form.prefix}-member"] = alice.pk
-            for name in inline_form.fields:
-                value = inline_form.initial.get(name)
-                if value is not None:
-                    data[f"{inline_form.prefix}-{name}"] = getattr(value, "pk", value)
+    data = member_change_form_data(page, alice, contract=Contract.objects.get(number="003 E0135004").pk)
     response = gestionnaire_client.post(url, data)
     assert response.status_code == 200
     assert "n'appartient pas au contrat de l'assuré (003 E0135004)" in html.unescape(response.content.decode())

@@ -6,6 +6,7 @@ from members.models import AuditEntry, Beneficiary, Relationship
 from members.services import audit_record
 from members.validators import mask_nir
 from tests.factories import make_nir
+from tests.members.helpers import member_change_form_data
 
 
 def test_a_nir_is_masked_to_its_sex_digit_and_key():
@@ -22,33 +23,12 @@ def test_an_audited_nir_change_is_stored_masked(alice, gestionnaire):
     assert old not in entry.old_value and new not in entry.new_value
 
 
-def _change_form_data(page, alice) -> dict:
-    """The member's change form as the admin shows it, inlines included."""
-    form = page.context["adminform"].form
-    data = {
-        k: ("" if v is None else v) for k, v in form.initial.items() if k not in {"user", "created_at", "iban", "bic"}
-    }
-    data["contract"] = alice.contract_id
-    for formset in page.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        for name, field in management.fields.items():
-            data[f"{management.prefix}-{name}"] = management.initial.get(name, field.initial)
-        for inline_form in formset.formset.forms:
-            data[f"{inline_form.prefix}-id"] = inline_form.instance.pk
-            data[f"{inline_form.prefix}-member"] = alice.pk
-            for name in inline_form.fields:
-                value = inline_form.initial.get(name)
-                if value is not None:
-                    data[f"{inline_form.prefix}-{name}"] = getattr(value, "pk", value)
-    return data
-
-
 def test_a_gestionnaire_changing_a_nir_leaves_a_masked_trace_only(gestionnaire_client, gestionnaire, alice):
     spouse = alice.beneficiaries.get(relationship=Relationship.SPOUSE)
     old, new = spouse.nir, make_nir(1, dt.date(1980, 9, 2))
     url = f"/gestion/members/member/{alice.pk}/change/"
     page = gestionnaire_client.get(url)
-    data = _change_form_data(page, alice)
+    data = member_change_form_data(page, alice)
     prefix = next(key[: -len("-id")] for key, value in data.items() if key.endswith("-id") and value == spouse.pk)
     data[f"{prefix}-nir"] = new
     response = gestionnaire_client.post(url, data)
