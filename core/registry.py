@@ -8,14 +8,18 @@ up to nothing, which keeps the app graph acyclic (tests/core/test_layers.py).
 
 from __future__ import annotations
 
+import functools
 from importlib import import_module
 from types import ModuleType
 
 from django.apps import apps
 
 
-def app_modules(name: str) -> list[ModuleType]:
-    """``<app>.<name>`` of every installed app that has one, in INSTALLED_APPS order."""
+@functools.cache
+def app_modules(name: str) -> tuple[ModuleType, ...]:
+    """``<app>.<name>`` of every installed app that has one, in INSTALLED_APPS order. Looked
+    up once per process: the installed apps do not change once Django has started, and the
+    home page asks at every visit (a failed import costs more than the page's queries)."""
     modules = []
     for config in apps.get_app_configs():
         try:
@@ -24,4 +28,4 @@ def app_modules(name: str) -> list[ModuleType]:
             # Only the absence of the module itself: an import error inside it must surface.
             if missing.name != f"{config.name}.{name}":
                 raise
-    return modules
+    return tuple(modules)

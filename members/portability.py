@@ -167,6 +167,10 @@ def loi_evin_deadline(file: PortabilityFile) -> dt.date | None:
 
 def portability_alerts(member: Member, today: dt.date):
     """The home page alerts of a member in portability (members.alerts)."""
+    # An active file and the member's status change together (portability_validate, the
+    # sweep): no query for the members who are not in portability, nearly all of them.
+    if member.status != MemberStatus.PORTABILITY:
+        return []
     file = member.portability_files.filter(status=PortabilityStatus.ACTIVE).first()
     if file is None:
         return []

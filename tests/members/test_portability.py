@@ -76,9 +76,11 @@ def request_portability(member, files=()):
 def active_file(member, gestionnaire, *, work_contract_end=dt.date(2026, 3, 31), months=9, days=0):
     request_portability(member)
     file = member.portability_files.get()
-    return portability_validate(
+    validated = portability_validate(
         file=file, actor=gestionnaire, work_contract_end=work_contract_end, months=months, days=days
     )
+    member.refresh_from_db()  # in portability now, as the next page the member opens reads it
+    return validated
 
 
 # --- the period ------------------------------------------------------------------------
