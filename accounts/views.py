@@ -303,8 +303,9 @@ def enrol_email(request):
 
 
 def _qr_data_uri(text: str) -> str:
-    svg = segno.make(text, error="m").svg_inline(scale=5, dark="#1b1f24", light="#ffffff", omitsize=True)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    # segno's data URI: a standalone SVG document, with the xmlns a browser needs to draw it
+    # as an image (svg_inline() omits it, being meant for inline markup) and its size.
+    return str(segno.make(text, error="m").svg_data_uri(scale=5, dark="#1b1f24", light="#ffffff"))
 
 
 @login_required
