@@ -13,14 +13,20 @@ found, as ModelBackend does. It is the only password backend in AUTHENTICATION_B
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q
+from django.http import HttpRequest
 
 
 class LoginBackend(AuthenticationBackend):
     # allauth's AuthenticationBackend takes **credentials (as Django passes them), not ModelBackend's signature.
-    def authenticate(self, request, **credentials):  # type: ignore[override]
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest | None, **credentials: Any
+    ) -> AbstractBaseUser | None:
         password = credentials.get("password")
         login = credentials.get("email") or credentials.get("username")
         if not password or not login:

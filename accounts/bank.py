@@ -4,8 +4,10 @@ itself (its states, audit row and e-mail) stays members' business."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_otp.models import Device
 
 from accounts.services import CodeCheck, second_factor_check
 from members.models import BankChangeStatus, BankDetailsChange
@@ -13,7 +15,7 @@ from members.profile import bank_change_submit
 
 
 @transaction.atomic
-def bank_change_confirm(*, change: BankDetailsChange, actor, device, code: str) -> CodeCheck:
+def bank_change_confirm(*, change: BankDetailsChange, actor: User, device: Device, code: str) -> CodeCheck:
     """Step 2 of a bank change: a fresh code of the member's second factor (throttled as
     at login). Passed, the change waits for a gestionnaire (``bank_change_submit``)."""
     change = BankDetailsChange.objects.select_for_update().get(pk=change.pk)

@@ -14,6 +14,8 @@ by the web server's host name.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +23,12 @@ from django.utils import timezone
 from members.emails import PORTAL_SIGNATURE, signature_for
 from notifications.emails import send_security_email
 from notifications.models import SecurityKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from accounts.models import TrustedBrowser
+    from members.models import Member
 
 CODE_EMAILS = {
     "login": SecurityKind.LOGIN_CODE.value,
@@ -30,7 +38,7 @@ CODE_EMAILS = {
 }
 
 
-def _greeting_name(user) -> str:
+def _greeting_name(user: User) -> str:
     member = getattr(user, "member", None)
     holder = member.holder if member is not None else None
     if holder is not None:
@@ -38,21 +46,26 @@ def _greeting_name(user) -> str:
     return str(user.get_full_name() or user.get_username())
 
 
-def _member(user):
+def _holder_name(member: Member) -> str:
+    # A member always has a holder; without one (bad data) the e-mail still goes out.
+    holder = member.holder
+    return f"{holder.first_name} {holder.last_name}" if holder is not None else ""
+
+
+def _member(user: User) -> Member | None:
     return getattr(user, "member", None)
 
 
-def _context(user, **extra) -> dict:
+def _context(user: User, **extra: object) -> dict[str, Any]:
     return {"name": _greeting_name(user), "signature": signature_for(getattr(user, "member", None)), **extra}
 
 
-def send_activation_link(*, member, url: str) -> None:
-    holder = member.holder
+def send_activation_link(*, member: Member, url: str) -> None:
     send_security_email(
         SecurityKind.ACTIVATION_LINK,
         member.email,
         {
-            "name": f"{holder.first_name} {holder.last_name}",
+            "name": _holder_name(member),
             "url": url,
             "hours": settings.ACCOUNTS_ACTIVATION_LINK_HOURS,
             "signature": signature_for(member),
@@ -61,23 +74,21 @@ def send_activation_link(*, member, url: str) -> None:
     )
 
 
-def send_already_active(*, member) -> None:
-    holder = member.holder
+def send_already_active(*, member: Member) -> None:
     send_security_email(
         SecurityKind.ALREADY_ACTIVE,
         member.email,
-        {"name": f"{holder.first_name} {holder.last_name}", "signature": signature_for(member)},
+        {"name": _holder_name(member), "signature": signature_for(member)},
         member=member,
     )
 
 
-def send_activation_terminated(*, member, contact: dict) -> None:
-    holder = member.holder
+def send_activation_terminated(*, member: Member, contact: dict[str, str]) -> None:
     send_security_email(
         SecurityKind.ACTIVATION_TERMINATED,
         member.email,
         {
-            "name": f"{holder.first_name} {holder.last_name}",
+            "name": _holder_name(member),
             "cover_end_date": member.cover_end_date,
             "contact": contact,
             "signature": signature_for(member),
@@ -86,13 +97,13 @@ def send_activation_terminated(*, member, contact: dict) -> None:
     )
 
 
-def send_code(*, user, to: str, code: str, purpose: str = "login", **extra) -> None:
+def send_code(*, user: User, to: str, code: str, purpose: str = "login", **extra: str) -> None:
     """An e-mailed second-factor code, worded for its ``purpose`` (a key of CODE_EMAILS)."""
     context = _context(user, code=code, minutes=settings.ACCOUNTS_EMAIL_CODE_MINUTES, **extra)
     send_security_email(CODE_EMAILS[purpose], to, context, member=_member(user))
 
 
-def send_factor_added(*, user, label: str) -> None:
+def send_factor_added(*, user: User, label: str) -> None:
     send_security_email(
         SecurityKind.FACTOR_ADDED,
         user.email,
@@ -101,7 +112,7 @@ def send_factor_added(*, user, label: str) -> None:
     )
 
 
-def send_factor_removed(*, user, label: str) -> None:
+def send_factor_removed(*, user: User, label: str) -> None:
     send_security_email(
         SecurityKind.FACTOR_REMOVED,
         user.email,
@@ -110,13 +121,13 @@ def send_factor_removed(*, user, label: str) -> None:
     )
 
 
-def send_password_changed(*, user) -> None:
+def send_password_changed(*, user: User) -> None:
     send_security_email(
         SecurityKind.PASSWORD_CHANGED, user.email, _context(user, when=timezone.localtime()), member=_member(user)
     )
 
 
-def send_trusted_browser_added(*, user, browser) -> None:
+def send_trusted_browser_added(*, user: User, browser: TrustedBrowser) -> None:
     send_security_email(
         SecurityKind.TRUSTED_BROWSER,
         user.email,
@@ -125,7 +136,7 @@ def send_trusted_browser_added(*, user, browser) -> None:
     )
 
 
-def send_password_reset(*, user, to: str, url: str) -> None:
+def send_password_reset(*, user: User, to: str, url: str) -> None:
     """allauth's reset link, in the portal's words (accounts.adapters.AccountAdapter)."""
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     context = _context(user, url=url, username=user.get_username(), hours=hours)

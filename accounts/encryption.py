@@ -11,9 +11,12 @@ rotate without downtime: put a new key first, restart, run ``manage.py rotate_to
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -68,7 +71,7 @@ def new_encrypted_seed() -> str:
 
 
 @checks.register(checks.Tags.security)
-def check_keys(app_configs, **kwargs):
+def check_keys(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
     """``manage.py check`` (and every start) refuses keys that are not Fernet keys."""
     try:
         _cipher()

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.forms import ResetPasswordForm
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.http import HttpRequest
 
 from accounts import emails
 from core.forms import PortalForm
@@ -44,7 +47,7 @@ class ActivationPasswordForm(PortalForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
@@ -121,7 +124,7 @@ class PasswordResetForm(ResetPasswordForm):
         )
         return email
 
-    def save(self, request, **kwargs) -> str:
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
         if self.users:
             return super().save(request, **kwargs)
         email: str = self.cleaned_data["email"]

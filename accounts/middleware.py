@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import signing
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
 from accounts import selectors, services
+from accounts.requests import OTPRequest
 from accounts.session import mark_verified
 
 # Pages a logged-in user may reach before passing the second factor.
@@ -32,35 +36,37 @@ class SecondFactorMiddleware:
     enrolment when the account has no factor yet). Views also check it (core.access):
     this is the net under pages that forget to."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: OTPRequest) -> HttpResponseBase:
         user = request.user
         if (
             getattr(settings, "OTP_REQUIRED", False)
             and user.is_authenticated
             and not user.is_verified()
-            and not self._trusted_browser(request)
+            and not self._trusted_browser(request, user)
             and self._view_name(request) not in OPEN_VIEWS
         ):
-            return self._redirect(request)
+            return self._redirect(request, user)
         return self.get_response(request)
 
     @staticmethod
-    def _view_name(request) -> str:
+    def _view_name(request: HttpRequest) -> str:
         try:
             return resolve(request.path_info).view_name
         except Resolver404:
             return ""
 
     @staticmethod
-    def _trusted_browser(request) -> bool:
+    def _trusted_browser(request: HttpRequest, user: User) -> bool:
         try:
             token = request.get_signed_cookie(settings.ACCOUNTS_TRUSTED_BROWSER_COOKIE, salt=TRUSTED_COOKIE_SALT)
         except (KeyError, signing.BadSignature):
             return False
-        found = services.trusted_browser_use(user=request.user, token=token)
+        if token is None:  # only with a default, and none is given (the stub cannot tell)
+            return False
+        found = services.trusted_browser_use(user=user, token=token)
         if found is None:
             return False
         record, device = found
@@ -68,8 +74,8 @@ class SecondFactorMiddleware:
         return True
 
     @staticmethod
-    def _redirect(request):
-        name = "accounts:second_factor" if selectors.has_second_factor(request.user) else "accounts:enrol"
+    def _redirect(request: HttpRequest, user: User) -> HttpResponseRedirect:
+        name = "accounts:second_factor" if selectors.has_second_factor(user) else "accounts:enrol"
         url = reverse(name)
         if request.method == "GET":
             url += "?" + urlencode({"next": request.get_full_path()})

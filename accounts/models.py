@@ -14,7 +14,7 @@ import logging
 import secrets
 import time
 from base64 import b32encode
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -76,18 +76,18 @@ class EmailCodeDevice(TimestampMixin, Device):
     def has_pending_code(self) -> bool:
         return bool(self.code_hash and self.valid_until and timezone.now() <= self.valid_until)
 
-    def verify_token(self, token) -> bool:
+    def verify_token(self, token: str) -> bool:
         code = normalize_code(str(token))
         if not self.has_pending_code() or not constant_time_compare(self._hash(code), self.code_hash):
             return False
         # Single use: the hash is wiped at once, so the same code cannot be accepted twice.
         self.code_hash = ""
         self.valid_until = None
-        self.set_last_used_timestamp(commit=False)
+        self.set_last_used_timestamp(commit=False)  # type: ignore[no-untyped-call]  # django-otp is unannotated
         self.save()
         return True
 
-    def generate_challenge(self):
+    def generate_challenge(self) -> str:
         from accounts.services import login_code_send
 
         login_code_send(device=self)
@@ -121,7 +121,7 @@ class TOTPDevice(TimestampMixin, Device):
     def set_seed(self, seed: bytes) -> None:
         self.encrypted_key = seed_encrypt(seed)
 
-    def verify_token(self, token) -> bool:
+    def verify_token(self, token: str | int) -> bool:
         try:
             token = int(token)
             key = self.bin_key
@@ -138,7 +138,7 @@ class TOTPDevice(TimestampMixin, Device):
         self.last_t = totp.t()
         if getattr(settings, "OTP_TOTP_SYNC", True):
             self.drift = totp.drift
-        self.set_last_used_timestamp(commit=False)
+        self.set_last_used_timestamp(commit=False)  # type: ignore[no-untyped-call]  # django-otp is unannotated
         # Never the key: a key rotation running meanwhile must not be undone.
         self.save(update_fields=["last_t", "drift", "last_used_at"])
         return True
@@ -175,12 +175,12 @@ class RecoveryCodeDevice(TimestampMixin, Device):
         RecoveryCode.objects.bulk_create([RecoveryCode(device=self, code_hash=self.hash_code(code)) for code in plain])
         return [f"{code[:5]}-{code[5:]}" for code in plain]
 
-    def verify_token(self, token) -> bool:
+    def verify_token(self, token: str) -> bool:
         match = self.codes.filter(code_hash=self.hash_code(str(token))).first()
         if match is None:
             return False
         match.delete()  # single use
-        self.set_last_used_timestamp(commit=True)
+        self.set_last_used_timestamp(commit=True)  # type: ignore[no-untyped-call]  # django-otp is unannotated
         return True
 
 
@@ -240,7 +240,7 @@ class TrustedBrowser(models.Model):
         return f"{self.browser} sur {self.system}"
 
     @property
-    def expires_at(self):
+    def expires_at(self) -> datetime:
         return self.last_used_at + timedelta(days=settings.ACCOUNTS_TRUSTED_BROWSER_DAYS)
 
     def is_active(self) -> bool:

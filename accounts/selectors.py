@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import EmailCodeDevice, RecoveryCodeDevice, SecondFactorThrottle, TOTPDevice, TrustedBrowser
 from members.models import Contract
+
+
+class _HasContract(Protocol):
+    """A member, or anything that carries a contract the way a member does."""
+
+    @property
+    def contract(self) -> Contract: ...
 
 
 @dataclass
@@ -20,7 +30,7 @@ class UserDevices:
     recovery: RecoveryCodeDevice | None
 
     @property
-    def primary(self) -> list:
+    def primary(self) -> list[EmailCodeDevice | TOTPDevice]:
         """The factors a member can log in with every day (recovery codes are a fallback)."""
         return [d for d in (self.email, self.totp) if d is not None]
 
@@ -29,7 +39,7 @@ class UserDevices:
         return self.recovery.codes.count() if self.recovery else 0
 
 
-def user_devices(user) -> UserDevices:
+def user_devices(user: User) -> UserDevices:
     return UserDevices(
         email=EmailCodeDevice.objects.filter(user=user, confirmed=True).first(),
         totp=TOTPDevice.objects.filter(user=user, confirmed=True).first(),
@@ -37,21 +47,21 @@ def user_devices(user) -> UserDevices:
     )
 
 
-def has_second_factor(user) -> bool:
+def has_second_factor(user: User) -> bool:
     return bool(user_devices(user).primary)
 
 
-def second_factor_locked_until(user):
+def second_factor_locked_until(user: User) -> datetime | None:
     throttle = SecondFactorThrottle.objects.filter(user=user).first()
     return throttle.locked_until if throttle is not None and throttle.is_locked() else None
 
 
-def active_trusted_browsers(user):
+def active_trusted_browsers(user: User) -> QuerySet[TrustedBrowser]:
     since = timezone.now() - timedelta(days=settings.ACCOUNTS_TRUSTED_BROWSER_DAYS)
     return TrustedBrowser.objects.filter(user=user, revoked_at__isnull=True, last_used_at__gt=since)
 
 
-def organisme_contact(member) -> dict:
+def organisme_contact(member: _HasContract) -> dict[str, str]:
     """How a member reaches the management centre: the contract's, else the organisme's."""
     contract = member.contract
     organisme = contract.organisme
@@ -64,10 +74,10 @@ def organisme_contact(member) -> dict:
     }
 
 
-def management_contacts() -> list[dict]:
+def management_contacts() -> list[dict[str, Any]]:
     """Every management centre's phone, once each, with the contracts it manages: the
     first-connection answer shows them to everyone, as it cannot tell who is asking."""
-    contacts: dict[str, dict] = {}
+    contacts: dict[str, dict[str, Any]] = {}
     for contract in Contract.objects.select_related("organisme").order_by("name"):
         contact = organisme_contact(SimpleNamespace(contract=contract))  # it reads only the member's contract
         entry = contacts.setdefault(contact["phone"], {**contact, "contracts": []})

@@ -12,6 +12,7 @@ from functools import partial
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -43,7 +44,7 @@ RESEND_COOLDOWN = timedelta(seconds=60)
 SECOND_FACTOR_AUDIT_FIELD = "double authentification"
 
 
-def _audit(*, user, action: str, field: str, new: str = "") -> None:
+def _audit(*, user: User, action: str, field: str, new: str = "") -> None:
     """Account security events join the member's audit trail (staff accounts have none)."""
     member = getattr(user, "member", None)
     if member is not None:
@@ -178,7 +179,7 @@ def activation_link_get(*, token: str, for_update: bool = False) -> ActivationLi
 
 
 @transaction.atomic
-def account_activate(*, token: str, password: str):
+def account_activate(*, token: str, password: str) -> User:
     """Create the member's login (username = member number) with their password. Every
     link of the member becomes unusable: a link never outlives the activation."""
     link = activation_link_get(token=token, for_update=True)
@@ -211,7 +212,7 @@ class CodeCheck:
     locked_until: dt.datetime | None = None
 
 
-def email_code_send(*, device: EmailCodeDevice, purpose: str, **context) -> bool:
+def email_code_send(*, device: EmailCodeDevice, purpose: str, **context: str) -> bool:
     """E-mail a new code worded for ``purpose`` (login, enrol, reauth, bank: see
     accounts.emails.CODE_EMAILS); the previous code stops working. False during the cooldown."""
     if device.sent_at and timezone.now() - device.sent_at < RESEND_COOLDOWN and device.has_pending_code():
@@ -225,7 +226,7 @@ def login_code_send(*, device: EmailCodeDevice) -> bool:
     return email_code_send(device=device, purpose="login")
 
 
-def _throttle_open(user) -> tuple[SecondFactorThrottle, CodeCheck | None]:
+def _throttle_open(user: User) -> tuple[SecondFactorThrottle, CodeCheck | None]:
     """The account's locked throttle row, and the refusal to return if it is locked."""
     throttle, _ = SecondFactorThrottle.objects.select_for_update().get_or_create(user=user)
     if throttle.is_locked():
@@ -254,14 +255,14 @@ def _throttle_failed(throttle: SecondFactorThrottle) -> CodeCheck:
     return CodeCheck(False, attempts_left=limit - throttle.failures)
 
 
-def _device_verify(*, user, device: Device, code: str) -> bool:
+def _device_verify(*, user: User, device: Device, code: str) -> bool:
     # Locked row: two concurrent requests cannot both consume the same code.
     device = type(device).objects.select_for_update().get(pk=device.pk, user=user)
     return bool(device.verify_token(code))
 
 
 @transaction.atomic
-def second_factor_check(*, user, device: Device, code: str) -> CodeCheck:
+def second_factor_check(*, user: User, device: Device, code: str) -> CodeCheck:
     """Check a code against one of the user's devices, counting failures: after
     ACCOUNTS_OTP_FAILURE_LIMIT wrong codes the step is locked for ACCOUNTS_OTP_LOCK_MINUTES."""
     throttle, refused = _throttle_open(user)
@@ -273,7 +274,7 @@ def second_factor_check(*, user, device: Device, code: str) -> CodeCheck:
 
 
 @transaction.atomic
-def reauthentication_check(*, user, password: str, device: Device, code: str) -> CodeCheck:
+def reauthentication_check(*, user: User, password: str, device: Device, code: str) -> CodeCheck:
     """The password and a fresh second-factor code, typed together before a sensitive
     change (core.reauth). A wrong password or code counts toward the same per-account
     lock as the login's second factor: a stolen session cannot guess either."""
@@ -300,7 +301,7 @@ def factor_label(device: Device) -> str:
 
 
 @transaction.atomic
-def email_device_enrol_start(*, user) -> EmailCodeDevice:
+def email_device_enrol_start(*, user: User) -> EmailCodeDevice:
     """An unconfirmed e-mail device for the account's address, and a code to confirm it."""
     if not user.email:
         raise ValidationError("Aucune adresse e-mail n'est enregistrée pour votre compte.")
@@ -314,7 +315,7 @@ def email_device_enrol_start(*, user) -> EmailCodeDevice:
 
 
 @transaction.atomic
-def totp_device_enrol_start(*, user) -> TOTPDevice:
+def totp_device_enrol_start(*, user: User) -> TOTPDevice:
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError("Une application d'authentification est déjà associée à votre compte.")
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
@@ -328,7 +329,7 @@ class Enrolment:
 
 
 @transaction.atomic
-def device_enrol_confirm(*, user, device: Device, code: str) -> Enrolment:
+def device_enrol_confirm(*, user: User, device: Device, code: str) -> Enrolment:
     """Confirm a new device with a code it produced. The first factor of an account also
     issues its recovery codes."""
     check = second_factor_check(user=user, device=device, code=code)
@@ -349,7 +350,7 @@ def device_enrol_confirm(*, user, device: Device, code: str) -> Enrolment:
 
 
 @transaction.atomic
-def recovery_codes_regenerate(*, user, notify: bool = True) -> list[str]:
+def recovery_codes_regenerate(*, user: User, notify: bool = True) -> list[str]:
     """New recovery codes; the previous ones stop working. Returned once, stored hashed."""
     device, _ = RecoveryCodeDevice.objects.get_or_create(user=user, defaults={"name": RECOVERY_FACTOR_LABEL})
     codes = device.replace_codes(settings.ACCOUNTS_RECOVERY_CODES)
@@ -362,7 +363,7 @@ def recovery_codes_regenerate(*, user, notify: bool = True) -> list[str]:
 
 
 @transaction.atomic
-def factor_remove(*, user, device: Device) -> None:
+def factor_remove(*, user: User, device: Device) -> None:
     """Remove a factor; the last one used to log in every day cannot be removed."""
     devices = selectors.user_devices(user)
     if isinstance(device, (EmailCodeDevice, TOTPDevice)) and len(devices.primary) <= 1:
@@ -384,7 +385,7 @@ def factor_remove(*, user, device: Device) -> None:
 
 
 @transaction.atomic
-def trusted_browser_create(*, user, device: Device, user_agent: str) -> tuple[TrustedBrowser, str]:
+def trusted_browser_create(*, user: User, device: Device, user_agent: str) -> tuple[TrustedBrowser, str]:
     """Remember this browser; returns the record and the token for its cookie (only its
     hash is kept)."""
     token = new_token()
@@ -401,7 +402,7 @@ def trusted_browser_create(*, user, device: Device, user_agent: str) -> tuple[Tr
 
 
 @transaction.atomic
-def trusted_browser_use(*, user, token: str) -> tuple[TrustedBrowser, Device] | None:
+def trusted_browser_use(*, user: User, token: str) -> tuple[TrustedBrowser, Device] | None:
     """The record and the device that verified it, if ``token`` still lets this browser
     skip the second factor; its last use becomes now (90 days from each login)."""
     record = (
@@ -420,17 +421,17 @@ def trusted_browser_use(*, user, token: str) -> tuple[TrustedBrowser, Device] | 
 
 
 @transaction.atomic
-def trusted_browser_revoke(*, user, pk: int) -> int:
+def trusted_browser_revoke(*, user: User, pk: int) -> int:
     return TrustedBrowser.objects.filter(user=user, pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @transaction.atomic
-def trusted_browsers_revoke_all(*, user) -> int:
+def trusted_browsers_revoke_all(*, user: User) -> int:
     return TrustedBrowser.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @transaction.atomic
-def password_changed_after(*, user, reset: bool = False) -> None:
+def password_changed_after(*, user: User, reset: bool = False) -> None:
     """A new password forgets every trusted browser, is audited and tells the member.
     Other sessions end by themselves: Django ties each session to a hash of the password."""
     trusted_browsers_revoke_all(user=user)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import segno
@@ -10,7 +10,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +23,8 @@ from accounts import selectors, services
 from accounts.forms import ActivationPasswordForm, ActivationRequestForm, CodeForm, EnrolCodeForm, ReauthenticationForm
 from accounts.middleware import TRUSTED_COOKIE_SALT
 from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TOTPDevice, TrustedBrowser
+from accounts.requests import AuthenticatedRequest
+from accounts.selectors import UserDevices
 from accounts.session import TRUSTED_BROWSER_SESSION_KEY, mark_verified
 from core.access import login_and_second_factor_required
 from core.client_ip import client_ip
@@ -34,27 +38,27 @@ REAUTH_CODE_SENT_SESSION_KEY = "accounts_reauth_code_sent"
 METHODS = ("email", "application", "secours")
 
 
-def _next_url(request, user=None) -> str:
+def _next_url(request: HttpRequest, user: User | None = None) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path on this site only: redirect() takes a bare word ("?next=abc") for a view name (a 500).
     if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    user = user or request.user
-    if getattr(user, "member", None) is None and user.is_staff:
+    who = user or request.user
+    if getattr(who, "member", None) is None and who.is_staff:
         return reverse("admin:index")
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def _with_next(url: str, next_url: str, **params) -> str:
+def _with_next(url: str, next_url: str, **params: str) -> str:
     return url + "?" + urlencode({**params, "next": next_url})
 
 
 # --- first connection ---------------------------------------------------------------
 
 
-def activation_request(request):
+def activation_request(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = ActivationRequestForm(request.POST or None)
@@ -71,13 +75,13 @@ def activation_request(request):
     return render(request, "accounts/activation_request.html", {"form": form})
 
 
-def activation_sent(request):
+def activation_sent(request: HttpRequest) -> HttpResponse:
     # The same page for everyone, so it also tells a member without an e-mail address on
     # file whom to call.
     return render(request, "accounts/activation_sent.html", {"contacts": selectors.management_contacts()})
 
 
-def activation_link(request, token):
+def activation_link(request: HttpRequest, token: str) -> HttpResponse:
     """Checks the e-mailed link, then moves its token into the session and out of the
     address bar (no leak through history or Referer) before the password is chosen."""
     try:
@@ -88,7 +92,7 @@ def activation_link(request, token):
     return redirect("accounts:activation_password")
 
 
-def activation_password(request):
+def activation_password(request: HttpRequest) -> HttpResponse:
     token = request.session.get(ACTIVATION_TOKEN_SESSION_KEY)
     try:
         link = services.activation_link_get(token=token or "")
@@ -98,7 +102,7 @@ def activation_password(request):
     form = ActivationPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.account_activate(token=token, password=form.cleaned_data["password1"])
+            user = services.account_activate(token=token or "", password=form.cleaned_data["password1"])
         except ValidationError as error:
             form.add_error("password1", error)
         except services.ActivationError as error:
@@ -115,11 +119,11 @@ def activation_password(request):
 # --- second factor at login ---------------------------------------------------------
 
 
-def _locked(request, locked_until):
+def _locked(request: HttpRequest, locked_until: datetime) -> HttpResponse:
     return render(request, "accounts/second_factor_locked.html", {"locked_until": locked_until}, status=429)
 
 
-def _pick_device(devices, method: str):
+def _pick_device(devices: UserDevices, method: str) -> tuple[str, Device] | tuple[None, None]:
     chosen = {"email": devices.email, "application": devices.totp, "secours": devices.recovery}.get(method)
     if chosen is not None:
         return method, chosen
@@ -130,7 +134,7 @@ def _pick_device(devices, method: str):
 
 
 @login_required
-def second_factor(request):
+def second_factor(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     next_url = _next_url(request)
     if user.is_verified():
@@ -142,6 +146,8 @@ def second_factor(request):
     if locked_until:
         return _locked(request, locked_until)
     method, device = _pick_device(devices, request.POST.get("methode") or request.GET.get("methode") or "")
+    if device is None:  # not reached: devices.primary is not empty
+        return redirect(_with_next(reverse("accounts:enrol"), next_url))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         check = services.second_factor_check(user=user, device=device, code=form.cleaned_data["code"])
@@ -154,7 +160,11 @@ def second_factor(request):
             f"Code incorrect ou expiré. Il vous reste {check.attempts_left} essai{'s' if check.attempts_left > 1 else ''} "
             f"avant un blocage de {settings.ACCOUNTS_OTP_LOCK_MINUTES} minutes.",
         )
-    elif request.method == "GET" and method == "email" and request.session.get(CODE_SENT_SESSION_KEY) != device.pk:
+    elif (
+        request.method == "GET"
+        and isinstance(device, EmailCodeDevice)
+        and request.session.get(CODE_SENT_SESSION_KEY) != device.pk
+    ):
         # One code per login session, sent on arrival; "Renvoyer un code" for another.
         services.login_code_send(device=device)
         request.session[CODE_SENT_SESSION_KEY] = device.pk
@@ -165,7 +175,9 @@ def second_factor(request):
     )
 
 
-def _second_factor_passed(request, device, *, trust: bool, next_url: str):
+def _second_factor_passed(
+    request: AuthenticatedRequest, device: Device, *, trust: bool, next_url: str
+) -> HttpResponseRedirect:
     user = request.user
     mark_verified(request, device)
     request.session.pop(CODE_SENT_SESSION_KEY, None)
@@ -197,7 +209,7 @@ def _second_factor_passed(request, device, *, trust: bool, next_url: str):
 
 @login_required
 @require_POST
-def second_factor_resend(request):
+def second_factor_resend(request: AuthenticatedRequest) -> HttpResponse:
     device = get_object_or_404(EmailCodeDevice, user=request.user, confirmed=True)
     next_url = _next_url(request)
     if selectors.second_factor_locked_until(request.user):
@@ -215,7 +227,7 @@ def second_factor_resend(request):
 # --- enrolment ----------------------------------------------------------------------
 
 
-def _enrol_guard(request):
+def _enrol_guard(request: AuthenticatedRequest) -> HttpResponseRedirect | None:
     """None when the user may add a factor now, else the response to send. Without any
     factor, a fresh login may enrol (that is the first connection); adding one more
     needs the second factor already passed (and, by decorator, a recent password)."""
@@ -224,7 +236,7 @@ def _enrol_guard(request):
     return None
 
 
-def _reauth_guard(request):
+def _reauth_guard(request: AuthenticatedRequest) -> HttpResponseRedirect | None:
     """Adding a factor to an account that has one is a sensitive change (core.reauth);
     the first factor, at first connection, is not."""
     if selectors.has_second_factor(request.user) and not reauth_is_recent(request):
@@ -232,7 +244,9 @@ def _reauth_guard(request):
     return None
 
 
-def _factor_enrolled(request, device, enrolment, next_url):
+def _factor_enrolled(
+    request: AuthenticatedRequest, device: Device, enrolment: services.Enrolment, next_url: str
+) -> HttpResponse:
     if enrolment.recovery_codes:
         # First factor: the session is verified by it, and the recovery codes are shown
         # in this response only (never stored in clear, never shown again).
@@ -248,7 +262,7 @@ def _factor_enrolled(request, device, enrolment, next_url):
 
 
 @login_required
-def enrol(request):
+def enrol(request: AuthenticatedRequest) -> HttpResponse:
     guard = _enrol_guard(request)
     if guard:
         return guard
@@ -262,7 +276,7 @@ def enrol(request):
 
 
 @login_required
-def enrol_email(request):
+def enrol_email(request: AuthenticatedRequest) -> HttpResponse:
     guard = _enrol_guard(request) or _reauth_guard(request)
     if guard:
         return guard
@@ -309,7 +323,7 @@ def _qr_data_uri(text: str) -> str:
 
 
 @login_required
-def enrol_totp(request):
+def enrol_totp(request: AuthenticatedRequest) -> HttpResponse:
     guard = _enrol_guard(request) or _reauth_guard(request)
     if guard:
         return guard
@@ -320,9 +334,8 @@ def enrol_totp(request):
         # file first, so that a stolen password alone cannot enrol the thief's phone.
         messages.info(request, "Pour sécuriser votre compte, confirmez d'abord votre adresse e-mail.")
         return redirect(_with_next(reverse("accounts:enrol_email"), next_url))
-    device = TOTPDevice.objects.filter(
-        user=user, confirmed=False, pk=request.session.get(PENDING_TOTP_SESSION_KEY)
-    ).first()
+    pending = request.session.get(PENDING_TOTP_SESSION_KEY)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=pending).first() if pending else None
     if device is None:
         try:
             device = services.totp_device_enrol_start(user=user)
@@ -356,7 +369,7 @@ def enrol_totp(request):
 
 
 @login_and_second_factor_required
-def security(request):
+def security(request: AuthenticatedRequest) -> HttpResponse:
     devices = selectors.user_devices(request.user)
     return render(
         request,
@@ -371,7 +384,7 @@ def security(request):
 
 @login_and_second_factor_required
 @reauth_required
-def recovery_codes(request):
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         codes = services.recovery_codes_regenerate(user=request.user)
         return render(request, "accounts/recovery_codes_issued.html", {"codes": codes, "first": False})
@@ -383,7 +396,7 @@ def recovery_codes(request):
 @require_POST
 @login_and_second_factor_required
 @reauth_required(on_post="accounts:security")
-def factor_remove(request, kind, pk):
+def factor_remove(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
     models: dict[str, type[Device]] = {"email": EmailCodeDevice, "application": TOTPDevice}
     model = models.get(kind)
     if model is None:
@@ -400,7 +413,7 @@ def factor_remove(request, kind, pk):
 
 @require_POST
 @login_and_second_factor_required
-def browser_revoke(request, pk):
+def browser_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     get_object_or_404(TrustedBrowser, user=request.user, pk=pk)
     services.trusted_browser_revoke(user=request.user, pk=pk)
     messages.success(
@@ -411,7 +424,7 @@ def browser_revoke(request, pk):
 
 @require_POST
 @login_and_second_factor_required
-def browsers_revoke_all(request):
+def browsers_revoke_all(request: AuthenticatedRequest) -> HttpResponse:
     count = services.trusted_browsers_revoke_all(user=request.user)
     messages.success(
         request, f"{count} navigateur(s) révoqué(s) : le code sera demandé à la prochaine connexion sur chacun."
@@ -423,7 +436,7 @@ def browsers_revoke_all(request):
 
 
 @login_and_second_factor_required
-def reauthenticate(request):
+def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
     """The password and a fresh second-factor code, whatever the session's age or how it
     was verified (a trusted browser types no code): see core.reauth."""
     user = request.user
@@ -436,7 +449,7 @@ def reauthenticate(request):
     if device is None:
         return redirect(_with_next(reverse("accounts:enrol"), next_url))
     form = ReauthenticationForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("action") == "envoyer" and method == "email":
+    if request.method == "POST" and request.POST.get("action") == "envoyer" and isinstance(device, EmailCodeDevice):
         if services.email_code_send(device=device, purpose="reauth"):
             request.session[REAUTH_CODE_SENT_SESSION_KEY] = device.pk
             messages.success(request, "Un nouveau code vous a été envoyé par e-mail.")
@@ -462,7 +475,7 @@ def reauthenticate(request):
         )
     elif (
         request.method == "GET"
-        and method == "email"
+        and isinstance(device, EmailCodeDevice)
         and not (request.session.get(REAUTH_CODE_SENT_SESSION_KEY) == device.pk and device.has_pending_code())
     ):
         # One code on arrival; "Recevoir un nouveau code" for another.

@@ -8,23 +8,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from django_otp.models import Device
 
 from accounts import selectors, services
 from accounts.bank import bank_change_confirm
 from accounts.forms import SecondFactorCodeForm
+from accounts.models import EmailCodeDevice
+from accounts.selectors import UserDevices
 from core.access import member_required
 from core.reauth import reauth_required
 from members.profile import bank_change_to_confirm
+from members.requests import MemberRequest
 
 # The session key's value predates the move from members: a code sent just before a
 # deployment is not sent again.
 BANK_CODE_SENT_SESSION_KEY = "profile_bank_code_sent"
 
 
-def _bank_device(request, devices):
+def _bank_device(request: HttpRequest, devices: UserDevices) -> tuple[str, Device | None]:
     method = request.POST.get("methode") or request.GET.get("methode") or ""
     chosen = {"email": devices.email, "application": devices.totp, "secours": devices.recovery}.get(method)
     if chosen is not None:
@@ -39,7 +43,7 @@ def _bank_device(request, devices):
 @require_http_methods(["GET", "POST"])
 @member_required
 @reauth_required
-def bank_confirm(request, pk: int):
+def bank_confirm(request: MemberRequest, pk: int) -> HttpResponse:
     """A recent re-authentication (as for every sensitive change), then a code bound to
     this change: its e-mail names the new IBAN, so the member confirms what they see."""
     change = bank_change_to_confirm(request.member, pk)
@@ -53,7 +57,7 @@ def bank_confirm(request, pk: int):
     locked_until = selectors.second_factor_locked_until(user)
     form = SecondFactorCodeForm()
     sent_for = request.session.get(BANK_CODE_SENT_SESSION_KEY)
-    if request.method == "POST" and request.POST.get("action") == "envoyer" and method == "email":
+    if request.method == "POST" and request.POST.get("action") == "envoyer" and isinstance(device, EmailCodeDevice):
         if services.email_code_send(device=device, purpose="bank", iban=change.masked_iban):
             request.session[BANK_CODE_SENT_SESSION_KEY] = change.pk
             messages.success(request, "Un nouveau code vous a été envoyé par e-mail.")
@@ -81,7 +85,7 @@ def bank_confirm(request, pk: int):
             locked_until = check.locked_until
             if not locked_until:
                 form.add_error("code", f"Code incorrect ou expiré. Il vous reste {check.attempts_left} essai(s).")
-    elif request.method == "GET" and method == "email" and sent_for != change.pk and not locked_until:
+    elif request.method == "GET" and isinstance(device, EmailCodeDevice) and sent_for != change.pk and not locked_until:
         # One code on arrival for this change; "Recevoir un nouveau code" for another.
         services.email_code_send(device=device, purpose="bank", iban=change.masked_iban)
         request.session[BANK_CODE_SENT_SESSION_KEY] = change.pk

@@ -1,11 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Field
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from claims.models import (
     Decompte,
@@ -27,13 +37,21 @@ from documents.validation import megabytes
 IMPORT_MAX_BYTES = 50 * 1024 * 1024
 
 
+def _gestionnaire(request: HttpRequest) -> User:
+    """The back-office user (the admin site lets no anonymous user in)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="Fichier de décomptes (CSV UTF-8, séparateur « ; »)")
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
         # A file above the limit reaches the form empty (documents.uploads dropped it).
-        if upload.size > IMPORT_MAX_BYTES:
+        if upload.size and upload.size > IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 f"Le fichier dépasse {megabytes(IMPORT_MAX_BYTES)} : découpez-le, ou importez-le sur le serveur "
                 "avec la commande manage.py import_decomptes."
@@ -73,15 +91,15 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     change_list_template = "admin/claims/importbatch/change_list.html"
 
     @admin.display(description="erreurs")
-    def error_count(self, obj) -> int:
+    def error_count(self, obj: ImportBatch) -> int:
         return len(obj.errors)
 
     @admin.display(description="écarts")
-    def difference_count(self, obj) -> int:
+    def difference_count(self, obj: ImportBatch) -> int:
         return len(obj.differences)
 
     @admin.display(description="rapport d'erreurs")
-    def error_table(self, obj):
+    def error_table(self, obj: ImportBatch) -> str:
         if not obj.errors:
             return "Aucune erreur."
         rows = format_html_join(
@@ -92,7 +110,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         return format_html("<table><tr><th>Ligne</th><th>Colonne</th><th>Motif</th></tr>{}</table>", rows)
 
     @admin.display(description="écarts avec le moteur de garanties")
-    def difference_table(self, obj):
+    def difference_table(self, obj: ImportBatch) -> str:
         if not obj.differences:
             return "Aucun écart."
         rows = format_html_join(
@@ -104,20 +122,20 @@ class ImportBatchAdmin(ReadOnlyAdmin):
             "<table><tr><th>Ligne</th><th>Décompte</th><th>Payé</th><th>Calculé</th><th>Écart</th></tr>{}</table>", rows
         )
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path("importer/", self.admin_site.admin_view(self.import_view), name="claims_importbatch_import"),
             *super().get_urls(),
         ]
 
     @upload_limits(file_bytes=IMPORT_MAX_BYTES)
-    def import_view(self, request):
+    def import_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("claims.add_importbatch"):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            batch = decomptes_import(content=upload.read(), file_name=upload.name, imported_by=request.user)
+            batch = decomptes_import(content=upload.read(), file_name=upload.name, imported_by=_gestionnaire(request))
             if batch.status == ImportBatch.Status.REFUSED:
                 messages.error(request, f"Fichier refusé : {len(batch.errors)} erreur(s). Rien n'a été importé.")
             else:
@@ -136,7 +154,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         return TemplateResponse(request, "admin/claims/importbatch/import.html", context)
 
 
-class DecompteLineInline(admin.TabularInline):
+class DecompteLineInline(admin.TabularInline[DecompteLine, Decompte]):
     model = DecompteLine
     extra = 0
     can_delete = False
@@ -154,7 +172,7 @@ class DecompteLineInline(admin.TabularInline):
         "rule_label",
     )
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Decompte | None = None) -> bool:
         return False
 
 
@@ -168,14 +186,14 @@ class DecompteAdmin(PortalModelAdmin):
     inlines = [DecompteLineInline]
     readonly_fields = [f.name for f in Decompte._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Decompte | None = None) -> bool:
         return False
 
 
-class QuoteLineInline(admin.TabularInline):
+class QuoteLineInline(admin.TabularInline[QuoteLine, QuoteRequest]):
     model = QuoteLine
     extra = 0
     can_delete = False
@@ -192,36 +210,38 @@ class QuoteLineInline(admin.TabularInline):
     ]
     fields = [*readonly_fields[:-1], "corrected_complementary", "rule_source"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: QuoteRequest | None = None) -> bool:
         return False
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         if db_field.name == "corrected_complementary":
             kwargs["localize"] = True  # gestionnaires type "450,00"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class QuoteDocumentInline(admin.TabularInline):
+class QuoteDocumentInline(admin.TabularInline[QuoteDocument, QuoteRequest]):
     model = QuoteDocument
     extra = 0
     can_delete = False
     fields = readonly_fields = ("download", "added_at")
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: QuoteRequest | None = None) -> bool:
         return False
 
     @admin.display(description="fichier")
-    def download(self, obj):
+    def download(self, obj: QuoteDocument) -> SafeString:
         return format_html('<a href="{}">{}</a>', obj.file.get_absolute_url(), obj.file.original_name)
 
 
-class QuoteEventInline(admin.TabularInline):
+class QuoteEventInline(admin.TabularInline[QuoteEvent, QuoteRequest]):
     model = QuoteEvent
     extra = 0
     can_delete = False
     fields = readonly_fields = ("at", "actor", "action", "detail")
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: QuoteRequest | None = None) -> bool:
         return False
 
 
@@ -259,34 +279,42 @@ class QuoteRequestAdmin(PortalModelAdmin):
     ]
     change_form_template = "admin/claims/quoterequest/change_form.html"
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: QuoteRequest | None = None) -> bool:
         return False
 
     @admin.display(description="attente")
-    def waiting(self, obj) -> str:
+    def waiting(self, obj: QuoteRequest) -> str:
         if obj.status == QuoteStatus.ANSWERED:
             return "-"
         days = (timezone.now() - obj.created_at).days
         return f"{days} j"
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: QuoteRequest, form: ModelForm[QuoteRequest], change: bool) -> None:
         # Status changes go through the services (events, e-mails); nothing else is saved here.
         if "_assign" in request.POST:
-            quote_assign(request=obj, gestionnaire=request.user)
+            quote_assign(request=obj, gestionnaire=_gestionnaire(request))
         elif "_request_document" in request.POST:
             if not form.cleaned_data.get("missing_document_note", "").strip():
                 messages.error(request, "Précisez la pièce manquante à demander à l'assuré.")
                 return
             quote_document_request(
-                request=obj, note=form.cleaned_data["missing_document_note"], gestionnaire=request.user
+                request=obj, note=form.cleaned_data["missing_document_note"], gestionnaire=_gestionnaire(request)
             )
         elif "_answer" in request.POST:
-            quote_answer(request=obj, note=form.cleaned_data.get("answer_note", ""), gestionnaire=request.user)
+            quote_answer(
+                request=obj, note=form.cleaned_data.get("answer_note", ""), gestionnaire=_gestionnaire(request)
+            )
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm[QuoteRequest],
+        formset: BaseInlineFormSet[Any, QuoteRequest, Any],
+        change: bool,
+    ) -> None:
         formset.save(commit=False)  # only to fill the change message; the services write
         if formset.model is not QuoteLine:
             return
@@ -296,5 +324,5 @@ class QuoteRequestAdmin(PortalModelAdmin):
                 quote_line_correct(
                     line=QuoteLine.objects.get(pk=line_form.instance.pk),
                     amount=line_form.cleaned_data["corrected_complementary"],
-                    gestionnaire=request.user,
+                    gestionnaire=_gestionnaire(request),
                 )

@@ -1,8 +1,11 @@
+from __future__ import annotations
+
 import re
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from claims.models import QuoteKind
 from claims.services import PRIOR_AGREEMENT_THRESHOLD, QuoteLineInput
@@ -10,6 +13,7 @@ from core import forms as core_forms
 from core.forms import PortalForm
 from documents.forms import MultiplePrivateFileField
 from guarantees.forms import EAR_CHOICES, EYE_CHOICES, BeneficiaryChoiceField, _dioptre, _money
+from members.models import Beneficiary
 
 
 class DecompteFilterForm(PortalForm):
@@ -18,14 +22,14 @@ class DecompteFilterForm(PortalForm):
     au = forms.DateField(label="Payés jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     categorie = forms.ChoiceField(label="Catégorie de soins", required=False)
 
-    def __init__(self, *args, people: list[tuple[int, str]], categories: list[str], **kwargs) -> None:
+    def __init__(self, *args: Any, people: list[tuple[int, str]], categories: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["beneficiaire"]).choices = [("", "Tous"), *people]
         cast(forms.ChoiceField, self.fields["categorie"]).choices = [("", "Toutes")] + [
             (c, c.capitalize()) for c in categories
         ]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("du") and cleaned.get("au") and cleaned["du"] > cleaned["au"]:
@@ -51,7 +55,7 @@ class QuoteRequestForm(PortalForm):
     )
     pieces = MultiplePrivateFileField(label="Devis et pièces complémentaires", required=True, max_files=5)
 
-    def __init__(self, *args, beneficiaries, **kwargs) -> None:
+    def __init__(self, *args: Any, beneficiaries: QuerySet[Beneficiary], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(BeneficiaryChoiceField, self.fields["beneficiaire"]).queryset = beneficiaries
 
@@ -77,7 +81,7 @@ class QuoteLineForm(PortalForm):
     addition = _dioptre("Addition")
     oreille = forms.ChoiceField(label="Oreille", choices=EAR_CHOICES, required=False)
 
-    def __init__(self, *args, acts: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args: Any, acts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["acte"]).choices = [("", "Choisissez"), *acts]
 
@@ -113,7 +117,7 @@ class QuoteLineForm(PortalForm):
             name in self.errors for name in typed
         )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if self.is_blank():
@@ -151,8 +155,8 @@ class QuoteLineForm(PortalForm):
         )
 
 
-class BaseQuoteLineFormSet(forms.BaseFormSet):
-    def clean(self):
+class BaseQuoteLineFormSet(forms.BaseFormSet[QuoteLineForm]):
+    def clean(self) -> None:
         if any(self.errors):
             return
         if all(form.is_blank() for form in self.forms):

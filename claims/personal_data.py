@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from claims.models import Decompte, QuoteRequest
 from core.personal_data import field_values
+from members.models import Member
 
 
-def export_parts(member) -> dict:
+def export_parts(member: Member) -> dict[str, list[dict[str, Any]]]:
     return {
         "decomptes": [
             {

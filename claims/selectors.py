@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
@@ -191,7 +191,9 @@ def decompte_page(member_id: int, filters: DecompteFilters, *, after: str = "", 
     )
 
 
-def _orm_page_rows(decomptes: QuerySet[Decompte], direction: str, position: tuple[dt.date, int] | None):
+def _orm_page_rows(
+    decomptes: QuerySet[Decompte], direction: str, position: tuple[dt.date, int] | None
+) -> QuerySet[Decompte, tuple[Any, ...]]:
     """The rows of ``DECOMPTE_PAGE_SQL`` for a filtered list, through the ORM."""
     if position is not None:
         day, pk = position
@@ -207,7 +209,7 @@ def _orm_page_rows(decomptes: QuerySet[Decompte], direction: str, position: tupl
     )
 
 
-def _decompte_rows(rows, *, convert: bool = False) -> list[DecompteRow]:
+def _decompte_rows(rows: Iterable[tuple[Any, ...]], *, convert: bool = False) -> list[DecompteRow]:
     """Rows of (décompte columns, line columns), newest décompte first, grouped per décompte;
     ``convert``: amounts as the driver gives them (plain SQL), converted as the ORM does."""
     items: list[DecompteRow] = []
@@ -222,7 +224,10 @@ def _decompte_rows(rows, *, convert: bool = False) -> list[DecompteRow]:
     return items
 
 
-def _same(value):
+_T = TypeVar("_T")
+
+
+def _same(value: _T) -> _T:
     return value
 
 
@@ -313,7 +318,7 @@ def year_lines(member_id: int, year: int) -> QuerySet[DecompteLine]:
 DECIMAL_DETAILS = {"sphere", "cylinder", "addition", "frame_amount", "price_limit"}
 
 
-def engine_details_from_json(details: dict) -> dict:
+def engine_details_from_json(details: dict[str, Any] | None) -> dict[str, Any]:
     return {k: (Decimal(v) if k in DECIMAL_DETAILS and v is not None else v) for k, v in (details or {}).items()}
 
 

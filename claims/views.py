@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -13,7 +15,7 @@ from claims.forms import (
     QuoteRequestForm,
     needs_prior_agreement,
 )
-from claims.models import QuoteKind, QuoteRequest, QuoteStatus
+from claims.models import Decompte, QuoteKind, QuoteRequest, QuoteStatus
 from claims.services import (
     EstimateError,
     acts_for_kind,
@@ -26,16 +28,18 @@ from core.errors import InvalidParameter
 from core.pdf import render_pdf
 from core.write_limits import WriteLimitReached
 from documents.downloads import attachment, csv_response, safe_filename
-from guarantees.engine import EngineError
+from guarantees.engine import CareLine, EngineError
 from guarantees.forms import SimulationForm
 from guarantees.selectors import simulate_for
+from members.models import Beneficiary
+from members.requests import MemberRequest
 from members.selectors import household_of
 from messaging.prefill import compose_prefill_url
 
 
 @require_GET
 @member_required
-def decompte_list(request):
+def decompte_list(request: MemberRequest) -> HttpResponse:
     member = request.member
     household = household_of(member)
     # Only the cursor in the query string: nothing to validate, the form shows unfilled.
@@ -75,14 +79,14 @@ def decompte_list(request):
 
 @require_GET
 @member_required
-def decompte_detail(request, pk):
+def decompte_detail(request: MemberRequest, pk: int) -> HttpResponse:
     detail = selectors.decompte_for_member(request.member.pk, pk)
     return render(request, "claims/decompte_detail.html", {"decompte": detail.decompte, "lines": detail.lines})
 
 
 @require_GET
 @member_required
-def decompte_pdf(request, pk):
+def decompte_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     detail = selectors.decompte_for_member(request.member.pk, pk)
     decompte, household = detail.decompte, household_of(request.member)
     pdf = render_pdf(
@@ -105,7 +109,7 @@ def decompte_pdf(request, pk):
 
 @require_GET
 @member_required
-def follow_up(request):
+def follow_up(request: MemberRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = []
     for decompte in selectors.pending_decomptes(request.member.pk):
@@ -114,7 +118,7 @@ def follow_up(request):
     return render(request, "claims/follow_up.html", {"pending": rows, "today": today})
 
 
-def _late_report_url(request, decompte) -> str | None:
+def _late_report_url(request: HttpRequest, decompte: Decompte) -> str | None:
     """A one-click message to the gestionnaires, pre-filled with what they need. The text
     (dates of care) is kept in the session; the link names only the décompte's pre-fill."""
     text = (
@@ -134,7 +138,7 @@ def _late_report_url(request, decompte) -> str | None:
 
 @require_GET
 @member_required
-def year_export(request, year: int):
+def year_export(request: MemberRequest, year: int) -> HttpResponse:
     # Text cells come from imported files and back-office input: csv_response neutralises
     # those a spreadsheet would run; dates and amounts stay typed.
     rows = (
@@ -175,13 +179,13 @@ def year_export(request, year: int):
 
 @require_GET
 @member_required
-def quote_list(request):
+def quote_list(request: MemberRequest) -> HttpResponse:
     quotes = QuoteRequest.objects.filter(member=request.member).select_related("beneficiary").order_by("-created_at")
     return render(request, "claims/quote_list.html", {"quotes": quotes, "kinds": QuoteKind.choices})
 
 
 @member_required
-def quote_new(request):
+def quote_new(request: MemberRequest) -> HttpResponse:
     member = request.member
     kind = request.GET.get("type", "")
     if kind not in QuoteKind.values:
@@ -228,7 +232,7 @@ def quote_new(request):
     )
 
 
-def _quote_for_member(request, pk) -> QuoteRequest:
+def _quote_for_member(request: MemberRequest, pk: int) -> QuoteRequest:
     return get_object_or_404(
         QuoteRequest.objects.select_related("beneficiary", "member__contract__organisme").prefetch_related(
             "lines", "documents__file", "events"
@@ -239,7 +243,7 @@ def _quote_for_member(request, pk) -> QuoteRequest:
 
 
 @member_required
-def quote_detail(request, pk):
+def quote_detail(request: MemberRequest, pk: int) -> HttpResponse:
     quote = _quote_for_member(request, pk)
     documents_form = QuoteDocumentsForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -270,7 +274,7 @@ def quote_detail(request, pk):
 
 @require_GET
 @member_required
-def quote_answer_pdf(request, pk):
+def quote_answer_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     quote = _quote_for_member(request, pk)
     if quote.status != QuoteStatus.ANSWERED:
         raise Http404
@@ -304,18 +308,18 @@ ERROR_FIELDS = {
 }
 
 
-def _reimbursed_care(beneficiary) -> list:
+def _reimbursed_care(beneficiary: Beneficiary) -> list[CareLine]:
     """Care already reimbursed: it consumes annual forfaits and starts optical periods."""
     return selectors.engine_history({beneficiary.pk}).get(beneficiary.pk, [])
 
 
 @member_required
-def simulate(request):
+def simulate(request: MemberRequest) -> HttpResponse:
     member = request.member
     current = household_of(member).affiliations_on()
     if not current:
         return render(request, "claims/simulate.html", {"form": None})
-    form_kwargs = {
+    form_kwargs: dict[str, Any] = {  # SimulationForm's keyword arguments
         "beneficiaries": member.beneficiaries.order_by("rank", "birth_date", "id"),
         "formula_code": current[0].formula.code,
     }

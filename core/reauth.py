@@ -23,16 +23,21 @@ the page (``request.path`` by GET unless ``on_post`` names another) and submits 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeVar, cast, overload
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 
 from core.access import login_and_second_factor_required
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 # Names from when this lived in accounts, kept: sessions re-authenticated before a
 # deployment stay so.
@@ -62,25 +67,29 @@ def reauth_is_recent(request) -> bool:
     return bool(data.get("user") == request.user.pk) and 0 <= age <= settings.ACCOUNTS_REAUTH_MINUTES * 60
 
 
-def reauth_redirect(next_url: str):
+def reauth_redirect(next_url: str) -> HttpResponseRedirect:
     return redirect(reverse(REAUTH_URL_NAME) + "?" + urlencode({"next": next_url}))
 
 
-def reauth_required(view=None, *, on_post: str | None = None):
+@overload
+def reauth_required(view: _View, *, on_post: str | None = None) -> _View: ...
+@overload
+def reauth_required(view: None = None, *, on_post: str | None = None) -> Callable[[_View], _View]: ...
+def reauth_required(view: _View | None = None, *, on_post: str | None = None) -> _View | Callable[[_View], _View]:
     """The view runs only after a recent re-authentication (see the module docstring).
     ``on_post``: URL name or path to come back to after a refused POST (default: the
     view's own path, which must then answer GET)."""
 
-    def decorator(func):
+    def decorator(func: _View) -> _View:
         @wraps(func)
         @login_and_second_factor_required
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if reauth_is_recent(request):
                 return func(request, *args, **kwargs)
             if request.method == "GET":
                 return reauth_redirect(request.get_full_path())
             return reauth_redirect(resolve_url(on_post) if on_post else request.path)
 
-        return wrapper
+        return cast(_View, wrapper)
 
     return decorator(view) if view is not None else decorator

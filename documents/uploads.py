@@ -20,7 +20,9 @@ Views that take larger files (the gestionnaires' CSV imports) declare it with
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -32,6 +34,8 @@ from documents.validation import megabytes, too_large_message
 # Room for the form fields and the multipart headers around the files of one request.
 FORM_MARGIN_BYTES = 1024 * 1024
 
+_View = TypeVar("_View", bound=Callable[..., Any])
+
 
 @dataclass(frozen=True)
 class UploadLimits:
@@ -39,7 +43,7 @@ class UploadLimits:
     request_bytes: int  # the whole body
 
 
-def upload_limits(*, file_bytes: int, request_bytes: int | None = None):
+def upload_limits(*, file_bytes: int, request_bytes: int | None = None) -> Callable[[_View], _View]:
     """Declare a view's limits, when they are not the private files' ones."""
     limits = UploadLimits(file_bytes=file_bytes, request_bytes=request_bytes or file_bytes + FORM_MARGIN_BYTES)
 

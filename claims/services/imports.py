@@ -14,9 +14,13 @@ import datetime as dt
 import hashlib
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -26,7 +30,15 @@ from claims.models import Decompte, DecompteLine, ImportBatch
 from claims.selectors import engine_history
 from core.csv_errors import LineError
 from guarantees import catalogue
-from guarantees.engine import PRESCRIPTION_YEARS, CareLine, EngineError, LineResult, add_years, compute
+from guarantees.engine import (
+    PRESCRIPTION_YEARS,
+    CareLine,
+    EngineError,
+    EngineRequest,
+    LineResult,
+    add_years,
+    compute,
+)
 from guarantees.selectors import engine_request_for
 from members.models import Affiliation, Beneficiary, Member
 from members.validators import mask_iban
@@ -78,9 +90,16 @@ class ParsedLine:
     payee: str
     payee_name: str
     documents_complete_on: dt.date | None
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # CareLine's optional fields
     beneficiary: Beneficiary | None = None
     result: LineResult | None = None
+
+    @property
+    def computed(self) -> LineResult:
+        """The engine's result, once ``_compute`` ran (a line it could not compute refuses the file)."""
+        if self.result is None:
+            raise ValueError(f"line {self.line} was not computed")
+        return self.result
 
     def care_line(self) -> CareLine:
         return CareLine(
@@ -94,7 +113,7 @@ class ParsedLine:
         )
 
 
-def _parse_detail(column: str, value: str):
+def _parse_detail(column: str, value: str) -> bool | str | int | Decimal:
     target = OPTIONAL_ENGINE_COLUMNS[column]
     if target in {"optam", "conventionne"}:
         lowered = value.strip().lower()
@@ -120,10 +139,10 @@ def _parse_detail(column: str, value: str):
 
 
 def _parse_row(number: int, row: dict[str, str], errors: list[LineError]) -> ParsedLine | None:
-    values: dict = {}
+    values: dict[str, Any] = {}  # ParsedLine's fields, of every type
     local_errors = []
 
-    def cell(column: str, parser=None, required: bool = False):
+    def cell(column: str, parser: Callable[[str], Any] | None = None, required: bool = False) -> Any:
         raw = (row.get(column) or "").strip()
         if not raw:
             if required:
@@ -153,9 +172,9 @@ def _parse_row(number: int, row: dict[str, str], errors: list[LineError]) -> Par
     values["payee"] = cell("destinataire", required=True)
     values["payee_name"] = cell("nom_destinataire") or ""
     values["documents_complete_on"] = cell("date_pieces_completes", parse_date)
-    details = {}
+    details: dict[str, Any] = {}
     for column, target in OPTIONAL_ENGINE_COLUMNS.items():
-        parsed = cell(column, lambda raw, column=column: _parse_detail(column, raw))
+        parsed = cell(column, partial(_parse_detail, column))
         if parsed is not None:
             details[target] = parsed
     if values["origin"] and values["origin"] not in ORIGINS:
@@ -221,7 +240,7 @@ def _members_by_number(numbers: set[str]) -> dict[str, Member]:
     return {member.number: member for member in members}
 
 
-def _details_to_json(details: dict) -> dict:
+def _details_to_json(details: dict[str, Any]) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in details.items()}
 
 
@@ -254,7 +273,7 @@ def _compute(lines: list[ParsedLine], errors: list[LineError]) -> None:
             _compute_line_by_line(base_request, own_lines, earlier, errors)
 
 
-def _compute_in_one_request(base_request, own_lines: list[ParsedLine], earlier: list[CareLine]) -> bool:
+def _compute_in_one_request(base_request: EngineRequest, own_lines: list[ParsedLine], earlier: list[CareLine]) -> bool:
     """One engine run for all of a beneficiary's lines (history replayed once) when that
     cannot change any result: the claim date only matters for the 2-year prescription and
     for care after it, so the latest claim date is used when no line is near that edge."""
@@ -274,7 +293,7 @@ def _compute_in_one_request(base_request, own_lines: list[ParsedLine], earlier: 
 
 
 def _compute_line_by_line(
-    base_request, own_lines: list[ParsedLine], earlier: list[CareLine], errors: list[LineError]
+    base_request: EngineRequest, own_lines: list[ParsedLine], earlier: list[CareLine], errors: list[LineError]
 ) -> None:
     for item in own_lines:
         request = replace(
@@ -372,7 +391,7 @@ def _content_hash(group: list[ParsedLine]) -> str:
     return digest.hexdigest()
 
 
-def decomptes_import(*, content: bytes, file_name: str, imported_by=None) -> ImportBatch:
+def decomptes_import(*, content: bytes, file_name: str, imported_by: User | None = None) -> ImportBatch:
     errors: list[LineError] = []
     lines = read_rows(content, errors)
     members = _members_by_number({line.member_number for line in lines})
@@ -419,7 +438,13 @@ def decomptes_import(*, content: bytes, file_name: str, imported_by=None) -> Imp
     return batch
 
 
-def _write(batch, to_write, existing, members, hashes) -> None:
+def _write(
+    batch: ImportBatch,
+    to_write: dict[str, list[ParsedLine]],
+    existing: dict[str, Decompte],
+    members: dict[str, Member],
+    hashes: dict[str, str],
+) -> None:
     """Bulk writes: an import of 100,000 lines is a few dozen queries, not 300,000."""
     from claims.notifications import decompte_paid_notifications
 
@@ -482,11 +507,18 @@ def year_totals_refresh(member_years: set[tuple[int, int]]) -> None:
             )
 
 
-def _build_decompte(batch, current, decompte_id, group, member, content_hash) -> tuple[Decompte, list[DecompteLine]]:
+def _build_decompte(
+    batch: ImportBatch,
+    current: Decompte | None,
+    decompte_id: str,
+    group: list[ParsedLine],
+    member: Member,
+    content_hash: str,
+) -> tuple[Decompte, list[DecompteLine]]:
     first = group[0]
     paid_amounts = []
     for line in group:
-        computed = line.result.complementary
+        computed = line.computed.complementary
         paid = line.complementary_paid if line.complementary_paid is not None else computed
         if paid != computed:
             batch.differences.append(
@@ -521,7 +553,7 @@ def _build_decompte(batch, current, decompte_id, group, member, content_hash) ->
             beneficiary=line.beneficiary,
             care_date=line.care_date,
             act_code=line.act,
-            act_label=line.result.label,
+            act_label=line.computed.label,
             category=_category(member, line.act),
             practitioner=line.practitioner,
             quantity=line.quantity,
@@ -529,14 +561,14 @@ def _build_decompte(batch, current, decompte_id, group, member, content_hash) ->
             base_remboursement=line.base_remboursement,
             ss_paid=line.ss_paid,
             complementary_paid=paid,
-            computed_complementary=line.result.complementary,
+            computed_complementary=line.computed.complementary,
             reste_a_charge=line.frais_reels - line.ss_paid - paid,
-            rule_label=(line.result.rule.source if line.result.rule else "")[:300],
+            rule_label=(line.computed.rule.source if line.computed.rule else "")[:300],
             rule_source=(
-                f"Notice {line.result.rule.notice}, ligne {line.result.rule.line}" if line.result.rule else ""
+                f"Notice {line.computed.rule.notice}, ligne {line.computed.rule.line}" if line.computed.rule else ""
             ),
-            explanation="\n".join(layer.explanation for layer in line.result.layers),
-            limits=[limit.to_dict() for limit in line.result.limits],
+            explanation="\n".join(layer.explanation for layer in line.computed.layers),
+            limits=[limit.to_dict() for limit in line.computed.limits],
             engine_details=_details_to_json(line.details),
         )
         for line, paid in zip(group, paid_amounts, strict=True)

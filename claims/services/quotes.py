@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -75,7 +78,7 @@ class QuoteLineInput:
     quantity: int = 1
     ccam_code: str = ""
     tooth: str = ""
-    details: dict | None = None  # engine fields: eye, ear, sphere, cylinder, addition, price_limit
+    details: dict[str, Any] | None = None  # engine fields: eye, ear, sphere, cylinder, addition, price_limit
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,7 @@ def hundred_percent_sante_alternative(member: Member, kind: str) -> str:
     return ""
 
 
-def _event(request: QuoteRequest, actor, action: str, detail: str = "") -> None:
+def _event(request: QuoteRequest, actor: User, action: str, detail: str = "") -> None:
     QuoteEvent.objects.create(
         request=request,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -183,7 +186,13 @@ def _store_lines(request: QuoteRequest, estimated: list[EstimatedLine]) -> None:
 
 @private_files_atomic()
 def quote_request_create(
-    *, member: Member, beneficiary: Beneficiary, kind: str, lines: list[QuoteLineInput], files: list, user
+    *,
+    member: Member,
+    beneficiary: Beneficiary,
+    kind: str,
+    lines: list[QuoteLineInput],
+    files: list[UploadedFile[bytes]],
+    user: User,
 ) -> QuoteRequest:
     """At most CLAIMS_QUOTES_PER_DAY requests per member in 24 hours (``WriteLimitReached``),
     checked before the estimate and before any file is stored."""
@@ -211,7 +220,7 @@ def quote_request_create(
 
 
 @private_files_atomic()
-def quote_documents_add(*, request: QuoteRequest, files: list, user) -> None:
+def quote_documents_add(*, request: QuoteRequest, files: list[UploadedFile[bytes]], user: User) -> None:
     """The member answers a missing-document request: the file joins the same request."""
     if not request.member_can_add_documents:
         raise ValueError("no document was requested")
@@ -220,11 +229,11 @@ def quote_documents_add(*, request: QuoteRequest, files: list, user) -> None:
         QuoteDocument.objects.create(request=request, file=stored)
     request.status = QuoteStatus.REVIEWING
     request.save(update_fields=["status", "updated_at"])
-    _event(request, user, "Pièce(s) ajoutée(s) par l'assuré", ", ".join(f.name for f in files))
+    _event(request, user, "Pièce(s) ajoutée(s) par l'assuré", ", ".join(f.name or "" for f in files))
 
 
 @transaction.atomic
-def quote_assign(*, request: QuoteRequest, gestionnaire) -> None:
+def quote_assign(*, request: QuoteRequest, gestionnaire: User) -> None:
     request.assigned_to = gestionnaire
     if request.status == QuoteStatus.SENT:
         request.status = QuoteStatus.REVIEWING
@@ -233,7 +242,7 @@ def quote_assign(*, request: QuoteRequest, gestionnaire) -> None:
 
 
 @transaction.atomic
-def quote_line_correct(*, line: QuoteLine, amount: Decimal | None, gestionnaire) -> None:
+def quote_line_correct(*, line: QuoteLine, amount: Decimal | None, gestionnaire: User) -> None:
     if line.corrected_complementary == amount:
         return
     old = line.final_complementary
@@ -248,7 +257,7 @@ def quote_line_correct(*, line: QuoteLine, amount: Decimal | None, gestionnaire)
 
 
 @transaction.atomic
-def quote_document_request(*, request: QuoteRequest, note: str, gestionnaire) -> None:
+def quote_document_request(*, request: QuoteRequest, note: str, gestionnaire: User) -> None:
     if not note.strip():
         raise ValueError("say which document is missing")
     request.status = QuoteStatus.MISSING_DOCUMENT
@@ -265,7 +274,7 @@ def quote_document_request(*, request: QuoteRequest, note: str, gestionnaire) ->
 
 
 @transaction.atomic
-def quote_answer(*, request: QuoteRequest, note: str, gestionnaire) -> None:
+def quote_answer(*, request: QuoteRequest, note: str, gestionnaire: User) -> None:
     request.status = QuoteStatus.ANSWERED
     request.answer_note = note.strip()
     request.answered_at = timezone.now()

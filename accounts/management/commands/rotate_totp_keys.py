@@ -7,6 +7,8 @@ Key rotation, without downtime:
 4. remove the old key and restart.
 """
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import totp_seeds_reencrypt
@@ -15,7 +17,7 @@ from accounts.services import totp_seeds_reencrypt
 class Command(BaseCommand):
     help = "Re-encrypt every TOTP seed with the first key of TOTP_ENCRYPTION_KEYS (key rotation)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         result = totp_seeds_reencrypt()
         self.stdout.write(f"{result.reencrypted} TOTP seed(s) re-encrypted with the first key.")
         if result.unreadable:

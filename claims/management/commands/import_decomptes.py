@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -10,10 +12,10 @@ from core.csv_errors import LineError, errors_report
 class Command(BaseCommand):
     help = "Import a décomptes CSV file (UTF-8, ';' separator; columns in claims/csv_format.py). All or nothing."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
         if not file.exists():
             raise CommandError(f"{file}: no such file")
         batch = decomptes_import(content=file.read_bytes(), file_name=file.name)
