@@ -38,26 +38,25 @@ CODE_EMAILS = {
 }
 
 
-def _greeting_name(user: User) -> str:
-    member = getattr(user, "member", None)
-    holder = member.holder if member is not None else None
-    if holder is not None:
-        return f"{holder.first_name} {holder.last_name}".strip()
-    return str(user.get_full_name() or user.get_username())
+def _member(user: User) -> Member | None:
+    return getattr(user, "member", None)
 
 
 def _holder_name(member: Member) -> str:
     # A member always has a holder; without one (bad data) the e-mail still goes out.
     holder = member.holder
-    return f"{holder.first_name} {holder.last_name}" if holder is not None else ""
+    return holder.full_name if holder is not None else ""
 
 
-def _member(user: User) -> Member | None:
-    return getattr(user, "member", None)
+def _greeting_name(user: User) -> str:
+    """The holder's name for a member's account; a gestionnaire's own name otherwise."""
+    member = _member(user)
+    name = _holder_name(member).strip() if member is not None else ""
+    return name or str(user.get_full_name() or user.get_username())
 
 
 def _context(user: User, **extra: object) -> dict[str, Any]:
-    return {"name": _greeting_name(user), "signature": signature_for(getattr(user, "member", None)), **extra}
+    return {"name": _greeting_name(user), "signature": signature_for(_member(user)), **extra}
 
 
 def send_activation_link(*, member: Member, url: str) -> None:
