@@ -327,3 +327,27 @@ class YearTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.year}"
+
+
+class ClaimsVersion(models.Model):
+    """A counter the database itself bumps on every write to a member's décomptes or yearly
+    totals. Triggers (migration 0003) keep it, so that it holds whatever the write path: the
+    importer's bulk inserts, a status update, raw SQL. What the reimbursements list shows
+    without filters is cached under it (``claims.selectors.list_overview``). A member with no
+    row has never had a décompte written: version 0."""
+
+    member = models.OneToOneField(
+        "members.Member",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="claims_version",
+        verbose_name="assuré",
+    )
+    version = models.PositiveBigIntegerField("version", default=0)
+
+    class Meta:
+        verbose_name = "version des remboursements"
+        verbose_name_plural = "versions des remboursements"
+
+    def __str__(self) -> str:
+        return f"{self.member_id} v{self.version}"

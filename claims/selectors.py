@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from claims.models import Decompte, DecompteLine, YearTotal
+from claims.models import ClaimsVersion, Decompte, DecompteLine, YearTotal
 from core.sql import amount, fetch_all
 from guarantees import catalogue
 from guarantees.engine import CareLine
@@ -290,6 +293,48 @@ def decompte_for_member(member_id: int, pk: int) -> DecompteDetail:
     if decompte is None:
         raise Http404("Aucun décompte ne correspond.")
     return DecompteDetail(decompte, list(decompte.lines.select_related("beneficiary").order_by("line_number", "id")))
+
+
+LIST_CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class ListOverview:
+    """What the reimbursements list shows without filters: its first page, the yearly
+    totals and how many décomptes await payment."""
+
+    first_page: Page
+    totals: list[YearTotals]
+    pending_count: int
+
+
+def list_overview(household: Household) -> ListOverview:
+    """The unfiltered list's reads, cached under the member's ``ClaimsVersion`` (bumped by
+    database triggers on every write to their décomptes and yearly totals) and household
+    version (the lines show first names): one indexed read while nothing changed, instead
+    of three. The version is read before the rows, so what is cached under it is at least
+    as recent (the reasoning of ``members.selectors.household_of``)."""
+    member_id = household.member.pk
+    version = ClaimsVersion.objects.filter(member_id=member_id).values_list("version", flat=True).first() or 0
+    key = f"claims:list:{_code_token()}:{member_id}:{household.version}:{version}"
+    overview = cache.get(key) if household.version is not None else None
+    if overview is None:
+        unfiltered = DecompteFilters()
+        overview = ListOverview(
+            first_page=decompte_page(member_id, unfiltered),
+            totals=totals_per_year(member_id, unfiltered),
+            pending_count=pending_count(member_id),
+        )
+        if household.version is not None:
+            cache.set(key, overview, timeout=LIST_CACHE_SECONDS)
+    return overview
+
+
+@functools.cache
+def _code_token() -> str:
+    # Cached rows are pickled named tuples of this module: a release that changes them
+    # reads none of the previous release's entries.
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def pending_count(member_id: int) -> int:

@@ -60,7 +60,14 @@ def decompte_list(request: MemberRequest) -> HttpResponse:
         raise InvalidParameter(
             "Ce lien vers une page de vos remboursements n'est pas valide. Revenez à la première page."
         )
-    page = selectors.decompte_page(member.pk, filters, after=after, before=before)
+    if filters == selectors.DecompteFilters():
+        overview = selectors.list_overview(household)
+        totals, pending_count = overview.totals, overview.pending_count
+        paged = after or before
+        page = selectors.decompte_page(member.pk, filters, after=after, before=before) if paged else overview.first_page
+    else:
+        page = selectors.decompte_page(member.pk, filters, after=after, before=before)
+        totals, pending_count = selectors.totals_per_year(member.pk, filters), selectors.pending_count(member.pk)
     query = request.GET.copy()
     query.pop("apres", None)
     query.pop("avant", None)
@@ -70,9 +77,9 @@ def decompte_list(request: MemberRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "totals": selectors.totals_per_year(member.pk, filters),
+            "totals": totals,
             "filter_query": query.urlencode(),
-            "pending_count": selectors.pending_count(member.pk),
+            "pending_count": pending_count,
         },
     )
 

@@ -27,6 +27,9 @@ class Household:
     member: Member
     people: tuple[Beneficiary, ...]
     affiliations: tuple[Affiliation, ...]
+    # The HouseholdVersion the rows were read at (None: the member has no version row yet),
+    # for other caches of what shows the household's names.
+    version: int | None = None
 
     @property
     def holder(self) -> Beneficiary | None:
@@ -73,7 +76,7 @@ def household_of(member: Member) -> Household:
     member.contract = contract
     for row in (*people, *affiliations):
         row.member = member
-    return Household(member=member, people=people, affiliations=affiliations)
+    return Household(member=member, people=people, affiliations=affiliations, version=version)
 
 
 def _household_rows(member: Member) -> tuple[Contract, tuple[Beneficiary, ...], tuple[Affiliation, ...]]:

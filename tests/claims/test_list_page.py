@@ -15,7 +15,9 @@ from claims import selectors
 from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
 from claims.services import decomptes_import
 from core.navigation import url_builder
+from members.models import Beneficiary
 from tests.claims.conftest import consultation, csv_file
+from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -237,8 +239,8 @@ def test_filtered_totals_are_summed_from_the_matching_decomptes(alice_client, al
 
 
 def test_a_new_import_shows_at_once(alice_client, alice):
-    """Nothing on the page is kept between requests but reference data: a new file's
-    décomptes, totals and pending payments appear on the next visit."""
+    """The unfiltered page is cached between visits (claims.selectors.list_overview), never
+    past a write: a new file's décomptes, totals and pending payments appear on the next visit."""
     _import(consultation("A01", alice, care="02/01/2025", paid="20/01/2025"))
     url = reverse("claims:list")
     before = alice_client.get(url)
@@ -254,6 +256,52 @@ def test_a_new_import_shows_at_once(alice_client, alice):
     ]
     assert YearTotal.objects.get(member=alice, year=2025).complementary == Decimal("78.00")
     assert "1 soin en attente de remboursement" in after.content.decode()
+
+
+def test_every_write_to_what_the_list_shows_shows_on_the_next_visit(alice_client, alice):
+    """Whatever the write path (queryset updates, bulk inserts, a renamed beneficiary),
+    the cached first page, totals and pending count never outlive it."""
+    url = reverse("claims:list")
+    first = _decomptes(alice, 1, day=dt.date(2025, 5, 2))[0]
+    assert _ids(alice_client.get(url)) == [first.external_id]
+
+    second = _decomptes(alice, 1, day=dt.date(2025, 6, 2))[0]
+    assert _ids(alice_client.get(url)) == [second.external_id, first.external_id]
+
+    Decompte.objects.filter(pk=second.pk).update(status=Decompte.Status.PENDING)
+    page = alice_client.get(url)
+    assert _ids(page) == [first.external_id] and "1 soin en attente de remboursement" in page.content.decode()
+
+    DecompteLine.objects.filter(decompte=first).update(complementary_paid=Decimal("3.50"))
+    assert "<strong>3,50\u00a0€</strong> remboursés" in alice_client.get(url).content.decode()
+
+    YearTotal.objects.create(
+        member=alice,
+        year=2025,
+        frais_reels=Decimal("10"),
+        ss=Decimal("6"),
+        complementary=Decimal("4"),
+        reste_a_charge=Decimal("0"),
+    )
+    assert [row.year for row in alice_client.get(url).context["totals"]] == [2025]
+    YearTotal.objects.filter(member=alice).update(complementary=Decimal("9.99"))
+    assert alice_client.get(url).context["totals"][0].complementary == Decimal("9.99")
+
+    Beneficiary.objects.filter(pk=alice.holder.pk).update(first_name="Alicia")
+    assert "02/05/2025 - Alicia - Lentilles" in alice_client.get(url).content.decode()
+
+    Decompte.objects.filter(pk=first.pk).delete()
+    assert _ids(alice_client.get(url)) == []
+
+
+def test_a_member_never_sees_another_households_cached_list(alice_client, alice, bob, client):
+    _decomptes(alice, 1, day=dt.date(2025, 5, 2))
+    _decomptes(bob, 2, day=dt.date(2025, 5, 3))
+    alice_ids = _ids(alice_client.get(reverse("claims:list")))
+    bob_client = login(client.__class__(), bob.user)
+    bob_ids = _ids(bob_client.get(reverse("claims:list")))
+    assert len(alice_ids) == 1 and len(bob_ids) == 2 and not set(alice_ids) & set(bob_ids)
+    assert _ids(alice_client.get(reverse("claims:list"))) == alice_ids
 
 
 # --------------------------------------------------------------------------- URLs
