@@ -356,3 +356,84 @@ def engine_history(
             )
         )
     return history
+
+
+# --------------------------------------------------------------------------- "Mes dépenses de santé"
+
+
+class Spending(NamedTuple):
+    """Amounts of paid care lines summed: frais réels = Sécurité sociale + complémentaire +
+    reste à charge (each line's reste à charge is stored as that difference)."""
+
+    frais_reels: Decimal
+    ss: Decimal
+    complementary: Decimal
+    reste_a_charge: Decimal
+
+    def __add__(self, other: object) -> Spending:  # type: ignore[override]
+        if not isinstance(other, Spending):
+            return NotImplemented
+        return Spending(*(mine + theirs for mine, theirs in zip(self, other, strict=True)))
+
+
+NO_SPENDING = Spending(Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class SpendingFilters:
+    """Ids and codes only; kept in the session, never in a URL (a category may tell a
+    member's health)."""
+
+    beneficiary_id: int | None = None
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class SpendingSummary:
+    """The household's paid care summed by year of payment (as the reimbursements list's
+    yearly totals), and for one year by category and by person."""
+
+    years: list[tuple[int, Spending]]  # newest first
+    year: int | None  # the year broken down below (None: nothing paid yet)
+    by_category: list[tuple[str, Spending]]  # largest frais réels first
+    by_person: list[tuple[int, Spending]]  # beneficiary id, in the household's order of ranks
+
+    @property
+    def year_total(self) -> Spending:
+        return dict(self.years).get(self.year, NO_SPENDING) if self.year is not None else NO_SPENDING
+
+
+def spending_summary(member_id: int, filters: SpendingFilters, *, year: int | None, today: dt.date) -> SpendingSummary:
+    """One grouped query (year of payment, person, category) summed in the database with
+    ``Decimal``; the few groups (years x people x categories) are folded here, exactly.
+    ``year``: the year to break down, else this year, else the last year with payments."""
+    lines = DecompteLine.objects.filter(decompte__member_id=member_id, decompte__status=Decompte.Status.PAID)
+    if filters.beneficiary_id:
+        lines = lines.filter(beneficiary_id=filters.beneficiary_id)
+    if filters.category:
+        lines = lines.filter(category=filters.category)
+    groups = (
+        lines.annotate(year=ExtractYear("decompte__payment_date"))
+        .values("year", "beneficiary_id", "category")
+        .annotate(fr=Sum("frais_reels"), ss=Sum("ss_paid"), comp=Sum("complementary_paid"), rac=Sum("reste_a_charge"))
+        .order_by()
+        .values_list("year", "beneficiary_id", "category", "fr", "ss", "comp", "rac")
+    )
+    per_year: dict[int, Spending] = defaultdict(lambda: NO_SPENDING)
+    per_category: dict[int, dict[str, Spending]] = defaultdict(lambda: defaultdict(lambda: NO_SPENDING))
+    per_person: dict[int, dict[int, Spending]] = defaultdict(lambda: defaultdict(lambda: NO_SPENDING))
+    for row_year, person, category, *amounts in groups:
+        spent = Spending(*amounts)
+        per_year[row_year] += spent
+        per_category[row_year][category] += spent
+        per_person[row_year][person] += spent
+    if year not in per_year:
+        year = today.year if today.year in per_year else max(per_year, default=None)
+    categories = per_category.get(year, {}) if year is not None else {}
+    people = per_person.get(year, {}) if year is not None else {}
+    return SpendingSummary(
+        years=sorted(per_year.items(), reverse=True),
+        year=year,
+        by_category=sorted(categories.items(), key=lambda item: (-item[1].frais_reels, item[0])),
+        by_person=list(people.items()),
+    )
