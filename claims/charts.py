@@ -11,7 +11,7 @@ from decimal import Decimal
 from claims.selectors import Spending
 
 WIDTH = 400  # the SVG's viewBox width; CSS scales it to the column
-ROW_HEIGHT = 66  # label line, bar, caption line
+ROW_HEIGHT = 72  # label line, bar, caption line
 BAR_TOP = 22  # from the row's top
 BAR_HEIGHT = 20
 PARTS = ("ss", "complementary", "reste_a_charge")  # left to right, as the legend reads
@@ -20,8 +20,8 @@ PARTS = ("ss", "complementary", "reste_a_charge")  # left to right, as the legen
 @dataclass(frozen=True)
 class Segment:
     part: str  # one of PARTS: the template picks its pattern
-    x: float
-    width: float
+    x: str  # SVG numbers, written here: the pages' {{ }} prints a float with a French comma
+    width: str
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def stacked_bars(rows: list[tuple[str, Spending]]) -> Chart:
             amount = max(getattr(spent, part), Decimal(0))
             width = float(amount / largest * WIDTH) if largest else 0.0
             if width > 0:
-                segments.append(Segment(part, round(x, 2), round(width, 2)))
+                segments.append(Segment(part, _svg_number(x), _svg_number(width)))
                 x += width
         bars.append(Bar(label, spent, index * ROW_HEIGHT, tuple(segments)))
     return Chart(tuple(bars), WIDTH, max(len(rows), 1) * ROW_HEIGHT)
@@ -60,3 +60,8 @@ def stacked_bars(rows: list[tuple[str, Spending]]) -> Chart:
 
 def _drawn(spent: Spending) -> Decimal:
     return sum((max(getattr(spent, part), Decimal(0)) for part in PARTS), Decimal(0))
+
+
+def _svg_number(value: float) -> str:
+    """78.3 as SVG reads it (a dot, at most two decimals)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")

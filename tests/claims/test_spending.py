@@ -134,8 +134,10 @@ def test_the_page_answers_at_a_glance_with_charts_and_tables(alice_client, histo
     body = page.content.decode()
     assert page.status_code == 200
     assert re.search(r"Votre complémentaire a remboursé <strong[^>]*>185,08\xa0€</strong> pour votre foyer", body)
-    assert body.count('<svg class="chart"') == 3 and body.count("<table>") == 3
+    assert body.count('<svg class="chart"') == 3 and body.count("<table aria-labelledby=") == 3
     assert "url(#motif-complementary)" in body and "Complémentaire (hachures)" in body
+    # SVG numbers with a dot (the pages print floats with a French comma).
+    assert '<rect x="78.3" y="22" width="261.78" height="20" fill="url(#motif-complementary)"' in body
     assert " style=" not in body and "<script>" not in body  # the CSP allows neither
     # The year table links each year to its breakdown: years only in the URL.
     assert 'href="/remboursements/depenses/?annee=2025"' in body
@@ -184,10 +186,10 @@ def test_bars_share_one_scale_and_stay_in_the_chart():
     )
     first, second = chart.bars
     assert [(s.part, s.x, s.width) for s in first.segments] == [
-        ("ss", 0.0, 100.0),
-        ("complementary", 100.0, 200.0),
-        ("reste_a_charge", 300.0, 100.0),
+        ("ss", "0", "100"),
+        ("complementary", "100", "200"),
+        ("reste_a_charge", "300", "100"),
     ]
     # A negative reste à charge draws nothing; the bar is as long as what it draws.
-    assert [(s.part, s.width) for s in second.segments] == [("ss", 120.0), ("complementary", 100.0)]
+    assert [(s.part, s.width) for s in second.segments] == [("ss", "120"), ("complementary", "100")]
     assert second.top == charts.ROW_HEIGHT and chart.height == 2 * charts.ROW_HEIGHT
