@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser_login, screenshot
+from tests.browser.conftest import browser_login, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +23,7 @@ def test_the_card_opens_offline_after_a_first_visit_and_is_gone_after_logout(mob
     browser_login(page, alice.user)
     page.goto(CARD)
     page.locator("#carte-hors-ligne[data-kept]").wait_for(state="attached")
+    assert serious_violations(page) == []
     with page.expect_download() as online_download:
         page.get_by_role("link", name="Télécharger ma carte (PDF à imprimer)").click()
     assert online_download.value.suggested_filename.startswith("carte-tiers-payant-")
@@ -62,6 +63,7 @@ def test_a_new_card_replaces_the_one_kept(page, alice):
     page.goto(CARD)
     page.locator("#carte-hors-ligne[data-kept]").wait_for(state="attached")
     first = page.evaluate(CARD_CACHES)
+    assert serious_violations(page) == []
     alice.beneficiaries.filter(first_name="Léo").update(first_name="Léon")
     page.goto(CARD)
     page.locator("#carte-hors-ligne[data-kept]").wait_for(state="attached")
