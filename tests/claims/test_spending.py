@@ -193,3 +193,19 @@ def test_bars_share_one_scale_and_stay_in_the_chart():
     # A negative reste à charge draws nothing; the bar is as long as what it draws.
     assert [(s.part, s.width) for s in second.segments] == [("ss", "120"), ("complementary", "100")]
     assert second.top == charts.ROW_HEIGHT and chart.height == 2 * charts.ROW_HEIGHT
+
+
+def test_the_page_queries_do_not_grow_with_history(alice_client, alice):
+    from tests.core.test_query_counts import (
+        MEMBER_PAGE_CEILING,
+        add_children,
+        add_decomptes,
+        assert_same_count,
+        queries_of,
+    )
+
+    add_decomptes(alice, 1, lines=1)
+    few = queries_of(alice_client, URL)
+    add_decomptes(alice, 120, first_day=dt.date(2012, 1, 2))
+    add_children(alice, 2)
+    assert_same_count(few, queries_of(alice_client, URL), MEMBER_PAGE_CEILING)
