@@ -396,7 +396,7 @@ class SpendingSummary:
     years: list[tuple[int, Spending]]  # newest first
     year: int | None  # the year broken down below (None: nothing paid yet)
     by_category: list[tuple[str, Spending]]  # largest frais réels first
-    by_person: list[tuple[int, Spending]]  # beneficiary id, in the household's order of ranks
+    by_person: list[tuple[int, Spending]]  # by beneficiary id (the page orders them by rank)
 
     @property
     def year_total(self) -> Spending:
@@ -404,36 +404,52 @@ class SpendingSummary:
 
 
 def spending_summary(member_id: int, filters: SpendingFilters, *, year: int | None, today: dt.date) -> SpendingSummary:
-    """One grouped query (year of payment, person, category) summed in the database with
-    ``Decimal``; the few groups (years x people x categories) are folded here, exactly.
-    ``year``: the year to break down, else this year, else the last year with payments."""
+    """Two queries, exact ``Decimal`` sums from the database. The years: unfiltered, the
+    stored yearly totals (``totals_per_year``, one indexed read, the list page's figures);
+    filtered, the matching lines grouped by year of payment. Then one year's lines grouped
+    by person and category (a range of the member's décomptes on their index, whatever
+    the length of the history), folded here. ``year``: the year to break down, else this
+    year, else the last year with payments."""
     lines = DecompteLine.objects.filter(decompte__member_id=member_id, decompte__status=Decompte.Status.PAID)
     if filters.beneficiary_id:
         lines = lines.filter(beneficiary_id=filters.beneficiary_id)
     if filters.category:
         lines = lines.filter(category=filters.category)
+    years: list[tuple[int, Spending]]
+    if filters == SpendingFilters():
+        years = [(row.year, Spending(*row[1:])) for row in totals_per_year(member_id, DecompteFilters())]
+    else:
+        rows = (
+            lines.annotate(year=ExtractYear("decompte__payment_date"))
+            .values("year")
+            .annotate(
+                fr=Sum("frais_reels"), ss=Sum("ss_paid"), comp=Sum("complementary_paid"), rac=Sum("reste_a_charge")
+            )
+            .order_by("-year")
+            .values_list("year", "fr", "ss", "comp", "rac")
+        )
+        years = [(row_year, Spending(*amounts)) for row_year, *amounts in rows]
+    known = dict(years)
+    if year not in known:
+        year = today.year if today.year in known else (years[0][0] if years else None)
+    if year is None:
+        return SpendingSummary(years=[], year=None, by_category=[], by_person=[])
     groups = (
-        lines.annotate(year=ExtractYear("decompte__payment_date"))
-        .values("year", "beneficiary_id", "category")
+        lines.filter(decompte__payment_date__gte=dt.date(year, 1, 1), decompte__payment_date__lte=dt.date(year, 12, 31))
+        .values("beneficiary_id", "category")
         .annotate(fr=Sum("frais_reels"), ss=Sum("ss_paid"), comp=Sum("complementary_paid"), rac=Sum("reste_a_charge"))
         .order_by()
-        .values_list("year", "beneficiary_id", "category", "fr", "ss", "comp", "rac")
+        .values_list("beneficiary_id", "category", "fr", "ss", "comp", "rac")
     )
-    per_year: dict[int, Spending] = defaultdict(lambda: NO_SPENDING)
-    per_category: dict[int, dict[str, Spending]] = defaultdict(lambda: defaultdict(lambda: NO_SPENDING))
-    per_person: dict[int, dict[int, Spending]] = defaultdict(lambda: defaultdict(lambda: NO_SPENDING))
-    for row_year, person, category, *amounts in groups:
+    per_category: dict[str, Spending] = defaultdict(lambda: NO_SPENDING)
+    per_person: dict[int, Spending] = defaultdict(lambda: NO_SPENDING)
+    for person, category, *amounts in groups:
         spent = Spending(*amounts)
-        per_year[row_year] += spent
-        per_category[row_year][category] += spent
-        per_person[row_year][person] += spent
-    if year not in per_year:
-        year = today.year if today.year in per_year else max(per_year, default=None)
-    categories = per_category.get(year, {}) if year is not None else {}
-    people = per_person.get(year, {}) if year is not None else {}
+        per_category[category] += spent
+        per_person[person] += spent
     return SpendingSummary(
-        years=sorted(per_year.items(), reverse=True),
+        years=years,
         year=year,
-        by_category=sorted(categories.items(), key=lambda item: (-item[1].frais_reels, item[0])),
-        by_person=list(people.items()),
+        by_category=sorted(per_category.items(), key=lambda item: (-item[1].frais_reels, item[0])),
+        by_person=sorted(per_person.items()),
     )
