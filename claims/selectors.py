@@ -370,7 +370,7 @@ class Spending(NamedTuple):
     complementary: Decimal
     reste_a_charge: Decimal
 
-    def __add__(self, other: object) -> Spending:  # type: ignore[override]
+    def __add__(self, other: object) -> Spending:
         if not isinstance(other, Spending):
             return NotImplemented
         return Spending(*(mine + theirs for mine, theirs in zip(self, other, strict=True)))
