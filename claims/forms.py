@@ -187,3 +187,24 @@ def needs_prior_agreement(kind: str, total: Decimal) -> bool:
 
 class QuoteDocumentsForm(PortalForm):
     pieces = MultiplePrivateFileField(label="Pièces demandées", required=True, max_files=5)
+
+
+class SpendingFilterForm(PortalForm):
+    """ "Mes dépenses de santé": a person of the household and a care category. Posted and
+    kept in the session: a category (audioprothèse, optique...) says something of a
+    member's health, which a URL would leave in logs and the browser's history."""
+
+    beneficiaire = forms.TypedChoiceField(label="Personne", required=False, coerce=int, empty_value=None)
+    categorie = forms.ChoiceField(label="Catégorie de soins", required=False)
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], categories: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["beneficiaire"]).choices = [("", "Tout le foyer"), *people]
+        cast(forms.ChoiceField, self.fields["categorie"]).choices = [("", "Toutes")] + [
+            (c, c.capitalize()) for c in categories
+        ]
+
+    def kept(self) -> dict[str, Any]:
+        """What the session keeps (the form re-validates it on each page: a person who
+        left the household no longer filters)."""
+        return {"beneficiaire": self.cleaned_data["beneficiaire"], "categorie": self.cleaned_data["categorie"]}

@@ -401,3 +401,100 @@ def engine_history(
             )
         )
     return history
+
+
+# --------------------------------------------------------------------------- "Mes dépenses de santé"
+
+
+class Spending(NamedTuple):
+    """Amounts of paid care lines summed: frais réels = Sécurité sociale + complémentaire +
+    reste à charge (each line's reste à charge is stored as that difference)."""
+
+    frais_reels: Decimal
+    ss: Decimal
+    complementary: Decimal
+    reste_a_charge: Decimal
+
+    def __add__(self, other: object) -> Spending:
+        if not isinstance(other, Spending):
+            return NotImplemented
+        return Spending(*(mine + theirs for mine, theirs in zip(self, other, strict=True)))
+
+
+NO_SPENDING = Spending(Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class SpendingFilters:
+    """Ids and codes only; kept in the session, never in a URL (a category may tell a
+    member's health)."""
+
+    beneficiary_id: int | None = None
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class SpendingSummary:
+    """The household's paid care summed by year of payment (as the reimbursements list's
+    yearly totals), and for one year by category and by person."""
+
+    years: list[tuple[int, Spending]]  # newest first
+    year: int | None  # the year broken down below (None: nothing paid yet)
+    by_category: list[tuple[str, Spending]]  # largest frais réels first
+    by_person: list[tuple[int, Spending]]  # by beneficiary id (the page orders them by rank)
+
+    @property
+    def year_total(self) -> Spending:
+        return dict(self.years).get(self.year, NO_SPENDING) if self.year is not None else NO_SPENDING
+
+
+def spending_summary(member_id: int, filters: SpendingFilters, *, year: int | None, today: dt.date) -> SpendingSummary:
+    """Two queries, exact ``Decimal`` sums from the database. The years: unfiltered, the
+    stored yearly totals (``totals_per_year``, one indexed read, the list page's figures);
+    filtered, the matching lines grouped by year of payment. Then one year's lines grouped
+    by person and category (a range of the member's décomptes on their index, whatever
+    the length of the history), folded here. ``year``: the year to break down, else this
+    year, else the last year with payments."""
+    lines = DecompteLine.objects.filter(decompte__member_id=member_id, decompte__status=Decompte.Status.PAID)
+    if filters.beneficiary_id:
+        lines = lines.filter(beneficiary_id=filters.beneficiary_id)
+    if filters.category:
+        lines = lines.filter(category=filters.category)
+    years: list[tuple[int, Spending]]
+    if filters == SpendingFilters():
+        years = [(row.year, Spending(*row[1:])) for row in totals_per_year(member_id, DecompteFilters())]
+    else:
+        rows = (
+            lines.annotate(year=ExtractYear("decompte__payment_date"))
+            .values("year")
+            .annotate(
+                fr=Sum("frais_reels"), ss=Sum("ss_paid"), comp=Sum("complementary_paid"), rac=Sum("reste_a_charge")
+            )
+            .order_by("-year")
+            .values_list("year", "fr", "ss", "comp", "rac")
+        )
+        years = [(row_year, Spending(*amounts)) for row_year, *amounts in rows]
+    known = dict(years)
+    if year not in known:
+        year = today.year if today.year in known else (years[0][0] if years else None)
+    if year is None:
+        return SpendingSummary(years=[], year=None, by_category=[], by_person=[])
+    groups = (
+        lines.filter(decompte__payment_date__gte=dt.date(year, 1, 1), decompte__payment_date__lte=dt.date(year, 12, 31))
+        .values("beneficiary_id", "category")
+        .annotate(fr=Sum("frais_reels"), ss=Sum("ss_paid"), comp=Sum("complementary_paid"), rac=Sum("reste_a_charge"))
+        .order_by()
+        .values_list("beneficiary_id", "category", "fr", "ss", "comp", "rac")
+    )
+    per_category: dict[str, Spending] = defaultdict(lambda: NO_SPENDING)
+    per_person: dict[int, Spending] = defaultdict(lambda: NO_SPENDING)
+    for person, category, *amounts in groups:
+        spent = Spending(*amounts)
+        per_category[category] += spent
+        per_person[person] += spent
+    return SpendingSummary(
+        years=years,
+        year=year,
+        by_category=sorted(per_category.items(), key=lambda item: (-item[1].frais_reels, item[0])),
+        by_person=sorted(per_person.items()),
+    )

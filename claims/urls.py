@@ -1,12 +1,13 @@
 from django.urls import path
 
-from claims import views
+from claims import views, views_spending
 
 app_name = "claims"
 
 urlpatterns = [
     path("", views.decompte_list, name="list"),
     path("suivi/", views.follow_up, name="follow_up"),
+    path("depenses/", views_spending.spending, name="spending"),
     path("simulation/", views.simulate, name="simulate"),
     path("export/<year:year>.csv", views.year_export, name="export"),
     path("<id:pk>/", views.decompte_detail, name="detail"),

@@ -35,6 +35,7 @@ MENU = (
         "claims:list",
         (
             NavItem("Consulter mes remboursements", "claims:list"),
+            NavItem("Mes dépenses de santé", "claims:spending"),
             NavItem("Modalités de remboursement", "guarantees:table"),
             NavItem("Simuler un remboursement", "claims:simulate"),
             NavItem("Estimation de mes remboursements", "claims:quotes"),

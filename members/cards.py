@@ -36,6 +36,9 @@ CARD_TEMPLATE = "pdf/tiers_payant_card.html"
 ATTESTATION_TEMPLATE = "pdf/attestation_affiliation.html"
 PDF_BASE_TEMPLATE = "pdf/base.html"
 CARD_STYLESHEET = "pdf/card.css"
+# The card's version on the card page and its PDF (members.views): the service worker
+# (home.pwa) keeps only responses that carry it, in a cache named after it.
+CARD_VERSION_HEADER = "X-Card-Version"
 # Any of the 8 QR masks reads the same; a fixed one spares segno scoring all of them.
 QR_MASK = 3
 
@@ -270,6 +273,12 @@ def card_check_token(day: dt.date) -> str:
     return f"{day.isoformat()}/{_card_layout()}/{_card_code()}"
 
 
+def card_version(content: dict) -> str:
+    """The card's stamp: the cache key of its PDF (what it prints and the layout), so the
+    page and the PDF a phone keeps offline change version together."""
+    return pdf_cache.content_key({"content": content, "template": _card_layout()})
+
+
 def card_document(member: Member, day: dt.date | None = None) -> tuple[RenderedDocument, dict]:
     """The member's card PDF, from the cache when its content has not changed."""
     return _card_document(household_of(member), day or timezone.localdate())
@@ -279,7 +288,7 @@ def _card_document(
     household: Household, day: dt.date, probe: pdf_cache.Probe | None = None
 ) -> tuple[RenderedDocument, dict]:
     content = _card_content(household, day)
-    key = pdf_cache.content_key({"content": content, "template": _card_layout()})
+    key = card_version(content)
     document, _ = pdf_cache.rendered_document_get_or_render(
         member=household.member,
         kind=GeneratedKind.TIERS_PAYANT_CARD,

@@ -106,7 +106,15 @@ def card(request):
         content = cards.card_content(member)
     except cards.DocumentUnavailable as refusal:
         return render(request, "members/card.html", {"member": member, "unavailable": str(refusal)})
-    return render(request, "members/card.html", {"member": member, "card": content})
+    version = cards.card_version(content)
+    response = render(
+        request,
+        "members/card.html",
+        {"member": member, "card": content, "version": version, "refreshed_at": timezone.localtime()},
+    )
+    # The mark of the card: the service worker keeps this page offline (home.pwa).
+    response[cards.CARD_VERSION_HEADER] = version
+    return response
 
 
 def _pdf_response(request, member, document, name: str) -> HttpResponse:
@@ -125,7 +133,9 @@ def card_pdf(request):
     except cards.DocumentUnavailable:
         # The card page explains why there is no card.
         return redirect("members:card")
-    return _pdf_response(request, request.member, document, f"carte-tiers-payant-{day:%Y}")
+    response = _pdf_response(request, request.member, document, f"carte-tiers-payant-{day:%Y}")
+    response[cards.CARD_VERSION_HEADER] = document.content_key
+    return response
 
 
 @require_GET

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
-from accounts import views_bank
+from accounts import views_bank, views_logout
 
 # Only the allauth views the portal uses, listed one by one. include("allauth.urls") also
 # served address management (/compte/email/: add an address, make it primary, remove the
@@ -12,7 +12,8 @@ from accounts import views_bank
 # (members.profile), which is the only way an account's address changes.
 allauth_patterns = [
     path("login/", allauth_views.login, name="account_login"),
-    path("logout/", allauth_views.logout, name="account_logout"),
+    # allauth's, plus Clear-Site-Data: the offline card leaves the browser with the session.
+    path("logout/", views_logout.logout, name="account_logout"),
     # Where allauth's login sends a deactivated account.
     path("inactive/", allauth_views.account_inactive, name="account_inactive"),
     # Behind a recent re-authentication (password + fresh second-factor code).

@@ -410,6 +410,7 @@ def _pages(subject: Subject, member_client: Client, gestionnaire_client: Client)
             True,
         ),
         Page("décompte detail", f"/remboursements/{detail}/", f"/bench/bare/decomptes/{detail}/", True),
+        Page("health spending (Mes dépenses de santé)", "/remboursements/depenses/", "/bench/bare/decomptes/", True),
         Page("messaging inbox", "/messagerie/", "/bench/bare/threads/", True),
         Page("gestionnaire queue (admin thread changelist)", "/gestion/messaging/thread/", "/bench/bare/queue/", False),
         Page(
