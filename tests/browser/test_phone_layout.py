@@ -4,6 +4,7 @@ violation. Screenshots in test-artifacts/screenshots/phone-layout-*."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -208,3 +209,20 @@ def test_write_a_message_from_the_header(page, alice):
     assert page.get_by_label("Votre message").is_visible()
     icon = page.evaluate("fetch('/favicon.ico').then((r) => [r.status, r.headers.get('content-type')])")
     assert icon[0] == 200 and "icon" in icon[1], icon  # /favicon.ico, redirected to the static file
+
+
+def test_on_a_phone_a_simulation_result_shows_its_amounts(mobile_page, alice):
+    browser_login(mobile_page, alice.user)
+    mobile_page.goto("/remboursements/simulation/")
+    mobile_page.get_by_label("Bénéficiaire des soins").select_option(index=1)
+    mobile_page.get_by_label("Acte ou soin").select_option("consultation-generaliste")
+    mobile_page.get_by_label("Date des soins").fill((dt.date.today() - dt.timedelta(days=3)).isoformat())
+    mobile_page.get_by_label("Frais réels (montant payé)").fill("60,00")
+    mobile_page.get_by_label("Base de remboursement SS").fill("30,00")
+    mobile_page.get_by_label("Remboursement de la Sécurité sociale").fill("21,00")
+    mobile_page.get_by_label("Médecin adhérent OPTAM / OPTAM-CO").select_option("oui")
+    mobile_page.get_by_role("button", name="Simuler").click()
+    mobile_page.wait_for_load_state()
+    assert "39,00" in mobile_page.locator(".guarantees-result").inner_text()
+    assert page_problems(mobile_page, amounts=True) == []
+    screenshot(mobile_page, "phone-layout-simulation-result-mobile")
