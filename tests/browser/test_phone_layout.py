@@ -226,3 +226,17 @@ def test_on_a_phone_a_simulation_result_shows_its_amounts(mobile_page, alice):
     assert "39,00" in mobile_page.locator(".guarantees-result").inner_text()
     assert page_problems(mobile_page, amounts=True) == []
     screenshot(mobile_page, "phone-layout-simulation-result-mobile")
+
+
+def test_on_a_wide_screen_the_assistant_floats_beside_the_page_and_covers_nothing(
+    browser, live_server, alice, household
+):
+    context = browser.new_context(viewport={"width": 1700, "height": 900}, locale="fr-FR", base_url=live_server.url)
+    wide = context.new_page()
+    browser_login(wide, alice.user)
+    for url in ("/remboursements/", f"/remboursements/{household['decompte'].pk}/", "/messagerie/ecrire/"):
+        wide.goto(url)
+        assert wide.evaluate("getComputedStyle(document.querySelector('.assistant')).position") == "fixed"
+        assert wide.evaluate(UNDER_THE_ASSISTANT) == [], url
+    screenshot(wide, "phone-layout-wide-compose")
+    context.close()
