@@ -70,6 +70,7 @@ SITE_URLS = {
     "home": "home:home",
     "contact": "home:contact",
     "security": "accounts:security",
+    "compose": "messaging:compose",
     "logout": "account_logout",
     "assistant": "assistant:ask",
     "assistant_api": "assistant:api",

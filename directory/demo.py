@@ -249,3 +249,61 @@ def demo_professionals(count: int, *, seed: int = 1412, prefix: str = DEMO_PREFI
             )
         )
     return professionals
+
+
+# Where the demo members live (tools/demo/members.py) and the guide's own office (Reims):
+# the demo directory always holds, near each, what those members look for first.
+DEMO_NEAR_PLACES = (("Lyon", "69003"), ("Brest", "29200"), ("Reims", "51100"))
+DEMO_NEAR_PREFIX = "DEMO-PRES-"
+# (kind, how many, tiers payant, Itelis network): Itelis opticians and tiers-payant
+# pharmacies first, then a few of the professionals the guide sends members to.
+NEAR_PROFILE = (
+    (Kind.OPTICIEN, 3, True, True),
+    (Kind.PHARMACIE, 3, True, False),
+    (Kind.GENERALISTE, 2, True, False),
+    (Kind.DENTISTE, 1, True, True),
+    (Kind.AUDIOPROTHESISTE, 1, True, True),
+)
+
+
+def demo_professionals_near(city: str, postcode: str) -> list[Professional]:
+    """Unsaved professionals within 3 km of ``city``, all with the ``postcode`` (so that
+    typing it finds them), the same ones every time (upserted by identifier)."""
+    place = city_coordinates(city)
+    if place is None:
+        raise ValueError(f"{city} is not in directory/data/places.json")
+    rng = random.Random(f"{postcode} {place.label}")
+    now = timezone.now()
+    professionals = []
+    number = 0
+    for kind, count, tiers_payant, itelis in NEAR_PROFILE:
+        for _ in range(count):
+            number += 1
+            distance = rng.uniform(0.2, 3.0)
+            bearing = rng.uniform(0, 2 * math.pi)
+            person = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            street = rng.choice(STREETS)
+            digits = "".join(str(rng.randint(0, 9)) for _ in range(8))
+            doctor = kind in (Kind.GENERALISTE, Kind.DENTISTE)
+            professionals.append(
+                Professional(
+                    identifier=f"{DEMO_NEAR_PREFIX}{postcode}-{number:02d}",
+                    name=_name(rng, kind, person, street, place.label),
+                    kind=kind,
+                    address=f"{rng.randint(1, 180)} {street}",
+                    postcode=postcode,
+                    city=place.label,
+                    latitude=round(place.latitude + distance * math.cos(bearing) / KM_PER_DEGREE, 6),
+                    longitude=round(
+                        place.longitude
+                        + distance * math.sin(bearing) / (KM_PER_DEGREE * math.cos(math.radians(place.latitude))),
+                        6,
+                    ),
+                    phone=f"0{_area_digit(postcode[:2])} {digits[0:2]} {digits[2:4]} {digits[4:6]} {digits[6:8]}",
+                    sector=Sector.SECTOR_1 if doctor else Sector.NOT_APPLICABLE,
+                    tiers_payant=tiers_payant,
+                    itelis=itelis,
+                    updated_at=now,
+                )
+            )
+    return professionals

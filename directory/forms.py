@@ -73,6 +73,21 @@ class SearchForm(PortalForm):
             "optam": data.get("optam", False),
         }
 
+    def criteria(self) -> dict[str, str]:
+        """What the member searched, by field name, as the form labels it: the kind, the
+        speciality and the filters ticked (for the sentence that says what found nothing)."""
+        data = self.cleaned_data
+        found = {}
+        if data.get("speciality"):
+            found["kind"] = Kind.SPECIALISTE.label
+            found["speciality"] = Speciality(data["speciality"]).label
+        elif data.get("kind"):
+            found["kind"] = Kind(data["kind"]).label
+        for name in ("tiers_payant", "itelis", "optam"):
+            if data.get(name):
+                found[name] = str(self.fields[name].label)
+        return found
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Fichier CSV (séparateur « ; », encodage UTF-8)")

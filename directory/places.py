@@ -18,6 +18,7 @@ from django.db.models import Avg, Count
 
 from core.text import fold_words
 from directory.departements import DEPARTEMENTS, departement_of
+from directory.selectors import haversine_km
 
 PLACES_FILE = Path(__file__).resolve().parent / "data" / "places.json"
 # Metropolitan France and the overseas départements, which GeoNames files under their own codes.
@@ -86,7 +87,7 @@ def resolve_place(text: str) -> Place:
         raise PlaceNotFound("Indiquez une ville ou un code postal, ou utilisez « Autour de moi ».")
     match = POSTCODE_RE.match(text)
     if match:
-        return _postcode_place(match.group(1))
+        return _postcode_place(match.group(1), match.group(2))
     if re.fullmatch(r"[\d\s]+", text):
         raise PlaceNotFound("Un code postal comporte 5 chiffres, par exemple 69003.")
     place = city_coordinates(text) or _directory_city(text)
@@ -97,7 +98,7 @@ def resolve_place(text: str) -> Place:
     return place
 
 
-def _postcode_place(postcode: str) -> Place:
+def _postcode_place(postcode: str, typed_city: str = "") -> Place:
     from directory.models import Professional
 
     # The directory itself knows where its postcodes are: the centre of its entries.
@@ -105,8 +106,8 @@ def _postcode_place(postcode: str) -> Place:
         lat=Avg("latitude"), lon=Avg("longitude"), n=Count("id")
     )
     if found["n"]:
-        city = Professional.objects.filter(postcode=postcode).values_list("city", flat=True).first()
-        return Place(f"{postcode} {city}", found["lat"], found["lon"])
+        known = Professional.objects.filter(postcode=postcode).values_list("city", flat=True).first()
+        return Place(f"{postcode} {known}", found["lat"], found["lon"])
     code = departement_of(postcode)
     if code is None:
         raise PlaceNotFound(f"Le code postal {postcode} ne correspond à aucun département français.")
@@ -114,6 +115,11 @@ def _postcode_place(postcode: str) -> Place:
     place = city_coordinates(chef_lieu)
     if place is None:  # pragma: no cover - every chef-lieu is in the extract (tested)
         raise PlaceNotFound(f"Le code postal {postcode} ne peut pas être situé.")
+    # "29200 Brest" (a member's own address): the typed city is nearer than the chef-lieu,
+    # when it is one of that département's (GeoNames has no postcodes: near its chef-lieu).
+    town = city_coordinates(typed_city) if typed_city.strip() else None
+    if town is not None and haversine_km(town.latitude, town.longitude, place.latitude, place.longitude) < 150:
+        return Place(f"{postcode} {town.label}", town.latitude, town.longitude)
     return Place(f"{postcode} ({departement}, autour de {chef_lieu})", place.latitude, place.longitude)
 
 

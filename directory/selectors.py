@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from django.db.models import F, FloatField, QuerySet, Value
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
@@ -76,3 +77,56 @@ def professionals_near(
         .filter(distance_km__lte=radius_km)
         .order_by("distance_km", "name", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another search that finds something when the member's found nothing: ``changes``
+    are the query parameters to set (a value) or drop (``None``)."""
+
+    label: str
+    count: int
+    changes: dict[str, str | None]
+
+
+FILTERS = ("tiers_payant", "itelis", "optam")
+
+
+def search_alternatives(*, search: dict, radius_choices: list[int], labels: dict[str, str]) -> list[Alternative]:
+    """For a search that found nothing: the nearest wider radius that finds something, and
+    each filter that, dropped alone, finds something. ``labels`` names what was searched
+    (``SearchForm.criteria``). A few COUNT queries on the bounding-box index."""
+    alternatives = []
+    radius = search["radius_km"]
+    for wider in sorted(choice for choice in radius_choices if choice > radius):
+        count = professionals_near(**(search | {"radius_km": wider})).count()
+        if count:
+            alternatives.append(Alternative(f"Dans un rayon de {wider} km", count, {"rayon": str(wider)}))
+            break
+    dropped: list[tuple[str, dict, dict[str, str | None]]] = [
+        (f"Sans le filtre « {labels[name]} »", {name: False}, {name: None}) for name in FILTERS if search.get(name)
+    ]
+    if len(dropped) > 1:
+        ticked = [name for name in FILTERS if search.get(name)]
+        dropped.append(("Sans aucun filtre", dict.fromkeys(ticked, False), dict.fromkeys(ticked)))
+    if search.get("speciality"):
+        dropped.append(
+            (
+                f"Toutes les spécialités, pas seulement « {labels['speciality']} »",
+                {"speciality": ""},
+                {"speciality": None},
+            )
+        )
+    if search.get("kind") or search.get("speciality"):
+        dropped.append(
+            (
+                f"Tous les professionnels, pas seulement « {labels['kind']} »",
+                {"kind": "", "speciality": ""},
+                {"kind": None, "speciality": None},
+            )
+        )
+    for label, search_change, changes in dropped:
+        count = professionals_near(**(search | search_change)).count()
+        if count:
+            alternatives.append(Alternative(label, count, changes))
+    return alternatives

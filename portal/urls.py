@@ -1,4 +1,5 @@
 from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -53,6 +54,9 @@ urlpatterns = [
     path("assistant/", include("assistant.urls")),
     path("fichiers/", include("documents.urls")),
     path("gestion/", admin.site.urls),
+    # Browsers ask for /favicon.ico on their own (and for any page the layout does not
+    # render, such as a PDF): the icon is a static file, served by WhiteNoise.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.ico", permanent=True)),
 ]
 
 handler400 = "core.errors.bad_request"

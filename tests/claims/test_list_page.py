@@ -147,7 +147,7 @@ def test_each_year_shows_its_totals_and_its_csv_export(alice_client, alice):
     )
     html = alice_client.get(reverse("claims:list")).content.decode()
     row_2025 = re.search(r'<tr><th scope="row">2025</th>.*?</tr>', html, re.S).group(0)
-    assert re.findall(r'<td class="num">([^<]*)</td>', row_2025) == [
+    assert re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row_2025) == [
         "3\u202f000,00\u00a0€",
         "1\u202f800,00\u00a0€",
         "1\u202f200,00\u00a0€",

@@ -66,6 +66,13 @@ def test_a_postcode_absent_from_the_directory_is_placed_at_its_chef_lieu(lyon_ar
 
 
 @pytest.mark.django_db
+def test_a_postcode_with_its_town_is_placed_at_that_town_not_the_chef_lieu(lyon_area):
+    assert resolve_place("29200 Brest").label == "29200 Brest"
+    assert "Quimper" in resolve_place("29200").label
+    assert "Quimper" in resolve_place("29200 Lyon").label  # a town of another département is not believed
+
+
+@pytest.mark.django_db
 def test_search_around_coordinates_from_the_browser(alice_client, lyon_area):
     page = alice_client.get("/professionnels/", {"lat": "45.526", "lon": "4.874", "rayon": 50}).content.decode()
     assert names(page) == ["Dr Vienne", "Dr Centre", "Dr Villeurbanne"]
@@ -90,6 +97,59 @@ def test_filters_keep_only_matching_professionals(alice_client, lyon_area):
     assert names(alice_client.get("/professionnels/", search | {"speciality": "cardiologie"}).content.decode()) == [
         "Cardiologue"
     ]
+
+
+def alternative_links(page: str) -> dict[str, str]:
+    """The searches offered after an empty result: label -> query string."""
+    found = re.findall(r'<li><a class="button button--secondary" href="\?([^"]*)">([^<]+)</a></li>', page)
+    return {html.unescape(label): html.unescape(query) for query, label in found}
+
+
+@pytest.mark.django_db
+def test_an_empty_result_says_what_was_searched_and_offers_a_wider_radius(alice_client, lyon_area):
+    make_pro("E", 45.5300, 4.8700, name="Optique de Vienne", kind=Kind.OPTICIEN, itelis=True)  # about 25 km away
+    search = {"lieu": "Lyon", "rayon": 10, "kind": "opticien", "itelis": "on"}
+    page = html.unescape(alice_client.get("/professionnels/", search).content.decode())
+    assert names(page) == []
+    assert "Aucun professionnel trouvé autour de Lyon" in page
+    assert (
+        "Vous avez cherché : <strong>Opticien</strong>, « Membre du réseau Itelis », "
+        "dans un rayon de 10 km autour de Lyon." in page
+    )
+    assert "aucun professionnel qui réponde à tous ces critères à cette distance" in page
+    links = alternative_links(page)
+    # 20 km finds nothing either: the offer is the nearest radius that finds the optician.
+    assert list(links) == ["Dans un rayon de 50 km : 1 résultat"]
+    following = alice_client.get("/professionnels/?" + links["Dans un rayon de 50 km : 1 résultat"]).content.decode()
+    assert names(following) == ["Optique de Vienne"]
+
+
+@pytest.mark.django_db
+def test_an_empty_result_offers_to_drop_each_filter_that_hides_professionals(alice_client, lyon_area):
+    make_pro("E", 45.7510, 4.8490, name="Optique du Centre", kind=Kind.OPTICIEN)
+    search = {"lieu": "Lyon", "rayon": 50, "kind": "opticien", "itelis": "on", "tiers_payant": "on"}
+    page = alice_client.get("/professionnels/", search).content.decode()
+    links = alternative_links(page)
+    # Dropping one filter alone is not enough (the optician has neither), nor the kind alone.
+    assert list(links) == ["Sans aucun filtre : 1 résultat"]
+    following = alice_client.get("/professionnels/?" + links["Sans aucun filtre : 1 résultat"]).content.decode()
+    assert names(following) == ["Optique du Centre"]
+    make_pro("G", 45.7520, 4.8500, name="Optique Tiers payant", kind=Kind.OPTICIEN, tiers_payant=True)
+    page = alice_client.get("/professionnels/", search).content.decode()
+    links = alternative_links(page)
+    assert list(links) == ["Sans le filtre « Membre du réseau Itelis » : 1 résultat", "Sans aucun filtre : 2 résultats"]
+    following = alice_client.get("/professionnels/?" + links["Sans le filtre « Membre du réseau Itelis » : 1 résultat"])
+    assert names(following.content.decode()) == ["Optique Tiers payant"]
+
+
+@pytest.mark.django_db
+def test_an_empty_result_with_nothing_nearer_says_so_and_gives_the_contact(alice_client):
+    page = html.unescape(
+        alice_client.get("/professionnels/", {"lieu": "Reims", "kind": "dentiste", "rayon": 50}).content.decode()
+    )
+    assert "Aucun professionnel trouvé autour de Reims" in page
+    assert "Ni un rayon plus large ni le retrait d'un filtre ne donnent de résultat" in page
+    assert 'href="/contacts/"' in page and alternative_links(page) == {}
 
 
 @pytest.mark.django_db

@@ -67,8 +67,8 @@ def test_each_row_shows_objet_category_person_date_and_state(alice_client, alice
     assert '<span class="badge badge--ok">Répondu</span>' in rows[answered.pk]
     assert '<span class="badge ">Clos</span>' in rows[closed.pk] and "non lu" not in rows[closed.pk]
     # The child's name is escaped; the last message is shown in Paris time.
-    assert "<td>Zoé &lt;b&gt;&#34;&amp;&#39; " in rows[late.pk] and "<b>" not in rows[late.pk]
-    assert "<td>02/03/2026 00:30</td>" in rows[late.pk]
+    assert '<td data-label="Bénéficiaire">Zoé &lt;b&gt;&#34;&amp;&#39; ' in rows[late.pk] and "<b>" not in rows[late.pk]
+    assert '<td data-label="Dernier message">02/03/2026 00:30</td>' in rows[late.pk]
     assert '<span class="badge badge--warn">Envoyé</span>' in rows[late.pk]
 
 

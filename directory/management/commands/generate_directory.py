@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand
 
-from directory.demo import DEMO_PREFIX, demo_professionals
+from directory.demo import DEMO_NEAR_PLACES, DEMO_NEAR_PREFIX, DEMO_PREFIX, demo_professionals, demo_professionals_near
 from directory.services import professionals_upsert
 
 
 class Command(BaseCommand):
     help = (
         "Load a generated demo directory of health professionals placed around the chefs-lieux of the "
-        "French départements (idempotent: the same seed gives the same rows, upserted by identifier)."
+        "French départements, plus a few near the demo members' homes and Reims (idempotent: the same seed "
+        "gives the same rows, upserted by identifier)."
     )
 
     def add_arguments(self, parser):
@@ -18,10 +19,14 @@ class Command(BaseCommand):
         from directory.models import Professional
 
         professionals = demo_professionals(count, seed=seed)
+        for city, postcode in DEMO_NEAR_PLACES:
+            professionals += demo_professionals_near(city, postcode)
         result = professionals_upsert(professionals=professionals)
         # Demo rows beyond ``count`` (from an earlier, larger run) are removed; imported rows are kept.
-        stale = Professional.objects.filter(identifier__startswith=DEMO_PREFIX).exclude(
-            identifier__lte=f"{DEMO_PREFIX}{count:06d}"
+        stale = (
+            Professional.objects.filter(identifier__startswith=DEMO_PREFIX)
+            .exclude(identifier__lte=f"{DEMO_PREFIX}{count:06d}")
+            .exclude(identifier__startswith=DEMO_NEAR_PREFIX)
         )
         removed, _ = stale.delete()
         self.stdout.write(
