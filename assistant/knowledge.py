@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from django.urls import NoReverseMatch, reverse
@@ -37,6 +38,9 @@ BIGRAM_WEIGHT = 0.6
 # word ("numéro", "France") matched alone is not taken for an answer.
 RELEVANCE_THRESHOLD = 4.0
 CONFIDENCE_THRESHOLD = 1.4
+# ... and match at least this share of the question's weight: "le numéro de mon voisin"
+# matches "numéro" strongly but is not about the contract's phone.
+MIN_COVERAGE = 0.45
 # Further answers are shown only when close to the best one.
 SECONDARY_RATIO = 0.55
 COVERAGE_EXPONENT = 0.5
@@ -88,7 +92,7 @@ class Answer:
 
 
 def _bigrams(terms: list[str]) -> set[tuple[str, str]]:
-    return set(zip(terms, terms[1:], strict=False))
+    return set(pairwise(terms))
 
 
 def _deletes(word: str, depth: int) -> set[str]:
@@ -243,7 +247,12 @@ def answers_for(question: str) -> list[Answer]:
     """The best answers, or none when nothing is relevant enough: then the assistant
     says it does not know."""
     ranking = index().scores(question)
-    if not ranking or ranking[0].score < RELEVANCE_THRESHOLD or ranking[0].confidence < CONFIDENCE_THRESHOLD:
+    if (
+        not ranking
+        or ranking[0].score < RELEVANCE_THRESHOLD
+        or ranking[0].confidence < CONFIDENCE_THRESHOLD
+        or ranking[0].coverage < MIN_COVERAGE
+    ):
         return []
     best = ranking[0].rank_key
     return [a for a in ranking[:MAX_ANSWERS] if a.rank_key >= best * SECONDARY_RATIO]

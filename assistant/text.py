@@ -20,8 +20,12 @@ STOP_WORDS = frozenset(
     nous on ou par pas peu peut peux plus pour pourquoi puis puisque qu quand que quel quelle quelles quels qui quoi
     s sa sans se ses si son sont suis sur t ta te tes toi ton tous tout toute toutes tu un une vos votre vous y
     est-ce estce ete etes sera serai svp merci bonjour veux voudrais souhaite besoin savoir possible
-    combien falloir dire quoi ok stp cest jai jarrive quest
+    combien falloir dire quoi ok stp cest jai jarrive quest entre difference
     """.split()
+) | frozenset(
+    # The names of the contracts and formulas: a member writes them to say which contract
+    # they mean, and the answer is already their own contract's (assistant.facts).
+    "credit cooperatif anciens idcc 1412 klesia kelvin celsius ccn t331".split()
 )
 
 # Everyday words -> the guide's words (folded, before stemming). A phrase key matches whole
