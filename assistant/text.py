@@ -15,12 +15,12 @@ from core.text import fold
 STOP_WORDS = frozenset(
     """
     a ai aie aient ainsi alors au aucun aussi autre aux avec avoir avez avons bon c ca car ce ceci cela celle celles
-    celui ces cet cette chez comme comment d dans de des deja doit dois donc dont du elle elles en encore est et etre
+    celui ces cet cette chez comme comment d dans de des deja doit dois donc dont du elle elles en est et etre
     eu fait faire faut il ils j je jusqu l la le les leur leurs lui m ma mais me meme mes moi mon n ne ni nos notre
-    nous on ou par pas peu peut peux plus pour pourquoi puis puisque qu quand que quel quelle quelles quels qui quoi
+    nous on ou par peu peut peux plus pour pourquoi puis puisque qu quand que quel quelle quelles quels qui quoi
     s sa sans se ses si son sont suis sur t ta te tes toi ton tous tout toute toutes tu un une vos votre vous y
     est-ce estce ete etes sera serai svp merci bonjour veux voudrais souhaite besoin savoir possible
-    combien falloir dire quoi ok stp cest jai jarrive quest entre difference
+    falloir dire quoi ok stp cest jai jarrive quest entre difference
     """.split()
 ) | frozenset(
     # The names of the contracts and formulas: a member writes them to say which contract
@@ -32,6 +32,20 @@ STOP_WORDS = frozenset(
 # words; its value replaces it. Misspellings frequent enough to be worth a line are here
 # too; the rest is left to the typo tolerance of the index.
 SYNONYMS = {
+    # waiting, problems ("pas" is kept: "pas reçu", "pas activée" are what members ask)
+    "toujours pas": "pas attente",
+    "pas encore": "pas attente",
+    "toujours rien": "pas attente",
+    "ou en est": "suivi attente",
+    "attends": "attente",
+    "j attends": "attente",
+    # money: "pris en charge" is how members say "remboursé"
+    "prise en charge": "rembourse prise charge",
+    "pris en charge": "rembourse prise charge",
+    "prenez en charge": "rembourse prise charge",
+    "prend en charge": "rembourse prise charge",
+    "perdu mon emploi": "chomage france travail",
+    "perdu mon travail": "chomage france travail",
     # people
     "mari": "conjoint",
     "epoux": "conjoint",
@@ -52,6 +66,8 @@ SYNONYMS = {
     "fille": "enfant",
     "gamin": "enfant",
     "gosse": "enfant",
+    "ado": "enfant",
+    "adolescent": "enfant",
     "patron": "employeur",
     "boss": "employeur",
     "boite": "entreprise",
