@@ -49,11 +49,17 @@ document.addEventListener("DOMContentLoaded", () => {
     facts.lines.forEach((line) => box.append(el("p", line)));
     if (facts.rows.length) {
       const wrap = el("div", null, "table-wrap");
+      // A region that may scroll on a phone: reachable and named for keyboard users.
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", "Tableau (faites défiler horizontalement si besoin)");
       const table = el("table");
       table.append(el("caption", title, "visually-hidden"));
       const head = el("tr");
       facts.header.forEach((cell) => { const th = el("th", cell); th.scope = "col"; head.append(th); });
-      table.append(el("thead")).append(head);
+      const thead = el("thead");
+      thead.append(head);
+      table.append(thead);
       const body = el("tbody");
       for (const row of facts.rows) {
         const tr = el("tr");

@@ -137,3 +137,10 @@ def test_teleconsultation_is_offered_only_when_the_contract_has_it(alice_client)
     lines = api(alice_client, "consultation a distance")["answers"][0]["facts"]["lines"]
     assert lines[0] == "Votre contrat ne comprend pas de service de téléconsultation."
     assert "09 70 82 17 17" not in str(lines)
+
+
+def test_below_the_threshold_it_offers_the_handoff_and_the_members_own_contract_phone(client, bob):
+    login(client, bob.user)
+    page = ask(client, "Quelle est la météo demain à Paris ?")
+    assert "Je ne connais pas la réponse" in page and "Écrire à un conseiller" in page
+    assert "01 49 29 49 29" in page and "0825 800 824" not in page
