@@ -74,3 +74,48 @@ def test_answers_link_to_the_portal_page_that_does_the_thing():
                 resolve(reverse(item.url_name))
             except NoReverseMatch:
                 continue  # a feature not installed yet: the link is hidden, not broken
+
+
+MEMBER_PAGES = [
+    "home:home",
+    "home:contact",
+    "home:services",
+    "members:contracts",
+    "members:beneficiaries",
+    "members:noemie",
+    "members:documents",
+    "members:card",
+    "members:profile",
+    "members:portability",
+    "guarantees:table",
+    "claims:list",
+    "claims:follow_up",
+    "claims:simulate",
+    "claims:quotes",
+    "messaging:inbox",
+    "messaging:compose",
+    "directory:search",
+    "accounts:security",
+    "accounts:recovery_codes",
+    "accounts:enrol",
+    "account_reset_password",
+    "account_change_password",
+]
+
+
+def test_every_member_page_has_an_answer_that_links_to_it():
+    linked = {item.url_name for item in index().entries}
+    assert [name for name in MEMBER_PAGES if name not in linked] == []
+    for item in index().entries:
+        if item.url_name in MEMBER_PAGES:
+            assert item.url and item.url.split("#")[0] == reverse(item.url_name), item.id
+
+
+@pytest.mark.parametrize(
+    "entry_id",
+    ["profil-iban", "email-changer", "cloture-compte", "export-donnees", "alerte-email", "portabilite-france-travail"],
+)
+def test_profile_answers_open_the_profile_at_their_section(entry_id, alice_client):
+    url = entry(entry_id).url
+    path, anchor = url.split("#")
+    assert f'id="{anchor}"' in alice_client.get(path).content.decode()
