@@ -61,6 +61,9 @@ class Entry:
     # The member's own facts this answer shows (assistant.facts), e.g. "pending",
     # "guarantee:optique"; empty for an answer that is the same for everyone.
     facts: str = ""
+    # False for a text other pages show only to some contracts (the Services page's
+    # Med&Vous description): never an answer to a question.
+    searchable: bool = True
 
     @property
     def url(self) -> str | None:
@@ -225,17 +228,23 @@ def _entry(raw: dict) -> Entry:
         anchor=link.get("anchor", ""),
         keywords=raw.get("keywords", ""),
         facts=raw.get("facts", ""),
+        searchable=raw.get("searchable", True),
     )
 
 
 @lru_cache(maxsize=1)
-def index() -> Index:
+def all_entries() -> dict[str, Entry]:
     data = json.loads(KNOWLEDGE_FILE.read_text(encoding="utf-8"))
-    return Index.build([_entry(raw) for raw in data["entries"]])
+    return {raw["id"]: _entry(raw) for raw in data["entries"]}
+
+
+@lru_cache(maxsize=1)
+def index() -> Index:
+    return Index.build([e for e in all_entries().values() if e.searchable])
 
 
 def entry(entry_id: str) -> Entry | None:
-    return next((e for e in index().entries if e.id == entry_id), None)
+    return all_entries().get(entry_id)
 
 
 def ranked(question: str) -> list[Answer]:
