@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+from django.http import HttpRequest
 from django.urls import reverse
 
 SESSION_KEY = "claims_simulation_prefills"
@@ -15,7 +16,7 @@ MAX_PREFILLS = 5
 _KEY = re.compile(r"[a-z0-9-]{1,40}", re.ASCII)
 
 
-def simulation_prefill_url(request, key: str, *, act: str) -> str:
+def simulation_prefill_url(request: HttpRequest, key: str, *, act: str) -> str:
     if not _KEY.fullmatch(key):
         raise ValueError(f"pre-fill key {key!r}: lowercase letters, digits and dashes")
     prefills = dict(request.session.get(SESSION_KEY, {}))
@@ -25,7 +26,7 @@ def simulation_prefill_url(request, key: str, *, act: str) -> str:
     return f"{reverse('claims:simulate')}?{urlencode({'brouillon': key})}"
 
 
-def simulation_prefill_get(request, key: str) -> dict[str, str]:
+def simulation_prefill_get(request: HttpRequest, key: str) -> dict[str, str]:
     """The initial values kept under ``key`` (empty when unknown or expired)."""
     if not key or not _KEY.fullmatch(key):
         return {}
