@@ -45,7 +45,7 @@ def complementary_services(member) -> ComplementaryServices:
         teleconsultation = {
             "name": contract.teleconsultation_name,
             "phone": contract.teleconsultation_phone,
-            "about": entry("teleconsultation"),
+            "about": entry("teleconsultation-med-vous"),
         }
     assistance: list[dict] = []
     for affiliation in household_of(member).affiliations_on():

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assistant.facts import facts_for
 from assistant.forms import FeedbackForm, QuestionForm
 from assistant.knowledge import answers_for
 from assistant.selectors import contact_phone
@@ -18,9 +19,12 @@ from messaging.prefill import compose_prefill_url
 
 def _reply(request, form):
     question = form.cleaned_data["q"]
+    answers = answers_for(question)
     return {
         "question": question,
-        "answers": answers_for(question),
+        "answers": answers,
+        # The member's own figures for the answers that have some (entry id -> Facts).
+        "facts": {a.entry.id: facts_for(a.entry.facts, request) for a in answers if a.entry.facts},
         # The hand-off link names a pre-fill kept in the session, not the question.
         "handoff_url": compose_prefill_url(request, "assistant", texte=question),
         "phone": contact_phone(request.member),
@@ -59,6 +63,7 @@ def api(request):
                     "url": a.entry.url,
                     "link_label": a.entry.link_label if a.entry.url else "",
                     "source": a.entry.source,
+                    "facts": reply["facts"][a.entry.id].as_dict() if reply["facts"].get(a.entry.id) else None,
                 }
                 for a in reply["answers"]
             ],

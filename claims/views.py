@@ -16,6 +16,7 @@ from claims.forms import (
     needs_prior_agreement,
 )
 from claims.models import Decompte, QuoteKind, QuoteRequest, QuoteStatus
+from claims.prefill import simulation_prefill_get
 from claims.services import (
     EstimateError,
     acts_for_kind,
@@ -340,5 +341,7 @@ def simulate(request: MemberRequest) -> HttpResponse:
             except EngineError as error:
                 form.add_error(ERROR_FIELDS.get(error.key), error.message)
     else:
-        form = SimulationForm(**form_kwargs)
+        # A simulation offered by the assistant starts on its act (kept in the session).
+        initial = simulation_prefill_get(request, request.GET.get("brouillon", ""))
+        form = SimulationForm(initial=initial, **form_kwargs)
     return render(request, "claims/simulate.html", {"form": form, "results": results, "affiliations": current})

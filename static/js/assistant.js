@@ -43,6 +43,37 @@ document.addEventListener("DOMContentLoaded", () => {
     return box;
   };
 
+  // The member's own figures (their formulas, pending payments, contract's contacts).
+  const factsBlock = (facts, title) => {
+    const box = el("div", null, "assistant-facts");
+    facts.lines.forEach((line) => box.append(el("p", line)));
+    if (facts.rows.length) {
+      const wrap = el("div", null, "table-wrap");
+      // A region that may scroll on a phone: reachable and named for keyboard users.
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", "Tableau (faites défiler horizontalement si besoin)");
+      const table = el("table");
+      table.append(el("caption", title, "visually-hidden"));
+      const head = el("tr");
+      facts.header.forEach((cell) => { const th = el("th", cell); th.scope = "col"; head.append(th); });
+      const thead = el("thead");
+      thead.append(head);
+      table.append(thead);
+      const body = el("tbody");
+      for (const row of facts.rows) {
+        const tr = el("tr");
+        row.forEach((cell, i) => { const c = el(i === 0 ? "th" : "td", cell); if (i === 0) c.scope = "row"; tr.append(c); });
+        body.append(tr);
+      }
+      table.append(body);
+      wrap.append(table);
+      box.append(wrap);
+    }
+    facts.links.forEach((item) => box.append(el("p").appendChild(link(item.url, item.label)).parentNode));
+    return box;
+  };
+
   const render = (data) => {
     output.replaceChildren();
     if (data.answers.length === 0) {
@@ -56,6 +87,7 @@ document.addEventListener("DOMContentLoaded", () => {
         answer.points.forEach((point) => list.append(el("li", point)));
         item.append(list);
       }
+      if (answer.facts) item.append(factsBlock(answer.facts, answer.title));
       if (answer.url) item.append(link(answer.url, answer.link_label, "button button--secondary"));
       item.append(feedback(data.question, answer));
       output.append(item);
