@@ -17,12 +17,11 @@ from django.utils import timezone
 
 from assistant.selectors import complementary_services, contact_phone
 from claims import selectors as claims_selectors
-from claims.prefill import simulation_prefill_url
+from claims.prefill import late_report_url, simulation_prefill_url
 from core.money import euros
 from guarantees import catalogue
 from members.portability import MAX_MONTHS, latest_portability_file
 from members.selectors import household_of
-from messaging.prefill import compose_prefill_url
 
 # The acts of the guarantee tables each member question is about (both notices).
 GUARANTEE_ACTS = {
@@ -163,28 +162,11 @@ def _pending(request, member) -> Facts:
             (f"{decompte.first_care_date:%d/%m/%Y}", people, f"{expected:%d/%m/%Y}" if expected else "—", state)
         )
         if expected is not None and decompte.is_late(today):
-            url = _late_report_url(request, decompte)
+            url = late_report_url(request, decompte)
             if url:
                 label = f"Signaler le retard des soins du {decompte.first_care_date:%d/%m/%Y}"
                 facts.links.append(Link(url, label))
     return facts
-
-
-def _late_report_url(request, decompte) -> str | None:
-    """The same one-click message as the follow-up page (same session key, same text)."""
-    text = (
-        f"Bonjour, je n'ai pas reçu le remboursement des soins du {decompte.first_care_date:%d/%m/%Y} "
-        f"(décompte {decompte.external_id}), attendu au plus tard le {decompte.expected_payment_date:%d/%m/%Y}."
-    )
-    lines = list(decompte.lines.all())
-    return compose_prefill_url(
-        request,
-        f"retard-{decompte.pk}",
-        texte=text,
-        categorie="remboursements",
-        objet="remboursement-non-recu",
-        beneficiaire=lines[0].beneficiary_id if lines else None,
-    )
 
 
 def guarantee_rows(member, family: str, day: dt.date | None = None) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -15,8 +15,8 @@ from claims.forms import (
     QuoteRequestForm,
     needs_prior_agreement,
 )
-from claims.models import Decompte, QuoteKind, QuoteRequest, QuoteStatus
-from claims.prefill import simulation_prefill_get
+from claims.models import QuoteKind, QuoteRequest, QuoteStatus
+from claims.prefill import late_report_url, simulation_prefill_get
 from claims.services import (
     EstimateError,
     acts_for_kind,
@@ -35,7 +35,6 @@ from guarantees.selectors import simulate_for
 from members.models import Beneficiary
 from members.requests import MemberRequest
 from members.selectors import household_of
-from messaging.prefill import compose_prefill_url
 
 
 @require_GET
@@ -122,26 +121,8 @@ def follow_up(request: MemberRequest) -> HttpResponse:
     rows = []
     for decompte in selectors.pending_decomptes(request.member.pk):
         late = decompte.is_late(today)
-        rows.append((decompte, late, _late_report_url(request, decompte) if late else None))
+        rows.append((decompte, late, late_report_url(request, decompte) if late else None))
     return render(request, "claims/follow_up.html", {"pending": rows, "today": today})
-
-
-def _late_report_url(request: HttpRequest, decompte: Decompte) -> str | None:
-    """A one-click message to the gestionnaires, pre-filled with what they need. The text
-    (dates of care) is kept in the session; the link names only the décompte's pre-fill."""
-    text = (
-        f"Bonjour, je n'ai pas reçu le remboursement des soins du {decompte.first_care_date:%d/%m/%Y} "
-        f"(décompte {decompte.external_id}), attendu au plus tard le {decompte.expected_payment_date:%d/%m/%Y}."
-    )
-    lines = list(decompte.lines.all())
-    return compose_prefill_url(
-        request,
-        f"retard-{decompte.pk}",
-        texte=text,
-        categorie="remboursements",
-        objet="remboursement-non-recu",
-        beneficiaire=lines[0].beneficiary_id if lines else None,
-    )
 
 
 @require_GET
