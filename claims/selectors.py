@@ -16,9 +16,12 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from claims.models import Decompte, DecompteLine, YearTotal
+from claims.rights import PersonRights, person_rights
 from core.sql import amount, fetch_all
 from guarantees import catalogue
-from guarantees.engine import CareLine
+from guarantees.engine import CareLine, EngineError
+from guarantees.engine.rights import rights
+from guarantees.selectors import engine_layers_from, engine_request_for
 from members.selectors import Household
 
 PAGE_SIZE = 20
@@ -356,3 +359,31 @@ def engine_history(
             )
         )
     return history
+
+
+# --- "Mes droits restants": the engine's counters after the household's reimbursed care -----
+
+
+def household_rights(household: Household, today: dt.date, *, almost_percent: int = 80) -> list[PersonRights]:
+    """For each person covered on ``today``: every yearly ceiling of the levels in force,
+    what this calendar year has used and what is left, and when an optical equipment or
+    a hearing aid is covered again. The same engine run as the simulator's and the devis
+    estimate's (``engine_history`` then ``engine_request_for``), so what is "left" is what
+    the next care would be paid. One query for the whole household's history."""
+    people = household.covered_on(today)
+    if not people:
+        return []
+    layers = engine_layers_from(household.affiliations)
+    history = engine_history({person.pk for person in people})
+    result = []
+    for person in people:
+        request = engine_request_for(
+            person, lines=(), history=history.get(person.pk, ()), claim_date=today, layers=layers
+        )
+        try:
+            answer = rights(request, today)
+        except EngineError as error:  # a history the engine refuses: say so, do not fail the page
+            result.append(PersonRights(person, error=error.message))
+            continue
+        result.append(person_rights(person, answer, almost_percent))
+    return result

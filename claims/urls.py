@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.decompte_list, name="list"),
     path("suivi/", views.follow_up, name="follow_up"),
     path("simulation/", views.simulate, name="simulate"),
+    path("droits-restants/", views.rights, name="rights"),
     path("export/<year:year>.csv", views.year_export, name="export"),
     path("<id:pk>/", views.decompte_detail, name="detail"),
     path("<id:pk>/pdf/", views.decompte_pdf, name="pdf"),

@@ -36,6 +36,7 @@ MENU = (
         (
             NavItem("Consulter mes remboursements", "claims:list"),
             NavItem("Modalités de remboursement", "guarantees:table"),
+            NavItem("Mes droits restants", "claims:rights"),
             NavItem("Simuler un remboursement", "claims:simulate"),
             NavItem("Estimation de mes remboursements", "claims:quotes"),
         ),
