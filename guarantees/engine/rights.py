@@ -185,7 +185,7 @@ def _allowances(layer: Layer, counters: Counters, request: EngineRequest, day: d
                         ceiling=ceiling,
                         used=counters.amounts.get(key, ZERO),
                         left=counters.amount_left(key, ceiling),
-                        start_rate=cell.rate if cell.kind == "pct_br_plus_year" else None,
+                        start_rate=cell.rate if all(c.kind == "pct_br_plus_year" for _, _, c in members) else None,
                         eye=eye,
                         loyalty_bonus=ceiling - cell.amount if cell.loyalty_amount and cell.amount else ZERO,
                     )
