@@ -300,7 +300,7 @@ def test_the_next_care_of_a_kind_is_paid_what_left_says(scenario):
     for level in result.layers:
         mine = [a for a in answer.allowances if a.formula == level.formula and care.act in a.acts]
         mine = [a for a in mine if a.eye in (None, care.eye)]
-        if not mine or level.rule is None or level.limits and level.limits[0].key == "not_reimbursed_by_ss":
+        if not mine or level.rule is None or (level.limits and level.limits[0].key == "not_reimbursed_by_ss"):
             continue
         (item,) = mine
         cell = next(row.cells[level.formula] for row in catalogue.formula_rules(level.formula).rows_by_act[care.act])
