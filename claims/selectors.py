@@ -20,7 +20,7 @@ from claims.rights import PersonRights, person_rights
 from core.sql import amount, fetch_all
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError
-from guarantees.engine.rights import rights
+from guarantees.engine.rights import history_acts, rights
 from guarantees.selectors import engine_layers_from, engine_request_for
 from members.selectors import Household
 
@@ -326,14 +326,17 @@ def engine_details_from_json(details: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def engine_history(
-    beneficiary_ids: set[int], *, exclude_decomptes: Set[str] = frozenset()
+    beneficiary_ids: set[int], *, exclude_decomptes: Set[str] = frozenset(), only: Q | None = None
 ) -> dict[int, list[CareLine]]:
     """Care already reimbursed, per beneficiary, as engine history lines (care-date order):
-    it consumes annual counters and starts periodicity periods."""
+    it consumes annual counters and starts periodicity periods. ``only``: the lines a
+    reader needs (``household_rights``: those that touch a counter or a period)."""
     history: dict[int, list[CareLine]] = defaultdict(list)
+    lines = DecompteLine.objects.filter(beneficiary_id__in=beneficiary_ids)
+    if only is not None:
+        lines = lines.filter(only)
     rows = (
-        DecompteLine.objects.filter(beneficiary_id__in=beneficiary_ids)
-        .exclude(decompte__external_id__in=exclude_decomptes)
+        lines.exclude(decompte__external_id__in=exclude_decomptes)
         .values_list(
             "beneficiary_id",
             "act_code",
@@ -374,7 +377,9 @@ def household_rights(household: Household, today: dt.date, *, almost_percent: in
     if not people:
         return []
     layers = engine_layers_from(household.affiliations)
-    history = engine_history({person.pk for person in people})
+    limited, periodic = history_acts(layers)
+    only = Q(act_code__in=limited, care_date__gte=dt.date(today.year, 1, 1)) | Q(act_code__in=periodic)
+    history = engine_history({person.pk for person in people}, only=only)
     result = []
     for person in people:
         request = engine_request_for(

@@ -6,6 +6,7 @@ an equipment is paid again exactly from the date given."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -355,3 +356,37 @@ def test_an_equipment_is_paid_again_exactly_from_the_date_given(codes, birth, bo
 def test_every_formula_lists_its_ceilings(codes):
     answer = rights(request_for(codes, []), DAY)
     assert answer.allowances and all(a.used == 0 and a.left == a.ceiling for a in answer.allowances)
+
+
+OTHER_ACTS = ("consultation-generaliste", "pharmacie", "prothese-couronne-bridge")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), codes=st.sampled_from(COMBINATIONS), day=st.dates(dt.date(2025, 1, 1), dt.date(2026, 12, 31)))
+def test_the_lines_that_touch_no_counter_nor_period_change_nothing(data, codes, day):
+    """household_rights reads only the lines ``history_acts`` names: the answer is the
+    same as after the whole history."""
+    from guarantees.engine.rights import history_acts
+
+    notice = catalogue.formula_rules(codes[0]).notice
+    rules = catalogue.formula_rules(codes[0])
+    optical, fields = OPTICS[notice]
+    others = [act for act in OTHER_ACTS if act in rules.catalogue_acts]
+    acts = _limited_acts(codes) + [optical] * 3 + others * 2
+    history = []
+    for _ in range(data.draw(st.integers(0, 25))):
+        act = data.draw(st.sampled_from(acts))
+        when = day - dt.timedelta(days=data.draw(st.integers(0, 2000)))
+        if act == optical:
+            history.append(CareLine(act, when, Decimal("300"), **fields))
+        else:
+            care = _care(act, when, data.draw(amounts), data.draw(amounts), data.draw(st.integers(1, 3)), "both")
+            history.append(replace(care, optam=True) if act == "consultation-generaliste" else care)
+    request = request_for(codes, history, day=day)
+    limited, periodic = history_acts(request.layers)
+    kept = [
+        item
+        for item in history
+        if item.act in periodic or (item.act in limited and item.care_date >= dt.date(day.year, 1, 1))
+    ]
+    assert rights(request_for(codes, kept, day=day), day) == rights(request, day)
