@@ -79,7 +79,7 @@ class LevelRights:
 
 @dataclass
 class PersonRights:
-    person: Beneficiary
+    person: Beneficiary | None  # None only inside the selector's cache
     levels: list[LevelRights] = field(default_factory=list)
     renewals: list[RenewalRow] = field(default_factory=list)
     error: str = ""
@@ -187,7 +187,7 @@ def deduction_text(role: str, first: bool) -> str:
     )
 
 
-def person_rights(person: Beneficiary, rights: Rights, almost_percent: int) -> PersonRights:
+def person_rights(person: Beneficiary | None, rights: Rights, almost_percent: int) -> PersonRights:
     result = PersonRights(person)
     for index, layer in enumerate(rights.layers):
         level = LevelRights(

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from claims.models import Decompte, DecompteLine, YearTotal
+from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
 from claims.rights import PersonRights, person_rights
 from core.sql import amount, fetch_all
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError
 from guarantees.engine.rights import history_acts, rights
 from guarantees.selectors import engine_layers_from, engine_request_for
+from members.models import Beneficiary
 from members.selectors import Household
 
 PAGE_SIZE = 20
@@ -367,15 +370,46 @@ def engine_history(
 # --- "Mes droits restants": the engine's counters after the household's reimbursed care -----
 
 
+RIGHTS_CACHE_SECONDS = 3600
+
+
 def household_rights(household: Household, today: dt.date, *, almost_percent: int = 80) -> list[PersonRights]:
     """For each person covered on ``today``: every yearly ceiling of the levels in force,
     what this calendar year has used and what is left, and when an optical equipment or
     a hearing aid is covered again. The same engine run as the simulator's and the devis
     estimate's (``engine_history`` then ``engine_request_for``), so what is "left" is what
-    the next care would be paid. One query for the whole household's history."""
+    the next care would be paid.
+
+    The answer is cached under what it depends on: the day, the household's people and
+    affiliations (as loaded), and the décomptes history, stamped by the import batches
+    (décomptes are written only by an import, in the batch's transaction; the count
+    catches two imports committing out of order). A hit costs that one query; a miss
+    adds one query for the whole household's history."""
     people = household.covered_on(today)
     if not people:
         return []
+    stamp = ImportBatch.objects.aggregate(count=Count("pk"), last=Max("pk"))
+    key = _rights_cache_key(household, people, today, almost_percent, stamp)
+    cached = cache.get(key)
+    if cached is None:
+        cached = _household_rights(household, people, today, almost_percent)
+        cache.set(key, cached, timeout=RIGHTS_CACHE_SECONDS)
+    by_pk = {person.pk: person for person in people}
+    return [replace(entry, person=by_pk[pk]) for pk, entry in cached]
+
+
+def _rights_cache_key(household, people, today, almost_percent, stamp) -> str:
+    parts = [(person.pk, person.birth_date, person.cover_start, person.cover_end) for person in people] + [
+        (a.formula.code, a.role, a.start_date, a.end_date) for a in household.affiliations
+    ]
+    digest = hashlib.sha256(repr((parts, household.member.cover_end_date)).encode()).hexdigest()[:24]
+    return f"claims:rights:{household.member.pk}:{today}:{almost_percent}:{stamp['count']}:{stamp['last']}:{digest}"
+
+
+def _household_rights(
+    household: Household, people: list[Beneficiary], today: dt.date, almost_percent: int
+) -> list[tuple[int, PersonRights]]:
+    """Worded per person, without the person (cached: the caller puts its own back)."""
     layers = engine_layers_from(household.affiliations)
     limited, periodic = history_acts(layers)
     only = Q(act_code__in=limited, care_date__gte=dt.date(today.year, 1, 1)) | Q(act_code__in=periodic)
@@ -386,9 +420,8 @@ def household_rights(household: Household, today: dt.date, *, almost_percent: in
             person, lines=(), history=history.get(person.pk, ()), claim_date=today, layers=layers
         )
         try:
-            answer = rights(request, today)
+            answer = person_rights(None, rights(request, today), almost_percent)
         except EngineError as error:  # a history the engine refuses: say so, do not fail the page
-            result.append(PersonRights(person, error=error.message))
-            continue
-        result.append(person_rights(person, answer, almost_percent))
+            answer = PersonRights(None, error=error.message)
+        result.append((person.pk, answer))
     return result

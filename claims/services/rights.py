@@ -31,6 +31,7 @@ def rights_events(people: list[PersonRights], today: dt.date, notice_days: int) 
     last ``notice_days`` days (a missed sweep catches up), a ceiling almost used this year."""
     events = []
     for entry in people:
+        assert entry.person is not None  # household_rights puts each person back
         for row in entry.covered_again:
             renewal = row.renewal
             assert renewal.next_date is not None  # covered again: a period had started
@@ -72,7 +73,7 @@ def rights_changes_notify(*, member: Member, today: dt.date) -> int:
 
 
 def rights_notifications_sweep(*, today: dt.date | None = None) -> dict[str, int]:
-    """Every opted-in member, one transaction each (one member's failure stops no other)."""
+    """Every opted-in member, one transaction each."""
     today = today or timezone.localdate()
     members = events = 0
     for member in Member.objects.filter(pk__in=members_opted_in(NotificationKind.RIGHTS)).order_by("pk"):

@@ -26,7 +26,17 @@ from guarantees.engine.compute import counters_after_history, period_years
 from guarantees.engine.rules import yearly_ceiling
 from guarantees.engine.selection import _rule_ref
 from guarantees.engine.state import CounterKey, Counters, EquipmentKey
-from guarantees.engine.types import CareLine, Cell, EngineError, EngineRequest, Layer, Periodicity, Row, RuleRef
+from guarantees.engine.types import (
+    CareLine,
+    Cell,
+    EngineError,
+    EngineRequest,
+    FormulaRules,
+    Layer,
+    Periodicity,
+    Row,
+    RuleRef,
+)
 from guarantees.engine.values import SIDES, ZERO, add_years, age_on
 
 AMOUNT_KINDS = frozenset({"fixed_year", "pct_pmss_year", "pct_br_plus_year"})
@@ -161,20 +171,9 @@ def _limited(cell: Cell) -> str | None:
 def _allowances(layer: Layer, counters: Counters, request: EngineRequest, day: dt.date, age: int) -> list[Allowance]:
     rules = layer.rules
     year = day.year
-    # The row of each act that would apply to this person on ``day`` (age conditions; an
-    # unstated OPTAM meets both), grouped by the ceiling they share.
-    groups: dict[str | None, list[tuple[str, Row, Cell]]] = {}
-    for act, rows in rules.rows_by_act.items():
-        probe = CareLine(act=act, care_date=day, frais_reels=ZERO)
-        row = next((row for row in rows if rules.code in row.cells and row.matches(probe, age)), None)
-        if row is None:
-            continue
-        cell = row.cells[rules.code]
-        if _limited(cell):
-            groups.setdefault(cell.counter, []).append((act, row, cell))
     result = []
-    for counter, members in groups.items():
-        act, row, cell = members[0]
+    for counter, members in _ceiling_groups(rules, age).items():
+        _, row, cell = members[0]
         unit = _limited(cell)
         acts = tuple(act for act, _, _ in members)
         labels = tuple(row.label for _, row, _ in members)
@@ -223,6 +222,31 @@ def _allowances(layer: Layer, counters: Counters, request: EngineRequest, day: d
                 )
             )
     return result
+
+
+Group = list[tuple[str, Row, Cell]]
+# Per formula table (kept alive here, so its id is not reused) and age: the tables never
+# change while the process runs, and every page view would otherwise scan them again.
+_GROUPS: dict[tuple[int, int], tuple[FormulaRules, dict[str | None, Group]]] = {}
+
+
+def _ceiling_groups(rules: FormulaRules, age: int) -> dict[str | None, Group]:
+    """The row of each act that applies at ``age`` (an unstated OPTAM meets both rows),
+    for the acts with a yearly ceiling, grouped by the counter they share."""
+    cached = _GROUPS.get((id(rules), age))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    groups: dict[str | None, Group] = {}
+    for act, rows in rules.rows_by_act.items():
+        probe = CareLine(act=act, care_date=dt.date.min, frais_reels=ZERO)
+        row = next((row for row in rows if rules.code in row.cells and row.matches(probe, age)), None)
+        if row is None:
+            continue
+        cell = row.cells[rules.code]
+        if _limited(cell):
+            groups.setdefault(cell.counter, []).append((act, row, cell))
+    _GROUPS[(id(rules), age)] = (rules, groups)
+    return groups
 
 
 def _title(members: list[tuple[str, Row, Cell]]) -> str:

@@ -195,8 +195,23 @@ def test_an_equipment_covered_again_is_told_on_that_day(alice, django_capture_on
     assert len(mail.outbox) == 1
 
 
-def test_household_rights_reads_the_history_once(alice_history, django_assert_num_queries):
+def test_household_rights_reads_the_history_once_then_from_the_cache(alice_history, django_assert_num_queries):
     household = household_of(alice_history)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the history stamp, the household's history
         people = household_rights(household, TODAY)
     assert len(people) == 3
+    with django_assert_num_queries(1):  # the stamp: unchanged, the answer is the cached one
+        assert household_rights(household, TODAY) == people
+
+
+def test_a_new_import_is_seen_at_once(alice_history, alice_client):
+    with _today():
+        first = alice_client.get(reverse("claims:rights")).context["people"][0]
+        row = _row("R9", alice_history, 1, "20/11/2026", "acupuncture", "10,00")
+        assert decomptes_import(content=csv_file(row), file_name="n.csv").status == "accepte"
+        again = alice_client.get(reverse("claims:rights")).context["people"][0]
+
+    def left(entry):
+        return next(r for lv in entry.levels for r in lv.rows if "acupuncture" in r.allowance.acts).allowance.left
+
+    assert (left(first), left(again)) == (Decimal("25.00"), Decimal("15.00"))
