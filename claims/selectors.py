@@ -6,13 +6,12 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
@@ -370,7 +369,11 @@ def engine_history(
 # --- "Mes droits restants": the engine's counters after the household's reimbursed care -----
 
 
-RIGHTS_CACHE_SECONDS = 3600
+# Answers kept in this process, newest last: unpickling a shared cache's copy would cost
+# about as much as the page itself (a hundred small dataclasses); the key says everything
+# the answer depends on, so processes never disagree, they only compute it once each.
+RIGHTS_CACHE_SIZE = 2000
+_rights_cache: OrderedDict[str, list[tuple[int, PersonRights]]] = OrderedDict()
 
 
 def household_rights(household: Household, today: dt.date, *, almost_percent: int = 80) -> list[PersonRights]:
@@ -384,18 +387,29 @@ def household_rights(household: Household, today: dt.date, *, almost_percent: in
     affiliations (as loaded), and the décomptes history, stamped by the import batches
     (décomptes are written only by an import, in the batch's transaction; the count
     catches two imports committing out of order). A hit costs that one query; a miss
-    adds one query for the whole household's history."""
+    adds one query for the whole household's history. The cached entries are shared:
+    callers read them, never change them."""
     people = household.covered_on(today)
     if not people:
         return []
     stamp = ImportBatch.objects.aggregate(count=Count("pk"), last=Max("pk"))
     key = _rights_cache_key(household, people, today, almost_percent, stamp)
-    cached = cache.get(key)
+    cached = _rights_cache.get(key)
     if cached is None:
         cached = _household_rights(household, people, today, almost_percent)
-        cache.set(key, cached, timeout=RIGHTS_CACHE_SECONDS)
+        _rights_cache[key] = cached
+        while len(_rights_cache) > RIGHTS_CACHE_SIZE:
+            _rights_cache.popitem(last=False)
+    else:
+        _rights_cache.move_to_end(key)
     by_pk = {person.pk: person for person in people}
     return [replace(entry, person=by_pk[pk]) for pk, entry in cached]
+
+
+def rights_cache_clear() -> None:
+    """Forget the answers (tests: a rolled-back database may give the next test the same
+    ids, hence the same keys)."""
+    _rights_cache.clear()
 
 
 def _rights_cache_key(household, people, today, almost_percent, stamp) -> str:
