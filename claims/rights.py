@@ -36,9 +36,13 @@ def _plain(text: str) -> str:
     return _LINE_REFERENCE.sub("", text).strip()
 
 
-def notice_source(notice: str, category: str, label: str) -> str:
-    title = catalogue.notices()[notice].title
-    return f"Notice « {title} », rubrique « {_sentence_case(category)} », garantie « {label} »"
+def notice_title(notice: str) -> str:
+    return catalogue.notices()[notice].title
+
+
+def notice_section(category: str, label: str) -> str:
+    """Where the rule is in the notice (whose title the page gives once per level)."""
+    return f"Rubrique « {_sentence_case(category)} », garantie « {label} »"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class LevelRights:
     formula_name: str
     role: str
     deduction: str  # "sous déduction": how this level adds to those below
+    notice: str  # the notice's title, the source of the level's rules
     rows: list[AllowanceRow] = field(default_factory=list)
 
 
@@ -109,7 +114,6 @@ def allowance_row(allowance: Allowance, almost_percent: int) -> AllowanceRow:
         ceiling = f"{ceiling} par an" + (" et par œil" if allowance.eye else "")
         if allowance.loyalty_bonus:
             details.append(f"Dont {euros(allowance.loyalty_bonus)} de bonus fidélité (années d'adhésion).")
-        details.append("Le plafond compte tout ce qui a été remboursé pour ces soins, Sécurité sociale comprise.")
         if allowance.start_rate is not None:
             details.append(
                 f"Il s'ajoute à la prise en charge de {allowance.start_rate.normalize():f} % "
@@ -138,7 +142,7 @@ def allowance_row(allowance: Allowance, almost_percent: int) -> AllowanceRow:
         used=used,
         left=left,
         rule=f"{allowance.formula_name} : {_plain(rule_text)}",
-        source=notice_source(allowance.rule.notice, allowance.category, allowance.rule.label),
+        source=notice_section(allowance.category, allowance.rule.label),
         details=tuple(details),
         percent_used=percent,
         nearly_used=percent >= almost_percent,
@@ -172,7 +176,7 @@ def renewal_row(renewal: Renewal, today: dt.date, category: str) -> RenewalRow:
         next=next_text,
         covered=renewal.covered_on(today),
         rule=f"Périodicité : {_sentence_case(period.label)}.",
-        source=notice_source(renewal.notice, category, "Périodicité de renouvellement"),
+        source=f"Notice « {notice_title(renewal.notice)} », rubrique « {_sentence_case(category)} »",
         anticipated=anticipated,
     )
 
@@ -194,6 +198,7 @@ def person_rights(person: Beneficiary | None, rights: Rights, almost_percent: in
             layer.rules.name,
             "Garantie de base" if layer.role == "principal" else "Option facultative",
             deduction_text(layer.role, first=index == 0) if len(rights.layers) > 1 else "",
+            notice_title(layer.rules.notice),
         )
         level.rows = [
             allowance_row(allowance, almost_percent)
