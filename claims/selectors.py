@@ -412,7 +412,9 @@ def rights_cache_clear() -> None:
     _rights_cache.clear()
 
 
-def _rights_cache_key(household, people, today, almost_percent, stamp) -> str:
+def _rights_cache_key(
+    household: Household, people: list[Beneficiary], today: dt.date, almost_percent: int, stamp: dict[str, Any]
+) -> str:
     parts = [(person.pk, person.birth_date, person.cover_start, person.cover_end) for person in people] + [
         (a.formula.code, a.role, a.start_date, a.end_date) for a in household.affiliations
     ]

@@ -39,8 +39,8 @@ def rights_events(people: list[PersonRights], today: dt.date, notice_days: int) 
                 events.append(
                     f"renewal:{entry.person.pk}:{renewal.notice}:{renewal.period.group}:{renewal.ear}:{renewal.next_date}"
                 )
-        for row in entry.nearly_used:
-            item = row.allowance
+        for used in entry.nearly_used:
+            item = used.allowance
             events.append(f"ceiling:{entry.person.pk}:{item.formula}:{item.counter}:{item.eye}:{item.year}")
     return events
 

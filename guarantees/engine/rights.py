@@ -19,8 +19,10 @@ like the rest of the engine: no database, no clock.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from guarantees.engine.compute import counters_after_history, period_years
 from guarantees.engine.rules import yearly_ceiling
@@ -147,7 +149,7 @@ def _principal_first(layer: Layer) -> bool:
     return layer.role != "principal"  # stable: facultative levels keep their order, as in checks
 
 
-def _pmss(request: EngineRequest):
+def _pmss(request: EngineRequest) -> Callable[[int], Decimal]:
     def pmss(year: int) -> Decimal:
         try:
             return request.pmss[year]
@@ -177,7 +179,7 @@ def _allowances(layer: Layer, counters: Counters, request: EngineRequest, day: d
         unit = _limited(cell)
         acts = tuple(act for act, _, _ in members)
         labels = tuple(row.label for _, row, _ in members)
-        common = {
+        common: dict[str, Any] = {  # what every allowance of the group shares
             "formula": rules.code,
             "formula_name": rules.name,
             "role": layer.role,
