@@ -351,3 +351,22 @@ class ClaimsVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} v{self.version}"
+
+
+class RightsEvent(models.Model):
+    """A change of a member's rights already told by the opt-in e-mail ("un de vos droits a
+    évolué"): an equipment covered again, a yearly ceiling almost used. Only a digest of
+    the event is kept (person, ceiling or equipment, date or year): no act, no amount, so
+    that the table says nothing about anyone's health; its uniqueness makes the daily
+    sweep tell each event once."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="rights_events")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "évolution de droits signalée"
+        verbose_name_plural = "évolutions de droits signalées"
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.created_at:%Y-%m-%d}"

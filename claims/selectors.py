@@ -6,9 +6,9 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -19,9 +19,13 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from claims.models import ClaimsVersion, Decompte, DecompteLine, YearTotal
+from claims.rights import PersonRights, person_rights
 from core.sql import amount, fetch_all
 from guarantees import catalogue
-from guarantees.engine import CareLine
+from guarantees.engine import CareLine, EngineError
+from guarantees.engine.rights import history_acts, rights
+from guarantees.selectors import engine_layers_from, engine_request_for
+from members.models import Beneficiary
 from members.selectors import Household
 
 PAGE_SIZE = 20
@@ -315,7 +319,7 @@ def list_overview(household: Household) -> ListOverview:
     of three. The version is read before the rows, so what is cached under it is at least
     as recent (the reasoning of ``members.selectors.household_of``)."""
     member_id = household.member.pk
-    version = ClaimsVersion.objects.filter(member_id=member_id).values_list("version", flat=True).first() or 0
+    version = claims_version(member_id)
     key = f"claims:list:{_code_token()}:{member_id}:{household.version}:{version}"
     overview = cache.get(key) if household.version is not None else None
     if overview is None:
@@ -328,6 +332,12 @@ def list_overview(household: Household) -> ListOverview:
         if household.version is not None:
             cache.set(key, overview, timeout=LIST_CACHE_SECONDS)
     return overview
+
+
+def claims_version(member_id: int) -> int:
+    """The member's ``ClaimsVersion``: bumped by the database on every write to their
+    décomptes, lines and yearly totals (0 before the first)."""
+    return ClaimsVersion.objects.filter(member_id=member_id).values_list("version", flat=True).first() or 0
 
 
 @functools.cache
@@ -368,14 +378,17 @@ def engine_details_from_json(details: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def engine_history(
-    beneficiary_ids: set[int], *, exclude_decomptes: Set[str] = frozenset()
+    beneficiary_ids: set[int], *, exclude_decomptes: Set[str] = frozenset(), only: Q | None = None
 ) -> dict[int, list[CareLine]]:
     """Care already reimbursed, per beneficiary, as engine history lines (care-date order):
-    it consumes annual counters and starts periodicity periods."""
+    it consumes annual counters and starts periodicity periods. ``only``: the lines a
+    reader needs (``household_rights``: those that touch a counter or a period)."""
     history: dict[int, list[CareLine]] = defaultdict(list)
+    lines = DecompteLine.objects.filter(beneficiary_id__in=beneficiary_ids)
+    if only is not None:
+        lines = lines.filter(only)
     rows = (
-        DecompteLine.objects.filter(beneficiary_id__in=beneficiary_ids)
-        .exclude(decompte__external_id__in=exclude_decomptes)
+        lines.exclude(decompte__external_id__in=exclude_decomptes)
         .values_list(
             "beneficiary_id",
             "act_code",
@@ -498,3 +511,79 @@ def spending_summary(member_id: int, filters: SpendingFilters, *, year: int | No
         by_category=sorted(per_category.items(), key=lambda item: (-item[1].frais_reels, item[0])),
         by_person=sorted(per_person.items()),
     )
+
+
+# --- "Mes droits restants": the engine's counters after the household's reimbursed care -----
+
+
+# Answers kept in this process, newest last: unpickling a shared cache's copy would cost
+# about as much as the page itself (a hundred small dataclasses); the key says everything
+# the answer depends on, so processes never disagree, they only compute it once each.
+RIGHTS_CACHE_SIZE = 2000
+_rights_cache: OrderedDict[str, list[tuple[int, PersonRights]]] = OrderedDict()
+
+
+def household_rights(household: Household, today: dt.date, *, almost_percent: int = 80) -> list[PersonRights]:
+    """For each person covered on ``today``: every yearly ceiling of the levels in force,
+    what this calendar year has used and what is left, and when an optical equipment or
+    a hearing aid is covered again. The same engine run as the simulator's and the devis
+    estimate's (``engine_history`` then ``engine_request_for``), so what is "left" is what
+    the next care would be paid.
+
+    The answer is cached under what it depends on: the day, the household's people and
+    affiliations (as loaded), and the décomptes history, stamped by the member's
+    ``ClaimsVersion`` (bumped by the database on any write to it, whatever the write
+    path). A hit costs that one query; a miss adds one query for the whole household's
+    history. The cached entries are shared:
+    callers read them, never change them."""
+    people = household.covered_on(today)
+    if not people:
+        return []
+    key = _rights_cache_key(household, people, today, almost_percent, claims_version(household.member.pk))
+    cached = _rights_cache.get(key)
+    if cached is None:
+        cached = _household_rights(household, people, today, almost_percent)
+        _rights_cache[key] = cached
+        while len(_rights_cache) > RIGHTS_CACHE_SIZE:
+            _rights_cache.popitem(last=False)
+    else:
+        _rights_cache.move_to_end(key)
+    by_pk = {person.pk: person for person in people}
+    return [replace(entry, person=by_pk[pk]) for pk, entry in cached]
+
+
+def rights_cache_clear() -> None:
+    """Forget the answers (tests: a rolled-back database may give the next test the same
+    ids, hence the same keys)."""
+    _rights_cache.clear()
+
+
+def _rights_cache_key(
+    household: Household, people: list[Beneficiary], today: dt.date, almost_percent: int, version: int
+) -> str:
+    parts = [(person.pk, person.birth_date, person.cover_start, person.cover_end) for person in people] + [
+        (a.formula.code, a.role, a.start_date, a.end_date) for a in household.affiliations
+    ]
+    digest = hashlib.sha256(repr((parts, household.member.cover_end_date)).encode()).hexdigest()[:24]
+    return f"claims:rights:{household.member.pk}:{today}:{almost_percent}:{version}:{digest}"
+
+
+def _household_rights(
+    household: Household, people: list[Beneficiary], today: dt.date, almost_percent: int
+) -> list[tuple[int, PersonRights]]:
+    """Worded per person, without the person (cached: the caller puts its own back)."""
+    layers = engine_layers_from(household.affiliations)
+    limited, periodic = history_acts(layers)
+    only = Q(act_code__in=limited, care_date__gte=dt.date(today.year, 1, 1)) | Q(act_code__in=periodic)
+    history = engine_history({person.pk for person in people}, only=only)
+    result = []
+    for person in people:
+        request = engine_request_for(
+            person, lines=(), history=history.get(person.pk, ()), claim_date=today, layers=layers
+        )
+        try:
+            answer = person_rights(None, rights(request, today), almost_percent)
+        except EngineError as error:  # a history the engine refuses: say so, do not fail the page
+            answer = PersonRights(None, error=error.message)
+        result.append((person.pk, answer))
+    return result

@@ -9,6 +9,7 @@ urlpatterns = [
     path("suivi/", views.follow_up, name="follow_up"),
     path("depenses/", views_spending.spending, name="spending"),
     path("simulation/", views.simulate, name="simulate"),
+    path("droits-restants/", views.rights, name="rights"),
     path("export/<year:year>.csv", views.year_export, name="export"),
     path("<id:pk>/", views.decompte_detail, name="detail"),
     path("<id:pk>/pdf/", views.decompte_pdf, name="pdf"),

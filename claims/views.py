@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -326,3 +327,12 @@ def simulate(request: MemberRequest) -> HttpResponse:
         initial = simulation_prefill_get(request, request.GET.get("brouillon", ""))
         form = SimulationForm(initial=initial, **form_kwargs)
     return render(request, "claims/simulate.html", {"form": form, "results": results, "affiliations": current})
+
+
+@member_required
+def rights(request: MemberRequest) -> HttpResponse:
+    """ "Mes droits restants": each covered person's yearly ceilings and renewal dates."""
+    household = household_of(request.member)
+    today = timezone.localdate()
+    people = selectors.household_rights(household, today, almost_percent=settings.CLAIMS_RIGHTS_ALMOST_USED_PERCENT)
+    return render(request, "claims/rights.html", {"people": people, "today": today})

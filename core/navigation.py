@@ -37,6 +37,7 @@ MENU = (
             NavItem("Consulter mes remboursements", "claims:list"),
             NavItem("Mes dépenses de santé", "claims:spending"),
             NavItem("Modalités de remboursement", "guarantees:table"),
+            NavItem("Mes droits restants", "claims:rights"),
             NavItem("Simuler un remboursement", "claims:simulate"),
             NavItem("Estimation de mes remboursements", "claims:quotes"),
         ),

@@ -4,6 +4,7 @@ from django.utils import timezone
 from assistant.selectors import complementary_services
 from core.access import member_required
 from home.alerts import alerts_for
+from home.blocks import blocks_for
 from members.selectors import household_of
 
 
@@ -20,6 +21,7 @@ def home(request):
             "affiliations": household.affiliations_on(today),
             "household": household.covered_on(today),
             "alerts": alerts_for(household.member, today, people=household.people),
+            "blocks": blocks_for(household, today),
         },
     )
 

@@ -27,6 +27,12 @@ class NotificationKind(models.TextChoices):
     MESSAGE_REPLY = "message_reply", "Nouveau message dans la messagerie"
     DECOMPTE = "decompte", "Nouveau remboursement"
     ALERT = "alerte", "Message d'alerte vous concernant ou concernant un bénéficiaire"
+    RIGHTS = "droits", "Évolution de mes droits (équipement de nouveau pris en charge, forfait presque utilisé)"
+
+
+# Kinds a member must turn on (Profil): without a preference row, no e-mail. The others
+# are on until turned off.
+OPT_IN_KINDS = frozenset({NotificationKind.RIGHTS.value})
 
 
 class SecurityKind(models.TextChoices):
@@ -116,7 +122,8 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A member's choice for one kind of e-mail. No row means the default: e-mails on."""
+    """A member's choice for one kind of e-mail. No row means the default: e-mails on,
+    except for the opt-in kinds (``OPT_IN_KINDS``)."""
 
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="notification_preferences", verbose_name="assuré"

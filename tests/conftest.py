@@ -71,7 +71,10 @@ def _fresh_cache():
     memory): without this, a long run trips them and logins start failing at random."""
     from django.core.cache import cache
 
+    from claims.selectors import rights_cache_clear
+
     cache.clear()
+    rights_cache_clear()  # the in-process cache of "Mes droits restants" (keys reuse ids)
 
 
 @pytest.fixture

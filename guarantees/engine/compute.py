@@ -34,11 +34,22 @@ PRESCRIPTION_YEARS = 2
 def compute(request: EngineRequest) -> list[LineResult]:
     """Run the history (care-date order) then the requested lines (given order); see the
     package's documentation."""
+    computation = _replayed(request)
+    return [computation.line_result(line, index, in_history=False) for index, line in enumerate(request.lines)]
+
+
+def counters_after_history(request: EngineRequest) -> Counters:
+    """The beneficiary's counters once the request's history is replayed: what the next
+    care would find (``rights`` reads them; ``compute`` goes on from them)."""
+    return _replayed(request).counters
+
+
+def _replayed(request: EngineRequest) -> _Computation:
     check_request(request)
     computation = _Computation(request)
     for index, line in sorted(enumerate(request.history), key=lambda pair: pair[1].care_date):
         computation.line_result(line, index, in_history=True)
-    return [computation.line_result(line, index, in_history=False) for index, line in enumerate(request.lines)]
+    return computation
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +146,18 @@ def _equipment_keys(period: Periodicity | None, notice: str, line: CareLine) -> 
 
 
 def _period_years(period: Periodicity, line: CareLine, age: int) -> int:
+    return period_years(period, age, line.renewal)
+
+
+def period_years(period: Periodicity, age: int, renewal: str | None = None) -> int:
+    """Years between two equipments of ``period`` for a beneficiary of ``age`` on the new
+    one's date, shorter for an anticipated ``renewal`` (evolution of eyesight, pathology)."""
     if period.per_ear:
         return period.years
     adult = age >= period.adult_age
     years = period.adult_years if adult else period.child_years
-    if line.renewal and line.renewal in period.renewal_years:  # evolution of eyesight, pathology
-        years = min(years, period.renewal_years[line.renewal]["adult" if adult else "child"])
+    if renewal and renewal in period.renewal_years:
+        years = min(years, period.renewal_years[renewal]["adult" if adult else "child"])
     return years
 
 

@@ -156,32 +156,40 @@ def fixed_eye(cell: Cell, layer: Layer, context: LineContext) -> Guarantee:
 
 def fixed_year(cell: Cell, layer: Layer, context: LineContext) -> Guarantee:
     """The frais réels, within an amount per year and beneficiary."""
-    return _within_yearly_ceiling(cell, layer, context, _given(cell.amount, cell, "amount"), start=ZERO)
+    return _within_yearly_ceiling(cell, layer, context, start=ZERO)
 
 
 def pct_pmss_year(cell: Cell, layer: Layer, context: LineContext) -> Guarantee:
     """The frais réels, within a % of the PMSS per year and beneficiary."""
-    pmss = context.pmss(context.line.care_date.year)
-    ceiling = money(percent(pmss, _given(cell.pmss_pct, cell, "pmss_pct")))
-    return _within_yearly_ceiling(cell, layer, context, ceiling, start=ZERO)
+    return _within_yearly_ceiling(cell, layer, context, start=ZERO)
 
 
 def pct_br_plus_year(cell: Cell, layer: Layer, context: LineContext) -> Guarantee:
     """A % of the BR, then the rest of the frais réels within an amount per year."""
     start = money(percent(context.line.base_remboursement, _given(cell.rate, cell, "rate")))
-    return _within_yearly_ceiling(cell, layer, context, _given(cell.amount, cell, "amount"), start=start)
+    return _within_yearly_ceiling(cell, layer, context, start=start)
 
 
-def _within_yearly_ceiling(
-    cell: Cell, layer: Layer, context: LineContext, ceiling: Decimal, *, start: Decimal
-) -> Guarantee:
+def yearly_ceiling(cell: Cell, layer: Layer, year: int, pmss: Callable[[int], Decimal]) -> Decimal:
+    """The yearly amount of a ceiling cell (fixed_year, pct_br_plus_year, pct_pmss_year,
+    and per eye pct_pmss_eye_year) in ``year``, the loyalty bonus included. One place for
+    the rules and for what "Mes droits restants" says is left (``rights``)."""
+    if cell.kind in ("pct_pmss_year", "pct_pmss_eye_year"):
+        ceiling = money(percent(pmss(year), _given(cell.pmss_pct, cell, "pmss_pct")))
+    else:
+        ceiling = _given(cell.amount, cell, "amount")
+    if cell.loyalty_amount:
+        ceiling += cell.loyalty_amount * _loyalty_years(cell, layer, year)
+    return ceiling
+
+
+def _within_yearly_ceiling(cell: Cell, layer: Layer, context: LineContext, *, start: Decimal) -> Guarantee:
     """``start`` (what the rule pays outside the ceiling), then the rest of the frais
     réels within what is left of the yearly ceiling; with ``floor_tm``, at least the BR
     ("au-delà du forfait, prise en charge du TM")."""
     line = context.line
     year = line.care_date.year
-    if cell.loyalty_amount:
-        ceiling += cell.loyalty_amount * _loyalty_years(cell, layer, context)
+    ceiling = yearly_ceiling(cell, layer, year, context.pmss)
     key = CounterKey(cell.formula, cell.counter, year)
     remaining = context.counters.amount_left(key, ceiling)
     need = max(line.frais_reels - start, ZERO)
@@ -197,12 +205,12 @@ def _within_yearly_ceiling(
     return Guarantee(money(total), tuple(limits), (AmountUse(key, start, remaining),))
 
 
-def _loyalty_years(cell: Cell, layer: Layer, context: LineContext) -> int:
+def _loyalty_years(cell: Cell, layer: Layer, year: int) -> int:
     """Celsius' "bonus fidélité" (notice 004 line 989): + the bonus for each calendar year
     of affiliation after the first, at most ``loyalty_max_years`` times."""
     if layer.since is None:
         return 0
-    return min(max(context.line.care_date.year - layer.since.year, 0), cell.loyalty_max_years)
+    return min(max(year - layer.since.year, 0), cell.loyalty_max_years)
 
 
 def pct_pmss_eye_year(cell: Cell, layer: Layer, context: LineContext) -> Guarantee:
@@ -211,7 +219,7 @@ def pct_pmss_eye_year(cell: Cell, layer: Layer, context: LineContext) -> Guarant
     if not line.eye:
         raise context.error("missing_eye", "Indiquez l'œil opéré (gauche, droit ou les deux).")
     year = line.care_date.year
-    per_eye = money(percent(context.pmss(year), _given(cell.pmss_pct, cell, "pmss_pct")))
+    per_eye = yearly_ceiling(cell, layer, year, context.pmss)
     total = ZERO
     limits: list[Limit] = []
     uses: list[CounterUse] = []

@@ -382,3 +382,12 @@ CELERY_BEAT_SCHEDULE["members-portability-daily"] = {
     "task": "members.tasks.portability_daily",
     "schedule": 24 * 60 * 60.0,
 }
+# "Mes droits restants" (issue 22): a yearly ceiling used at this % or more is "almost
+# used" (the page flags it; the opt-in e-mail tells it once a year); the daily sweep also
+# tells when an equipment is covered again, within RIGHTS_NOTICE_DAYS of that date.
+CLAIMS_RIGHTS_ALMOST_USED_PERCENT = env.int("CLAIMS_RIGHTS_ALMOST_USED_PERCENT", default=80)
+CLAIMS_RIGHTS_NOTICE_DAYS = env.int("CLAIMS_RIGHTS_NOTICE_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["claims-rights-daily"] = {
+    "task": "claims.tasks.rights_notifications_daily",
+    "schedule": 24 * 60 * 60.0,
+}

@@ -197,6 +197,14 @@ def test_inbox_queries_do_not_grow_with_threads_and_messages(alice_client, alice
     assert_same_count(few, queries_of(alice_client, "/messagerie/"), MEMBER_PAGE_CEILING)
 
 
+def test_rights_page_queries_do_not_grow_with_history_and_people(alice_client, alice):
+    add_decomptes(alice, 1, lines=1, first_day=dt.date.today() - dt.timedelta(days=20))
+    few = queries_of(alice_client, "/remboursements/droits-restants/")
+    add_decomptes(alice, 60, first_day=dt.date.today() - dt.timedelta(days=700))
+    add_children(alice, 2)
+    assert_same_count(few, queries_of(alice_client, "/remboursements/droits-restants/"), MEMBER_PAGE_CEILING)
+
+
 # --------------------------------------------------------------------------- back-office
 
 

@@ -86,6 +86,20 @@ def bare_decompte_lines(request, pk: int):
     )
 
 
+def bare_rights(request):
+    """ "Mes droits restants" bare: this year's care lines of the member's household, one
+    indexed query (the page reads the same table once, then runs the engine)."""
+    from claims.models import DecompteLine
+
+    member_id = request.user.member.pk
+    start = dt.date(timezone.localdate().year, 1, 1)
+    return _text(
+        DecompteLine.objects.filter(beneficiary__member_id=member_id, care_date__gte=start).values_list(
+            "act_code", "care_date", "frais_reels"
+        )[:200]
+    )
+
+
 def bare_threads(request):
     from messaging.models import Thread
 
@@ -127,6 +141,7 @@ urlpatterns = [
     path("bench/bare/decomptes/", bare_decomptes),
     path("bench/bare/decomptes/<int:pk>/", bare_decompte_lines),
     path("bench/bare/threads/", bare_threads),
+    path("bench/bare/rights/", bare_rights),
     path("bench/bare/queue/", bare_queue),
     path("bench/bare/member-number/", bare_member_number),
     path("bench/bare/member-name/", bare_member_name),
@@ -342,6 +357,38 @@ def _small_subject() -> Subject:
         ],
         batch_size=2000,
     )
+    # Care that fills a yearly ceiling or starts a period, one décompte in 40 ("Mes droits
+    # restants" replays these): about 50 lines over the 20 years, a few this year.
+    limited = [
+        ("acupuncture", "Acupuncture", {}),
+        ("lentilles", "Lentilles correctrices", {}),
+        ("verres-unifocaux", "Verres unifocaux", {"sphere": "1.00"}),
+        ("prothese-non-remboursee", "Prothèses dentaires non remboursées par la SS", {}),
+    ]
+    DecompteLine.objects.bulk_create(
+        [
+            DecompteLine(
+                decompte=d,
+                line_number=3,
+                beneficiary=household[index % 4],
+                care_date=d.first_care_date,
+                act_code=limited[index // 40 % 4][0],
+                act_label=limited[index // 40 % 4][1],
+                category="Soins courants",
+                frais_reels=Decimal("80.00"),
+                base_remboursement=Decimal("0.00"),
+                ss_paid=Decimal("0.00"),
+                complementary_paid=Decimal("80.00"),
+                computed_complementary=Decimal("80.00"),
+                reste_a_charge=Decimal("0.00"),
+                rule_label="",
+                rule_source="",
+                engine_details=limited[index // 40 % 4][2],
+            )
+            for index, d in enumerate(decomptes)
+            if index % 40 == 0 or index >= SMALL_DECOMPTES - 30
+        ]
+    )
     topics = list(Topic.objects.filter(active=True)[:10])
     if topics:
         threads = Thread.objects.bulk_create(
@@ -412,6 +459,7 @@ def _pages(subject: Subject, member_client: Client, gestionnaire_client: Client)
         Page("décompte detail", f"/remboursements/{detail}/", f"/bench/bare/decomptes/{detail}/", True),
         Page("health spending (Mes dépenses de santé)", "/remboursements/depenses/", "/bench/bare/decomptes/", True),
         Page("messaging inbox", "/messagerie/", "/bench/bare/threads/", True),
+        Page("mes droits restants", "/remboursements/droits-restants/", "/bench/bare/rights/", True),
         Page("gestionnaire queue (admin thread changelist)", "/gestion/messaging/thread/", "/bench/bare/queue/", False),
         Page(
             "admin member search by number",
