@@ -61,11 +61,22 @@ class CodeForm(PortalForm):
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
     )
-    trust = forms.BooleanField(
-        label="Faire confiance à ce navigateur",
+    # The member guide: the code is asked once, then only on a new browser, a new network
+    # or after 3 months without connection; hence trust by default on one's own device,
+    # and a shared computer said so explicitly.
+    trust = forms.TypedChoiceField(
+        label="Cet appareil est",
+        choices=[
+            ("oui", "Mon appareil personnel : ne plus me demander de code sur ce navigateur"),
+            ("non", "Un ordinateur partagé ou public : me demander un code à chaque connexion"),
+        ],
+        coerce=lambda value: value == "oui",
+        empty_value=False,
+        initial="oui",
         required=False,
-        help_text="Le code ne vous sera plus demandé sur ce navigateur, sauf après 90 jours sans connexion. "
-        "Ne cochez pas cette case sur un ordinateur partagé.",
+        widget=forms.RadioSelect,
+        help_text="Sur votre appareil personnel, le code vous sera demandé à nouveau sur un autre navigateur, "
+        "depuis un autre réseau (box, wifi) ou après 3 mois sans connexion.",
     )
 
 
