@@ -73,7 +73,12 @@ def activation_request(request: HttpRequest) -> HttpResponse:
         if outcome.kind == "throttled":
             return render(request, "accounts/activation_throttled.html", {"minutes": outcome.retry_minutes}, status=429)
         return redirect("accounts:activation_sent")
-    return render(request, "accounts/activation_request.html", {"form": form})
+    return render(
+        request,
+        "accounts/activation_request.html",
+        {"form": form, "contacts": selectors.management_contacts()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 def activation_sent(request: HttpRequest) -> HttpResponse:
