@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from members.validators import mask_iban, normalize_iban, normalize_nir, validate_iban, validate_nir
 
@@ -109,6 +110,12 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (n° {self.number})"
+
+    @cached_property
+    def has_formulas(self) -> bool:
+        """Does the portal hold this contract's guarantee table? The CCN Immobilier's is in
+        none of the seeds: its members are told so, never shown an invented one."""
+        return self.formulas.exists()
 
     @property
     def portability_proof_rhythm(self) -> str:
