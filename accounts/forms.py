@@ -53,7 +53,9 @@ class ActivationRequestForm(PortalForm):
         if birth_date > today:
             raise ValidationError("La date de naissance ne peut pas être dans le futur.", code="birth_future")
         if birth_date.year < today.year - MAX_AGE_YEARS:
-            raise ValidationError("Vérifiez l'année de naissance : elle semble incomplète ou erronée.", code="birth_old")
+            raise ValidationError(
+                "Vérifiez l'année de naissance : elle semble incomplète ou erronée.", code="birth_old"
+            )
         if birth_date.year > today.year - MIN_HOLDER_AGE_YEARS:
             raise ValidationError(
                 "Cette date de naissance est celle d'un enfant : indiquez celle de l'assuré principal (le titulaire "

@@ -462,7 +462,7 @@ def trusted_browser_renew(*, user: User, token: str, network: str) -> TrustedBro
 
 @transaction.atomic
 def trusted_browser_forget(*, user: User, token: str) -> int:
-    """"Ordinateur partagé": this browser is no longer trusted, if it was."""
+    """The "ordinateur partagé" choice: this browser is no longer trusted, if it was."""
     return TrustedBrowser.objects.filter(
         user=user, token_hash=secret_hash("trusted-browser", token), revoked_at__isnull=True
     ).update(revoked_at=timezone.now())

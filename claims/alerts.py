@@ -91,5 +91,9 @@ def _payment_alert(decompte: Decompte, url: str) -> Alert:
         )
     account = f" sur votre compte {decompte.iban_masked}" if decompte.iban_masked else ""
     return Alert(
-        "info", "Un nouveau remboursement est disponible", f"{amount} versés le {paid}{account}.", url, "Voir le décompte"
+        "info",
+        "Un nouveau remboursement est disponible",
+        f"{amount} versés le {paid}{account}.",
+        url,
+        "Voir le décompte",
     )

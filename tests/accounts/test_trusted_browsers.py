@@ -178,7 +178,9 @@ def test_the_network_is_stored_as_a_keyed_hash_only(at_home, alice):
     from django.utils.crypto import salted_hmac
 
     record = TrustedBrowser.objects.get(user=alice.user)
-    assert record.network_hash == salted_hmac("accounts.trusted-network", "192.0.2.0/24", algorithm="sha256").hexdigest()
+    assert (
+        record.network_hash == salted_hmac("accounts.trusted-network", "192.0.2.0/24", algorithm="sha256").hexdigest()
+    )
     assert "192.0.2" not in record.network_hash
 
 

@@ -34,7 +34,9 @@ def test_a_ccn_immobilier_member_is_told_what_is_missing_and_whom_to_call(immo_c
     response = immo_client.get(url)
     assert response.status_code == 200
     page = response.content.decode().replace("&#39;", "'")
-    assert "Le détail des garanties de votre contrat « Frais de santé CCN Immobilier » n'est pas encore disponible" in page
+    assert (
+        "Le détail des garanties de votre contrat « Frais de santé CCN Immobilier » n'est pas encore disponible" in page
+    )
     assert missing in page
     assert 'href="tel:0170913900">01 70 91 39 00</a>' in page  # the contract's phone
     assert "du lundi au vendredi de 8h30 à 18h" in page
@@ -53,3 +55,47 @@ def test_a_devis_sent_anyway_is_told_no_immediate_estimate(immo_client, url):
     response = immo_client.get(url)
     assert response.status_code == 200
     assert "l&#39;estimation immédiate de vos devis n&#39;est pas possible ici" in response.content.decode()
+
+
+# --- the back-office: the gestionnaire sees what such a member will see -------------------
+
+ADD = "/gestion/members/member/add/"
+
+
+def test_the_member_form_marks_the_contract_without_guarantees_and_says_what_its_members_see(gestionnaire_client):
+    page = gestionnaire_client.get(ADD).content.decode()
+    immo = Contract.objects.get(number="KP-CCN-IMMOBILIER")
+    assert (
+        f'<option value="{immo.pk}">Frais de santé CCN Immobilier (n° KP-CCN-IMMOBILIER) — aucune garantie dans le portail</option>'
+        in page
+    )
+    t331 = Contract.objects.get(number="T331")
+    assert f'<option value="{t331.pk}">Garanties Santé IDCC 1412 (n° T331)</option>' in page
+    assert "ni carte de tiers payant, ni estimation" in page
+
+
+def test_saving_a_member_on_that_contract_warns_the_gestionnaire(gestionnaire_client):
+    from tests.members.test_admin_affiliations import NUMBER, add_member_data
+
+    page = gestionnaire_client.get(ADD)
+    data = add_member_data(page, contract=Contract.objects.get(number="KP-CCN-IMMOBILIER"), affiliations=[])
+    response = gestionnaire_client.post(ADD, data, follow=True)
+    assert response.status_code == 200
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [
+        "Attention : le contrat « Frais de santé CCN Immobilier » n'a aucune formule de garanties dans le portail. "
+        f"L'assuré {NUMBER} ne verra ni ses garanties, ni sa carte de tiers payant, ni d'estimation : son Espace "
+        "Assuré lui dit que le détail de ses garanties n'est pas encore disponible et lui donne le 01 70 91 39 00 "
+        "à appeler."
+    ]
+
+
+def test_saving_a_member_on_a_contract_with_formulas_gives_no_such_warning(gestionnaire_client):
+    from tests.members.test_admin_affiliations import add_member_data
+
+    page = gestionnaire_client.get(ADD)
+    data = add_member_data(
+        page, contract=Contract.objects.get(number="T331"), affiliations=[("IDCC1412-BASE", "principal")]
+    )
+    response = gestionnaire_client.post(ADD, data, follow=True)
+    assert not [m for m in response.context["messages"] if m.level_tag == "warning"]
