@@ -30,12 +30,12 @@ from members.models import (
 )
 from members.portability import (
     late_portability_files,
-    month_start,
     portability_allowances_end,
     portability_refuse,
     portability_validate,
     proof_expected,
     proof_missing,
+    proof_period_start,
     proof_received,
 )
 from members.profile import bank_change_refuse, bank_change_validate
@@ -365,7 +365,7 @@ class PortabilityFileForm(forms.ModelForm):
 
 
 class LateProofFilter(admin.SimpleListFilter):
-    title = "justificatif du mois"
+    title = "justificatif de la période"
     parameter_name = "justificatif"
 
     def lookups(self, request, model_admin):
@@ -496,7 +496,7 @@ class PortabilityFileAdmin(PortalModelAdmin):
     def effective_end(self, obj):
         return obj.effective_end
 
-    @admin.display(description="justificatif du mois")
+    @admin.display(description="justificatif de la période")
     def proof_of_month(self, obj) -> str:
         today = timezone.localdate()
         if obj.status != PortabilityStatus.ACTIVE:
@@ -505,7 +505,7 @@ class PortabilityFileAdmin(PortalModelAdmin):
             return "transmission automatique"
         if proof_missing(obj, today):
             return "EN RETARD"
-        if proof_received(obj, month_start(today)):
+        if proof_received(obj, proof_period_start(obj, today)):
             return "reçu"
         return "attendu" if proof_expected(obj, today) else "—"
 

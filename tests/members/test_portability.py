@@ -607,3 +607,15 @@ def test_the_bulletin_is_a_pdf_pre_filled_with_the_members_own_data(alice_client
     assert "chaque trimestre" in text
     assert "Raison sociale" in text and "Date de fin du contrat de travail" in text  # left to fill
     assert colleague.number not in text
+
+
+@pytest.mark.django_db
+def test_the_back_office_counts_a_quarterly_proof_for_its_whole_quarter(gestionnaire_client, alice, gestionnaire):
+    active_file(alice, gestionnaire)  # T331: quarters from July
+    with on(dt.date(2026, 7, 5)):
+        portability_proof_add(member=alice, actor=alice.user, uploaded=upload("attestation.pdf", pdf_bytes()))
+    with on(dt.date(2026, 8, 20)):
+        page = gestionnaire_client.get("/gestion/members/portabilityfile/").content.decode()
+        late = gestionnaire_client.get("/gestion/members/portabilityfile/?justificatif=en_retard")
+    assert "reçu" in page and "EN RETARD" not in page
+    assert list(late.context["cl"].queryset) == []
