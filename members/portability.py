@@ -1,7 +1,9 @@
 """Portability (maintien des garanties, article L.911-8 CSS; guide lines 426-477, notice 004
-lines 462-536): the request opened from the messaging, the gestionnaire's validation that
-fixes the period, the member's France Travail consent and monthly proofs, the daily sweep
-that reminds, ends the cover when proofs stop and offers the Loi Evin continuation.
+lines 462-536): the request opened from the messaging once its justificatifs are attached,
+the pre-filled bulletin, the gestionnaire's validation that fixes the period, the member's
+France Travail consent and the proofs at each contract's rhythm (monthly or quarterly), the
+daily sweep that reminds, ends the cover when proofs stop and offers the Loi Evin
+continuation. Only for contracts that provide portability (``Contract.portability_offered``).
 
 The member's status and ``cover_end_date`` carry the result: the tiers-payant card and
 every "covered on" check already read them.
