@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from allauth.account.forms import ResetPasswordForm
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts import emails
 from core.forms import PortalForm
+from members.validators import normalize_nir, validate_member_number, validate_nir
+
+# Plausible birth years of a contract's holder: an employee or a retiree.
+MAX_AGE_YEARS = 120
+MIN_HOLDER_AGE_YEARS = 14
 
 
 class ActivationRequestForm(PortalForm):
@@ -30,6 +38,36 @@ class ActivationRequestForm(PortalForm):
         help_text="15 caractères, clé comprise, tel qu'il figure sur votre carte Vitale.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+    # The formats are checked before anything is looked up, each field said wrong in
+    # French: a malformed entry tells nothing about who is a member, and a member who
+    # mistyped learns it here rather than waiting for an e-mail that never comes.
+    def clean_number(self) -> str:
+        number = "".join(self.cleaned_data["number"].split())
+        validate_member_number(number)
+        return number
+
+    def clean_birth_date(self) -> dt.date:
+        birth_date = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if birth_date > today:
+            raise ValidationError("La date de naissance ne peut pas être dans le futur.", code="birth_future")
+        if birth_date.year < today.year - MAX_AGE_YEARS:
+            raise ValidationError(
+                "Vérifiez l'année de naissance : elle semble incomplète ou erronée.", code="birth_old"
+            )
+        if birth_date.year > today.year - MIN_HOLDER_AGE_YEARS:
+            raise ValidationError(
+                "Cette date de naissance est celle d'un enfant : indiquez celle de l'assuré principal (le titulaire "
+                "du contrat), qui active l'Espace Assuré.",
+                code="birth_child",
+            )
+        return birth_date
+
+    def clean_nir(self) -> str:
+        nir = normalize_nir(self.cleaned_data["nir"])
+        validate_nir(nir)
+        return nir
 
 
 class ActivationPasswordForm(PortalForm):
@@ -61,11 +99,22 @@ class CodeForm(PortalForm):
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
     )
-    trust = forms.BooleanField(
-        label="Faire confiance à ce navigateur",
+    # The member guide: the code is asked once, then only on a new browser, a new network
+    # or after 3 months without connection; hence trust by default on one's own device,
+    # and a shared computer said so explicitly.
+    trust = forms.TypedChoiceField(
+        label="Cet appareil est",
+        choices=[
+            ("oui", "Mon appareil personnel : ne plus me demander de code sur ce navigateur"),
+            ("non", "Un ordinateur partagé ou public : me demander un code à chaque connexion"),
+        ],
+        coerce=lambda value: value == "oui",
+        empty_value=False,
+        initial="oui",
         required=False,
-        help_text="Le code ne vous sera plus demandé sur ce navigateur, sauf après 90 jours sans connexion. "
-        "Ne cochez pas cette case sur un ordinateur partagé.",
+        widget=forms.RadioSelect,
+        help_text="Sur votre appareil personnel, le code vous sera demandé à nouveau sur un autre navigateur, "
+        "depuis un autre réseau (box, wifi) ou après 3 mois sans connexion.",
     )
 
 

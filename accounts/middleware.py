@@ -13,6 +13,7 @@ from django.urls import Resolver404, resolve, reverse
 from accounts import selectors, services
 from accounts.requests import OTPRequest
 from accounts.session import mark_verified
+from core.client_ip import client_ip
 
 # Pages a logged-in user may reach before passing the second factor.
 OPEN_VIEWS = {
@@ -28,6 +29,7 @@ OPEN_VIEWS = {
     "account_logout",
 }
 TRUSTED_COOKIE_SALT = "accounts.trusted-browser"
+NETWORK_CHANGED_SESSION_KEY = "accounts_trusted_network_changed"
 
 
 class SecondFactorMiddleware:
@@ -66,8 +68,12 @@ class SecondFactorMiddleware:
             return False
         if token is None:  # only with a default, and none is given (the stub cannot tell)
             return False
-        found = services.trusted_browser_use(user=user, token=token)
+        network = services.network_fingerprint(client_ip(request))
+        found = services.trusted_browser_use(user=user, token=token, network=network)
         if found is None:
+            if services.trusted_browser_network_changed(user=user, token=token, network=network):
+                # The code page says why it is asked on a browser the member trusted.
+                request.session[NETWORK_CHANGED_SESSION_KEY] = True
             return False
         record, device = found
         mark_verified(request, device, trusted_browser=record)

@@ -230,6 +230,9 @@ class TrustedBrowser(models.Model):
     created_at = models.DateTimeField("première utilisation", default=timezone.now)
     last_used_at = models.DateTimeField("dernière utilisation", default=timezone.now)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    # The member guide: the code is asked again on a new network (box, wifi). A keyed hash
+    # of the network prefix (core.client_ip.network_prefix), never the address itself.
+    network_hash = models.CharField("réseau (empreinte)", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "navigateur de confiance"

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.models import Device
 
 from accounts import emails, selectors
@@ -32,6 +32,7 @@ from accounts.models import (
     TrustedBrowser,
 )
 from accounts.useragent import describe
+from core.client_ip import network_prefix
 from core.tokens import new_token, secret_hash
 from members.models import Beneficiary, Member, MemberStatus, Relationship
 from members.services import audit_record
@@ -384,10 +385,18 @@ def factor_remove(*, user: User, device: Device) -> None:
 # --- trusted browsers ---------------------------------------------------------------
 
 
+def network_fingerprint(address: str) -> str:
+    """A keyed hash (HMAC with SECRET_KEY) of the network ``address`` belongs to: enough
+    to notice a new network, useless to find where the member connects from."""
+    return salted_hmac("accounts.trusted-network", network_prefix(address), algorithm="sha256").hexdigest()
+
+
 @transaction.atomic
-def trusted_browser_create(*, user: User, device: Device, user_agent: str) -> tuple[TrustedBrowser, str]:
-    """Remember this browser; returns the record and the token for its cookie (only its
-    hash is kept)."""
+def trusted_browser_create(
+    *, user: User, device: Device, user_agent: str, network: str = ""
+) -> tuple[TrustedBrowser, str]:
+    """Remember this browser on this network (``network``: network_fingerprint); returns
+    the record and the token for its cookie (only its hash is kept)."""
     token = new_token()
     browser, system = describe(user_agent)
     record = TrustedBrowser.objects.create(
@@ -396,28 +405,67 @@ def trusted_browser_create(*, user: User, device: Device, user_agent: str) -> tu
         device_id=device.persistent_id,
         browser=browser,
         system=system,
+        network_hash=network,
     )
     emails.send_trusted_browser_added(user=user, browser=record)
     return record, token
 
 
+def _trusted_record(user: User, token: str, *, for_update: bool = False) -> TrustedBrowser | None:
+    records = TrustedBrowser.objects.select_for_update() if for_update else TrustedBrowser.objects
+    return records.filter(user=user, token_hash=secret_hash("trusted-browser", token)).first()
+
+
 @transaction.atomic
-def trusted_browser_use(*, user: User, token: str) -> tuple[TrustedBrowser, Device] | None:
+def trusted_browser_use(*, user: User, token: str, network: str = "") -> tuple[TrustedBrowser, Device] | None:
     """The record and the device that verified it, if ``token`` still lets this browser
-    skip the second factor; its last use becomes now (90 days from each login)."""
-    record = (
-        TrustedBrowser.objects.select_for_update()
-        .filter(user=user, token_hash=secret_hash("trusted-browser", token))
-        .first()
-    )
+    skip the second factor on ``network``; its last use becomes now (90 days from each
+    login). On another network than the one it was trusted on, the code is asked again."""
+    record = _trusted_record(user, token, for_update=True)
     if record is None or not record.is_active():
+        return None
+    if record.network_hash and network and not constant_time_compare(record.network_hash, network):
         return None
     device = Device.from_persistent_id(record.device_id)
     if device is None or device.user_id != user.pk or not device.confirmed:
         return None
     record.last_used_at = timezone.now()
-    record.save(update_fields=["last_used_at"])
+    # A browser trusted before networks were noted adopts the one it is used on.
+    record.network_hash = record.network_hash or network
+    record.save(update_fields=["last_used_at", "network_hash"])
     return record, device
+
+
+def trusted_browser_network_changed(*, user: User, token: str, network: str) -> bool:
+    """Is this a trusted browser that only lacks its network? (The code page says why it is
+    asked.)"""
+    record = _trusted_record(user, token)
+    return bool(
+        record is not None
+        and record.is_active()
+        and record.network_hash
+        and not constant_time_compare(record.network_hash, network)
+    )
+
+
+@transaction.atomic
+def trusted_browser_renew(*, user: User, token: str, network: str) -> TrustedBrowser | None:
+    """The code typed again on a browser already trusted (a new network): the same record
+    now trusts this network, rather than a second record for the same browser."""
+    record = _trusted_record(user, token, for_update=True)
+    if record is None or not record.is_active():
+        return None
+    record.network_hash, record.last_used_at = network, timezone.now()
+    record.save(update_fields=["network_hash", "last_used_at"])
+    return record
+
+
+@transaction.atomic
+def trusted_browser_forget(*, user: User, token: str) -> int:
+    """The "ordinateur partagé" choice: this browser is no longer trusted, if it was."""
+    return TrustedBrowser.objects.filter(
+        user=user, token_hash=secret_hash("trusted-browser", token), revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,7 @@ from django_otp.models import Device
 
 from accounts import selectors, services
 from accounts.forms import ActivationPasswordForm, ActivationRequestForm, CodeForm, EnrolCodeForm, ReauthenticationForm
-from accounts.middleware import TRUSTED_COOKIE_SALT
+from accounts.middleware import NETWORK_CHANGED_SESSION_KEY, TRUSTED_COOKIE_SALT
 from accounts.models import EmailCodeDevice, RecoveryCodeDevice, TOTPDevice, TrustedBrowser
 from accounts.requests import AuthenticatedRequest
 from accounts.selectors import UserDevices
@@ -72,7 +73,12 @@ def activation_request(request: HttpRequest) -> HttpResponse:
         if outcome.kind == "throttled":
             return render(request, "accounts/activation_throttled.html", {"minutes": outcome.retry_minutes}, status=429)
         return redirect("accounts:activation_sent")
-    return render(request, "accounts/activation_request.html", {"form": form})
+    return render(
+        request,
+        "accounts/activation_request.html",
+        {"form": form, "contacts": selectors.management_contacts()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 def activation_sent(request: HttpRequest) -> HttpResponse:
@@ -171,8 +177,22 @@ def second_factor(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "accounts/second_factor.html",
-        {"form": form, "method": method, "device": device, "devices": devices, "next": next_url},
+        {
+            "form": form,
+            "method": method,
+            "device": device,
+            "devices": devices,
+            "next": next_url,
+            "network_changed": request.session.get(NETWORK_CHANGED_SESSION_KEY, False),
+        },
     )
+
+
+def _trusted_cookie(request: HttpRequest) -> str:
+    try:
+        return request.get_signed_cookie(settings.ACCOUNTS_TRUSTED_BROWSER_COOKIE, salt=TRUSTED_COOKIE_SALT) or ""
+    except (KeyError, signing.BadSignature):
+        return ""
 
 
 def _second_factor_passed(
@@ -182,9 +202,19 @@ def _second_factor_passed(
     mark_verified(request, device)
     request.session.pop(CODE_SENT_SESSION_KEY, None)
     response = redirect(next_url)
-    if trust:
+    request.session.pop(NETWORK_CHANGED_SESSION_KEY, None)
+    network = services.network_fingerprint(client_ip(request))
+    known = _trusted_cookie(request)
+    if not trust:
+        # "Ordinateur partagé": a browser trusted earlier stops being so, its cookie goes.
+        if known:
+            services.trusted_browser_forget(user=user, token=known)
+            response.delete_cookie(settings.ACCOUNTS_TRUSTED_BROWSER_COOKIE, samesite="Lax")
+    elif known and (record := services.trusted_browser_renew(user=user, token=known, network=network)):
+        request.session[TRUSTED_BROWSER_SESSION_KEY] = record.pk
+    else:
         record, token = services.trusted_browser_create(
-            user=user, device=device, user_agent=request.headers.get("User-Agent", "")
+            user=user, device=device, user_agent=request.headers.get("User-Agent", ""), network=network
         )
         request.session[TRUSTED_BROWSER_SESSION_KEY] = record.pk
         response.set_signed_cookie(

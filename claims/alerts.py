@@ -30,7 +30,16 @@ def member_alerts(member: Member, today: dt.date, *, people: Sequence[Beneficiar
             Q(status=Decompte.Status.PENDING) | Q(status=Decompte.Status.PAID, payment_date__gte=since),
             member_id=member.pk,
         )
-        .only("status", "first_care_date", "payment_date", "documents_complete_on", "total_complementary")
+        .only(
+            "status",
+            "first_care_date",
+            "payment_date",
+            "documents_complete_on",
+            "total_complementary",
+            "payee",
+            "payee_name",
+            "iban_masked",
+        )
         .order_by("first_care_date", "pk")
     )
     alerts: list[Alert] = []
@@ -64,13 +73,27 @@ def member_alerts(member: Member, today: dt.date, *, people: Sequence[Beneficiar
     )
     detail_url = url_builder("claims:detail")
     for decompte in recent[:3]:
-        alerts.append(
-            Alert(
-                "info",
-                "Un nouveau remboursement est disponible",
-                f"{euros(decompte.total_complementary)} versés le {decompte.payment_date:%d/%m/%Y}.",
-                detail_url(decompte.pk),
-                "Voir le décompte",
-            )
-        )
+        alerts.append(_payment_alert(decompte, detail_url(decompte.pk)))
     return alerts
+
+
+def _payment_alert(decompte: Decompte, url: str) -> Alert:
+    """Who was paid: a tiers payant is not on the member's account, she need not look for it."""
+    amount, paid = euros(decompte.total_complementary), f"{decompte.payment_date:%d/%m/%Y}"
+    if decompte.payee == Decompte.Payee.PROFESSIONAL:
+        payee = decompte.payee_name or "votre professionnel de santé"
+        return Alert(
+            "info",
+            "Un remboursement a été réglé à votre professionnel de santé",
+            f"{amount} réglés le {paid} directement à {payee} (tiers payant) : rien n'est versé sur votre compte.",
+            url,
+            "Voir le décompte",
+        )
+    account = f" sur votre compte {decompte.iban_masked}" if decompte.iban_masked else ""
+    return Alert(
+        "info",
+        "Un nouveau remboursement est disponible",
+        f"{amount} versés le {paid}{account}.",
+        url,
+        "Voir le décompte",
+    )

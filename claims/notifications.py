@@ -12,7 +12,9 @@ from notifications.services import notifications_enqueue_many
 
 def decompte_paid_notifications(decomptes: list[Decompte]) -> None:
     """ "Un nouveau remboursement est disponible": amount, date and a link; no act, no
-    practitioner, no beneficiary in the e-mail (health data stays in the portal)."""
+    practitioner, no beneficiary in the e-mail (health data stays in the portal). A
+    décompte paid to the professional (tiers payant) says so, without naming them: the
+    member should not look for the amount on her account; the portal names the payee."""
     notifications_enqueue_many(
         [
             {
@@ -23,6 +25,7 @@ def decompte_paid_notifications(decomptes: list[Decompte]) -> None:
                 "context": {
                     "amount": euros(decompte.total_complementary),
                     "payment_date": f"{decompte.payment_date:%d/%m/%Y}",
+                    "third_party": decompte.payee == Decompte.Payee.PROFESSIONAL,
                     "path": reverse("claims:detail", args=[decompte.pk]),
                 },
             }

@@ -36,3 +36,17 @@ def client_ip(request) -> str:
         return str(ipaddress.ip_address(entries[-proxies]))
     except ValueError:
         return remote
+
+
+def network_prefix(address: str) -> str:
+    """The network an address belongs to, as far as a home box or a wifi goes: its /24
+    for IPv4, its /48 for IPv6 (an IPv4 mapped in IPv6 counts as IPv4). Changing network
+    changes it; a new address from the same box usually does not. "" when unreadable."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    length = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{length}", strict=False))

@@ -30,12 +30,12 @@ from members.models import (
 )
 from members.portability import (
     late_portability_files,
-    month_start,
     portability_allowances_end,
     portability_refuse,
     portability_validate,
     proof_expected,
     proof_missing,
+    proof_period_start,
     proof_received,
 )
 from members.profile import bank_change_refuse, bank_change_validate
@@ -169,6 +169,28 @@ def _any_contains(fields: list[str], word: str) -> Q:
     return condition
 
 
+NO_FORMULA_LABEL = "aucune garantie dans le portail"
+NO_FORMULA_HELP = (
+    "Un contrat marqué « aucune garantie dans le portail » n'a pas de tableau de garanties dans le portail (la "
+    "CCN Immobilier : aucun document de référence ne le donne). Ses assurés voient, sur l'accueil, Mes garanties, "
+    "les modalités, la carte de tiers payant, la simulation et les devis : « Le détail des garanties de votre "
+    "contrat n'est pas encore disponible dans votre Espace Assuré », avec le téléphone du centre de gestion ; "
+    "ni carte de tiers payant, ni estimation."
+)
+
+
+def no_formula_warning(member: Member) -> str:
+    """What a gestionnaire is told after saving a member whose contract has no formula."""
+    contract = member.contract
+    phone = contract.management_phone or contract.organisme.phone
+    return (
+        f"Attention : le contrat « {contract.name} » n'a aucune formule de garanties dans le portail. "
+        f"L'assuré {member.number} ne verra ni ses garanties, ni sa carte de tiers payant, ni d'estimation : "
+        f"son Espace Assuré lui dit que le détail de ses garanties n'est pas encore disponible et lui donne le "
+        f"{phone} à appeler."
+    )
+
+
 @admin.register(Member)
 class MemberAdmin(PortalModelAdmin):
     list_display = ["number", "holder_name", "contract", "status", "city", "has_account"]
@@ -248,6 +270,18 @@ class MemberAdmin(PortalModelAdmin):
                 old=form.initial.get(field, ""),
                 new=form.cleaned_data.get(field, ""),
             )
+        if "contract" in form.changed_data and not obj.contract.has_formulas:
+            messages.warning(request, no_formula_warning(obj))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "contract" and field is not None:
+            # What the member will see is said where the contract is chosen.
+            without = set(Contract.objects.filter(formulas__isnull=True).values_list("pk", flat=True))
+            if without:
+                field.label_from_instance = lambda c: f"{c} — {NO_FORMULA_LABEL}" if c.pk in without else str(c)
+                field.help_text = NO_FORMULA_HELP
+        return field
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -331,7 +365,7 @@ class PortabilityFileForm(forms.ModelForm):
 
 
 class LateProofFilter(admin.SimpleListFilter):
-    title = "justificatif du mois"
+    title = "justificatif de la période"
     parameter_name = "justificatif"
 
     def lookups(self, request, model_admin):
@@ -462,7 +496,7 @@ class PortabilityFileAdmin(PortalModelAdmin):
     def effective_end(self, obj):
         return obj.effective_end
 
-    @admin.display(description="justificatif du mois")
+    @admin.display(description="justificatif de la période")
     def proof_of_month(self, obj) -> str:
         today = timezone.localdate()
         if obj.status != PortabilityStatus.ACTIVE:
@@ -471,7 +505,7 @@ class PortabilityFileAdmin(PortalModelAdmin):
             return "transmission automatique"
         if proof_missing(obj, today):
             return "EN RETARD"
-        if proof_received(obj, month_start(today)):
+        if proof_received(obj, proof_period_start(obj, today)):
             return "reçu"
         return "attendu" if proof_expected(obj, today) else "—"
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from members.validators import mask_iban, normalize_iban, normalize_nir, validate_iban, validate_nir
 
@@ -82,6 +83,20 @@ class Contract(models.Model):
         default=1,
         help_text="2 lorsque l'accord de branche double la durée de maintien (plafonnée à 12 mois).",
     )
+    # From each contract's own document: the portability of article L.911-8 CSS covers
+    # employees leaving their employer (notice 004, guide), not a retirees' association
+    # contract (notice 003), and the proofs' rhythm differs (notice 004 lines 497-501:
+    # quarterly; the CCN Immobilier guide line 472: monthly).
+    portability_offered = models.BooleanField(
+        "portabilité prévue",
+        default=True,
+        help_text="Le contrat prévoit le maintien des garanties en cas de rupture du contrat de travail.",
+    )
+    portability_proof_months = models.PositiveSmallIntegerField(
+        "rythme des justificatifs France Travail (mois)",
+        default=1,
+        help_text="1 : chaque mois ; 3 : chaque trimestre (selon la notice du contrat).",
+    )
     # Who may be covered, from the notice's "Personnes garanties": for children and
     # grandchildren an age limit (exclusive) per situation, null meaning no age limit;
     # a relationship absent from the rules cannot be covered under this contract.
@@ -95,6 +110,18 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (n° {self.number})"
+
+    @cached_property
+    def has_formulas(self) -> bool:
+        """Does the portal hold this contract's guarantee table? The CCN Immobilier's is in
+        none of the seeds: its members are told so, never shown an invented one."""
+        return self.formulas.exists()
+
+    @property
+    def portability_proof_rhythm(self) -> str:
+        """How often a member in portability sends a France Travail proof, in words."""
+        months = self.portability_proof_months
+        return {1: "chaque mois", 3: "chaque trimestre"}.get(months, f"tous les {months} mois")
 
 
 class Formula(models.Model):

@@ -1,7 +1,9 @@
 """Portability (maintien des garanties, article L.911-8 CSS; guide lines 426-477, notice 004
-lines 462-536): the request opened from the messaging, the gestionnaire's validation that
-fixes the period, the member's France Travail consent and monthly proofs, the daily sweep
-that reminds, ends the cover when proofs stop and offers the Loi Evin continuation.
+lines 462-536): the request opened from the messaging once its justificatifs are attached,
+the pre-filled bulletin, the gestionnaire's validation that fixes the period, the member's
+France Travail consent and the proofs at each contract's rhythm (monthly or quarterly), the
+daily sweep that reminds, ends the cover when proofs stop and offers the Loi Evin
+continuation. Only for contracts that provide portability (``Contract.portability_offered``).
 
 The member's status and ``cover_end_date`` carry the result: the tiers-payant card and
 every "covered on" check already read them.
@@ -17,10 +19,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from core import pdf
 from core.alerts import Alert
 from documents.services import private_file_store, private_files_atomic
 from members.models import (
@@ -32,6 +35,7 @@ from members.models import (
     PortabilityReminder,
     PortabilityStatus,
 )
+from members.selectors import household_of
 from members.services import audit_record
 from notifications.models import NotificationKind
 from notifications.services import notification_enqueue
@@ -43,6 +47,7 @@ INDIVIDUAL_TOPIC = "maintien-individuel"
 MAX_MONTHS = 12
 PROOF_PURPOSE = "justificatif_france_travail"
 LOI_EVIN_REQUEST_MONTHS = 6
+PORTABILITY_FORM_TEMPLATE = "pdf/portability_request.html"
 
 
 # --- dates ---------------------------------------------------------------------------
@@ -111,49 +116,79 @@ def proof_due_date(month: dt.date) -> dt.date:
     return month.replace(day=min(settings.PORTABILITY_PROOF_DUE_DAY, calendar.monthrange(month.year, month.month)[1]))
 
 
+def proof_period_start(file: PortabilityFile, today: dt.date) -> dt.date | None:
+    """The first month of the proof period ``today`` falls in. Periods last the contract's
+    rhythm (``Contract.portability_proof_months``: notice 004 says quarterly, the CCN
+    Immobilier guide monthly) from the month the portability started; that first period is
+    covered by the initial justificatif sent with the request, hence None."""
+    if file.start_date is None:
+        return None
+    rhythm = max(file.member.contract.portability_proof_months, 1)
+    start = month_start(file.start_date)
+    elapsed = (today.year - start.year) * 12 + today.month - start.month
+    if elapsed < rhythm:
+        return None
+    return add_months(start, elapsed - elapsed % rhythm)
+
+
 def proof_expected(file: PortabilityFile, today: dt.date) -> bool:
-    """Is a proof for this month owed? Only while the portability runs, without consent,
-    from the month after it started (the request carried the initial justificatif)."""
+    """Is a proof owed for the current period? Only while the portability runs, without
+    consent, from the second period on."""
     return (
         file.status == PortabilityStatus.ACTIVE
         and not file.france_travail_consent
-        and file.start_date is not None
-        and month_start(today) > month_start(file.start_date)
+        and proof_period_start(file, today) is not None
         and today <= (file.effective_end or today)
     )
 
 
-def proof_received(file: PortabilityFile, month: dt.date) -> bool:
-    return file.proofs.filter(month=month).exists()
+def proof_received(file: PortabilityFile, period: dt.date | None) -> bool:
+    """A proof arrived during the period starting at ``period`` (one per period is owed)."""
+    if period is None:
+        return False
+    rhythm = max(file.member.contract.portability_proof_months, 1)
+    return file.proofs.filter(month__gte=period, month__lt=add_months(period, rhythm)).exists()
 
 
 def proof_missing(file: PortabilityFile, today: dt.date) -> bool:
-    """The month's proof is owed, its due date has passed and it has not arrived."""
-    month = month_start(today)
-    return proof_expected(file, today) and today >= proof_due_date(month) and not proof_received(file, month)
+    """The period's proof is owed, its due date has passed and it has not arrived."""
+    if not proof_expected(file, today):
+        return False
+    period = proof_period_start(file, today)
+    return today >= proof_due_date(period) and not proof_received(file, period)
 
 
 def late_portability_files(today: dt.date | None = None) -> QuerySet[PortabilityFile]:
-    """Running portabilities whose member owes this month's proof after its due date: the
+    """Running portabilities whose member owes the period's proof after its due date: the
     gestionnaire's "who is late" list."""
     today = today or timezone.localdate()
-    month = month_start(today)
-    if today < proof_due_date(month):
+    if today < proof_due_date(month_start(today)):
         return PortabilityFile.objects.none()
-    received = PortabilityProof.objects.filter(portability=OuterRef("pk"), month=month)
-    return (
+    candidates = (
         PortabilityFile.objects.filter(
-            status=PortabilityStatus.ACTIVE, france_travail_consent=False, start_date__lt=month
+            status=PortabilityStatus.ACTIVE, france_travail_consent=False, start_date__lt=month_start(today)
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .filter(Q(allowances_end_date__isnull=True) | Q(allowances_end_date__gte=today))
         .filter(Q(ended_early_on__isnull=True) | Q(ended_early_on__gte=today))
-        .exclude(Exists(received))
+        .select_related("member__contract")
     )
+    # The rhythm is each contract's: the few running portabilities are checked one by one.
+    return PortabilityFile.objects.filter(pk__in=[file.pk for file in candidates if proof_missing(file, today)])
 
 
-def proof_deadline(file: PortabilityFile, month: dt.date) -> dt.date | None:
+def proof_period_label(file: PortabilityFile, period: dt.date) -> str:
+    """The period a proof covers, in words: "05/2026" monthly, "07/2026 à 09/2026" otherwise."""
+    rhythm = max(file.member.contract.portability_proof_months, 1)
+    if rhythm == 1:
+        return f"{period:%m/%Y}"
+    return f"{period:%m/%Y} à {add_months(period, rhythm - 1):%m/%Y}"
+
+
+def proof_deadline(file: PortabilityFile, month: dt.date | None) -> dt.date | None:
     """After the second reminder, the day the cover ends if the proof still has not come."""
+    if month is None:
+        return None
     second = file.reminders.filter(month=month, rank=2).first()
     if second is None:
         return None
@@ -176,17 +211,20 @@ def portability_alerts(member: Member, today: dt.date):
         return []
     alerts = []
     if proof_missing(file, today):
-        deadline = proof_deadline(file, month_start(today))
+        period = proof_period_start(file, today)
+        deadline = proof_deadline(file, period)
         text = (
-            f"Nous n'avons pas reçu votre attestation de paiement des allocations chômage de {today:%m/%Y}. "
+            "Nous n'avons pas reçu votre attestation de paiement des allocations chômage de "
+            f"{proof_period_label(file, period)}. "
             "Sans justificatif, le maintien de vos garanties cesse (notice de votre contrat)."
         )
         if deadline:
             text += f" Déposez-la avant le {deadline:%d/%m/%Y} : sinon votre couverture prendra fin ce jour-là."
+        monthly = file.member.contract.portability_proof_months == 1
         alerts.append(
             Alert(
                 "warning",
-                "Votre justificatif France Travail du mois est attendu",
+                f"Votre justificatif France Travail du {'mois' if monthly else 'trimestre'} est attendu",
                 text,
                 reverse("members:portability"),
                 "Déposer mon justificatif",
@@ -207,30 +245,159 @@ def portability_alerts(member: Member, today: dt.date):
     return alerts
 
 
+def portability_form_pdf(member: Member, today: dt.date | None = None) -> bytes:
+    """The "bulletin de demande de portabilité" the notice's "Formalités" asks for, pre-filled
+    with what the portal knows (the member, the contract, the household already covered);
+    the employer and the end of the work contract are left for the member to write."""
+    today = today or timezone.localdate()
+    contract = member.contract
+    household = household_of(member)
+    holder = household.holder
+    people = [person for person in household.covered_on(today) if not person.is_holder]
+    bulletin = {
+        "organisme": contract.organisme.name,
+        "management_name": contract.management_name or contract.organisme.name,
+        "management_address": contract.management_address or contract.organisme.postal_address,
+        "management_phone": contract.management_phone or contract.organisme.phone,
+        "management_hours": contract.management_hours,
+        "holder": {
+            "civility": holder.civility if holder else "",
+            "first_name": holder.first_name if holder else "",
+            "last_name": holder.last_name if holder else "",
+            "birth_date": holder.birth_date if holder else None,
+            "nir": holder.nir if holder else "",
+        },
+        "member_number": member.number,
+        "address": "\n".join(
+            line for line in (member.address_line1, member.address_line2, f"{member.postcode} {member.city}") if line
+        ),
+        "email": member.email,
+        "phone": member.phone,
+        "contract_name": contract.name,
+        "contract_number": contract.number,
+        "subscriber": contract.subscriber,
+        "branch": contract.branch,
+        "idcc": contract.idcc,
+        "formulas": [affiliation.formula.name for affiliation in household.affiliations_on(today)],
+        "people": [
+            {
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "relationship": person.get_relationship_display(),
+                "birth_date": person.birth_date,
+            }
+            for person in people
+        ],
+        "proof_rhythm": contract.portability_proof_rhythm,
+        "issued_on": today,
+    }
+    return pdf.render_pdf(
+        PORTABILITY_FORM_TEMPLATE,
+        {"bulletin": bulletin},
+        title=f"Bulletin de demande de portabilité - adhérent {member.number}",
+    )
+
+
 # --- writes ----------------------------------------------------------------------------
 
 
-def portability_request_from_thread(*, thread) -> PortabilityFile | None:
-    """Hook of messaging.services.thread_create: a message with the objet "Je souhaite
-    bénéficier du maintien de mes garanties" opens the member's portability file, linked
-    to the thread that carries the justificatifs. A second message while a file is open
-    stays a plain message of that conversation."""
-    if thread.topic.code != PORTABILITY_TOPIC:
-        return None
+# The notice's "Formalités" and the guide: the initial justificatif of the Assurance
+# Chômage and the signed bulletin (members.portability_form) open the file.
+REQUIRED_JUSTIFICATIFS = (
+    "le justificatif initial de votre indemnisation par l'Assurance Chômage (France Travail)",
+    "le bulletin de demande de portabilité complété et signé",
+)
+
+
+def _member_attachment_count(thread) -> int:
+    return sum(message.attachments.count() for message in thread.messages.filter(from_member=True))
+
+
+def _missing_justificatifs_reply(received: int) -> str:
+    lines = [
+        "Message automatique de votre Espace Assuré.",
+        "",
+        "Votre dossier de maintien des garanties n'est pas encore ouvert : pour l'étudier, nos gestionnaires "
+        f"ont besoin de {len(REQUIRED_JUSTIFICATIFS)} documents"
+        + (f" (nous en avons reçu {received})" if received else ", et ce message n'en contient aucun")
+        + " :",
+    ]
+    lines += [f"- {label}" for label in REQUIRED_JUSTIFICATIFS]
+    lines += [
+        "",
+        "Le bulletin, déjà rempli avec vos informations, se télécharge sur la page « Maintien de mes "
+        f"garanties » : {reverse('members:portability')}",
+        "Répondez à ce message en joignant ces documents : votre dossier sera ouvert dès leur réception. "
+        "Si vous aviez seulement une question, un gestionnaire vous répond ici.",
+    ]
+    return "\n".join(lines)
+
+
+def _open_file(*, thread) -> PortabilityFile:
     member = thread.member
-    if open_portability_file(member) is not None:
-        return None
-    file = PortabilityFile(member=member, thread=thread, requested_at=thread.created_at)
+    file = PortabilityFile(member=member, thread=thread, requested_at=timezone.now())
     file.full_clean()
     file.save()
     audit_record(
-        actor=thread.member.user,
+        actor=member.user,
         member=member,
         action="demande de portabilité",
         field="portabilité",
         new=f"demande n° {thread.pk}",
     )
     return file
+
+
+def portability_request_from_thread(*, thread) -> str | None:
+    """Hook of messaging.services.thread_create for the objet "Je souhaite bénéficier du
+    maintien de mes garanties": with the required justificatifs attached, it opens the
+    member's portability file, linked to the thread that carries them; without them, it
+    opens nothing and answers which documents are missing (the text messaging posts). A
+    second message while a file is open stays a plain message of that conversation."""
+    if thread.topic.code != PORTABILITY_TOPIC or open_portability_file(thread.member) is not None:
+        return None
+    if not thread.member.contract.portability_offered:
+        return (
+            "Message automatique de votre Espace Assuré.\n\n"
+            f"Votre contrat « {thread.member.contract.name} » ne prévoit pas le maintien des garanties au titre "
+            "de la portabilité (il concerne les salariés dont le contrat de travail prend fin). "
+            "Un gestionnaire répond ici à votre message."
+        )
+    received = _member_attachment_count(thread)
+    if received < len(REQUIRED_JUSTIFICATIFS):
+        return _missing_justificatifs_reply(received)
+    _open_file(thread=thread)
+    return None
+
+
+def portability_request_from_reply(*, thread, message) -> str | None:
+    """Hook of messaging.services.thread_reply_by_member: the justificatifs asked for come
+    as a reply in the same conversation and open the file then."""
+    if (
+        thread.topic.code != PORTABILITY_TOPIC
+        or not thread.member.contract.portability_offered
+        or not message.attachments.exists()
+        or open_portability_file(thread.member) is not None
+        or PortabilityFile.objects.filter(thread=thread).exists()
+    ):
+        return None
+    received = _member_attachment_count(thread)
+    if received < len(REQUIRED_JUSTIFICATIFS):
+        return _missing_justificatifs_reply(received)
+    _open_file(thread=thread)
+    return None
+
+
+def pending_portability_thread(member: Member):
+    """The member's open conversation under the portability objet still waiting for its
+    justificatifs (no file opened from it), for the portability page."""
+    return (
+        member.message_threads.filter(
+            topic__code=PORTABILITY_TOPIC, portability_file__isnull=True, closed_at__isnull=True
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def _set_member(member: Member, *, actor, action: str, **values) -> None:
@@ -284,6 +451,7 @@ def portability_validate(
             "end": _fr(period.end),
             "months": period.months,
             "consent": file.france_travail_consent,
+            "rhythm": file.member.contract.portability_proof_rhythm,
             "path": reverse("members:portability"),
         },
     )
@@ -419,7 +587,7 @@ def _remind(file: PortabilityFile, *, month: dt.date, rank: int, today: dt.date)
     if not created:
         return False
     context = {
-        "month": f"{month:%m/%Y}",
+        "month": proof_period_label(file, month),
         "rank": rank,
         "path": reverse("members:portability"),
         "consent_path": reverse("members:profile") + "#france-travail",
@@ -461,7 +629,8 @@ def _sweep_one(file_id: int, today: dt.date) -> str:
         )
         return "ended"
     outcome = ""
-    month = month_start(today)
+    # Reminders are counted per proof period, named by its first month.
+    month = proof_period_start(file, today)
     if proof_missing(file, today):
         deadline = proof_deadline(file, month)
         first = file.reminders.filter(month=month, rank=1).first()

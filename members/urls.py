@@ -27,4 +27,5 @@ urlpatterns = [
     path("profil/mes-donnees.zip", views_profile.data_export, name="profile_export"),
     path("profil/cloture/", views_profile.closure_request, name="profile_closure"),
     path("profil/portabilite/", views_profile.portability_page, name="portability"),
+    path("profil/portabilite/bulletin.pdf", views_profile.portability_form, name="portability_form"),
 ]

@@ -1,5 +1,7 @@
 """Validators for French identifiers held on members and beneficiaries."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
@@ -10,6 +12,11 @@ def normalize_nir(value: str) -> str:
     return "".join(value.split()).upper()
 
 
+# Sex, year, month (5 digits), the département (2 digits, or 2A/2B for Corsica), the
+# commune and the order number (6 digits), the key (2 digits).
+NIR_SHAPE = re.compile(r"\d{5}(?:\d{2}|2A|2B)\d{8}")
+
+
 def validate_nir(value: str) -> None:
     """A NIR (numéro de sécurité sociale): 13 characters and a 2-digit key."""
     compact = normalize_nir(value)
@@ -17,6 +24,11 @@ def validate_nir(value: str) -> None:
         raise ValidationError(
             "Le numéro de sécurité sociale doit comporter 15 caractères (13 chiffres et la clé).",
             code="nir_length",
+        )
+    if not NIR_SHAPE.fullmatch(compact):
+        raise ValidationError(
+            "Le numéro de sécurité sociale ne comporte que des chiffres (2A ou 2B pour un département de Corse).",
+            code="nir_format",
         )
     try:
         stdnum_nir.validate(compact)
@@ -65,3 +77,16 @@ def nir_with_key(first_13: str) -> str:
     digits = first_13.upper().replace("2A", "19").replace("2B", "18")
     key = 97 - int(digits) % 97
     return f"{first_13.upper()}{key:02d}"
+
+
+# The member numbers the portal holds (reference and demo data): ten digits.
+MEMBER_NUMBER_SHAPE = re.compile(r"\d{10}")
+
+
+def validate_member_number(value: str) -> None:
+    if not MEMBER_NUMBER_SHAPE.fullmatch("".join(value.split())):
+        raise ValidationError(
+            "Le numéro d'adhérent comporte 10 chiffres, sans lettre : il figure sur votre carte de tiers payant "
+            "et sur vos courriers.",
+            code="member_number_format",
+        )

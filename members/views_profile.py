@@ -214,7 +214,16 @@ def portability_page(request):
     member = request.member
     file = portability.latest_portability_file(member)
     if file is None:
-        return render(request, "members/portability.html", {"member": member, "file": None})
+        return render(
+            request,
+            "members/portability.html",
+            {
+                "member": member,
+                "file": None,
+                "pending_thread": portability.pending_portability_thread(member),
+                "justificatifs": portability.REQUIRED_JUSTIFICATIFS,
+            },
+        )
     form = ProofForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,7 +236,8 @@ def portability_page(request):
             messages.success(request, f"Votre justificatif de {proof.month:%m/%Y} est bien reçu. Merci.")
             return redirect("members:portability")
     today = timezone.localdate()
-    month = portability.month_start(today)
+    # The current proof period (a month or a quarter, per the contract), None in the first one.
+    period = portability.proof_period_start(file, today)
     return render(
         request,
         "members/portability.html",
@@ -237,12 +247,26 @@ def portability_page(request):
             "form": form,
             "proofs": file.proofs.select_related("file"),
             "proof_expected": portability.proof_expected(file, today),
-            "proof_received": portability.proof_received(file, month),
+            "proof_received": portability.proof_received(file, period),
             "proof_missing": portability.proof_missing(file, today),
-            "due_date": portability.proof_due_date(month),
-            "deadline": portability.proof_deadline(file, month),
+            "period_label": portability.proof_period_label(file, period) if period else "",
+            "due_date": portability.proof_due_date(period) if period else None,
+            "deadline": portability.proof_deadline(file, period),
             "evin_deadline": portability.loi_evin_deadline(file),
             "today": today,
         },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+@require_GET
+@member_required
+def portability_form(request):
+    """The member's own pre-filled "bulletin de demande de portabilité", made on demand."""
+    member = request.member
+    if not member.contract.portability_offered:
+        return redirect("members:portability")
+    response = HttpResponse(portability.portability_form_pdf(member), content_type="application/pdf")
+    attachment(response, safe_filename("bulletin-demande-portabilite", extension="pdf"))
+    response["Cache-Control"] = "private, no-store"
+    return response

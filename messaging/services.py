@@ -95,10 +95,20 @@ def thread_create(*, member: Member, author, beneficiary: Beneficiary, topic: To
     thread.save()
     _message_add(thread=thread, author=author, from_member=True, body=body, files=files)
     # Apps below messaging act on a new thread through <app>/messaging_hooks.py (members:
-    # "Je souhaite bénéficier du maintien de mes garanties" opens the portability file).
+    # "Je souhaite bénéficier du maintien de mes garanties" opens the portability file, or
+    # says which justificatifs are missing).
     for module in app_modules("messaging_hooks"):
-        module.thread_created(thread=thread)
+        _auto_reply(thread, module.thread_created(thread=thread))
     return thread
+
+
+def _auto_reply(thread: Thread, body: str | None) -> None:
+    """A hook's answer, posted at once as an automatic message of the portal (no author),
+    unread for the member; the thread stays in the gestionnaires' queue."""
+    if body:
+        message = Message(thread=thread, author=None, from_member=False, body=body.strip())
+        message.full_clean(exclude=["author"])  # the portal's own message has no author
+        message.save()
 
 
 def _ensure_open(thread: Thread) -> None:
@@ -127,6 +137,10 @@ def thread_reply_by_member(*, thread: Thread, author, body: str, files=()) -> Me
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     _ensure_open(thread)
     message = _message_add(thread=thread, author=author, from_member=True, body=body, files=files)
+    for module in app_modules("messaging_hooks"):
+        replied = getattr(module, "member_replied", None)
+        if replied is not None:
+            _auto_reply(thread, replied(thread=thread, message=message))
     thread.status = ThreadStatus.IN_PROGRESS if thread.assigned_to_id else ThreadStatus.SENT
     thread.last_message_at = message.created_at
     thread.waiting_since = thread.waiting_since or message.created_at

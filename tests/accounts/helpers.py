@@ -40,7 +40,7 @@ def pass_second_factor(client, user, *, trust: bool = False):
     page = client.get(SECOND_FACTOR_URL)
     assert page.status_code == 200, page.status_code
     code = code_from_outbox(user.email, remove=True)
-    response = client.post(SECOND_FACTOR_URL, {"methode": "email", "code": code, "trust": "on" if trust else ""})
+    response = client.post(SECOND_FACTOR_URL, {"methode": "email", "code": code, "trust": "oui" if trust else "non"})
     assert response.status_code == 302, response.content[:2000]
     if trust:
         # Keep the suite's outbox clean of the "new trusted browser" notice as well.

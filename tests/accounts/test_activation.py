@@ -14,10 +14,13 @@ from django.utils import timezone
 
 from accounts.models import ActivationLink
 from members.models import Contract, MemberStatus
+from members.validators import nir_with_key
 from tests.accounts.helpers import code_from_outbox, travel
 from tests.factories import make_member
 
 START = "/compte/premiere-connexion/"
+# Well formed (its key checks) but nobody's: a wrong NIR that gets past the format checks.
+WRONG_NIR = nir_with_key("1850578006084")
 NEW_PASSWORD = "Ma-Nouvelle-Cle-2026!"
 
 
@@ -171,7 +174,7 @@ def test_an_already_active_member_is_told_by_email_only(client, alice):
 
 
 def test_all_three_pieces_of_identity_must_match(client, carole):
-    for changes in ({"birth_date": "1975-04-04"}, {"nir": "2" + carole.holder.nir[1:]}):
+    for changes in ({"birth_date": "1975-04-04"}, {"nir": nir_with_key("2" + carole.holder.nir[1:13])}):
         response = request_link(client, carole, **changes)
         assert response["Location"] == "/compte/premiere-connexion/demande-envoyee/"
     assert mail.outbox == [] and not ActivationLink.objects.exists()
@@ -203,7 +206,7 @@ def test_a_known_and_an_unknown_number_cost_the_same_queries(
     assert len(callbacks) == 1
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         unknown = _statements(client, identity(other, number="8800000001"))
-        mismatch = _statements(client, identity(other, nir="1" * 15))
+        mismatch = _statements(client, identity(other, nir=WRONG_NIR))
     assert callbacks == []
     strip = lambda sql: re.sub(r"'[^']*'|\d+", "?", sql)  # noqa: E731
     assert [strip(q) for q in known] == [strip(q) for q in unknown] == [strip(q) for q in mismatch]
@@ -237,7 +240,7 @@ def test_the_answer_does_not_wait_for_the_email(
 
 def test_requests_are_throttled_per_member_number(client, carole):
     for _ in range(5):
-        assert request_link(client, carole, nir="1" * 15).status_code == 302
+        assert request_link(client, carole, nir=WRONG_NIR).status_code == 302
     page = request_link(client, carole)
     assert page.status_code == 429 and "Réessayez dans" in page.content.decode()
     assert mail.outbox == []
@@ -251,10 +254,60 @@ def test_requests_are_throttled_per_member_number(client, carole):
 
 def test_requests_are_throttled_per_ip_address(client, db):
     members = [make_member(with_user=False) for _ in range(21)]
-    statuses = [client.post(START, identity(m, nir="1" * 15)).status_code for m in members]
+    statuses = [client.post(START, identity(m, nir=WRONG_NIR)).status_code for m in members]
     assert statuses[:20] == [302] * 20 and statuses[20] == 429
     assert client.post(START, identity(members[20]), REMOTE_ADDR="10.1.1.1").status_code == 302
 
 
 def test_the_login_page_links_to_the_first_connection(client, db):
     assert 'href="/compte/premiere-connexion/"' in client.get("/compte/login/").content.decode()
+
+
+# --- issue 20: formats first, each wrong field said in French; the phone for who has no card
+
+
+def field_errors(response, name):
+    return [str(error) for error in response.context["form"].errors.get(name, [])]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"nir": "123"}, "nir", "15 caractères"),
+        ({"nir": "1850578A0608491"}, "nir", "ne comporte que des chiffres"),
+        ({"nir": "185057800608492"}, "nir", "la clé ne correspond pas"),
+        ({"birth_date": "2999-01-01"}, "birth_date", "ne peut pas être dans le futur"),
+        ({"birth_date": "1066-10-14"}, "birth_date", "Vérifiez l'année de naissance"),
+        ({"birth_date": f"{dt.date.today().year - 5}-05-01"}, "birth_date", "celle d'un enfant"),
+        ({"number": "12AB56"}, "number", "10 chiffres, sans lettre"),
+        ({"number": "12345"}, "number", "10 chiffres"),
+    ],
+)
+def test_a_malformed_request_says_which_field_is_wrong_and_sends_nothing(client, carole, changes, field, message):
+    response = client.post(START, identity(carole, **changes))
+    assert response.status_code == 400
+    errors = field_errors(response, field)
+    assert errors and message in errors[0]
+    assert set(response.context["form"].errors) == {field}  # the other fields are fine
+    assert mail.outbox == [] and not ActivationLink.objects.exists()
+    # Not counted against the member number's quota: nothing was looked up.
+    from accounts.models import ActivationAttempt
+
+    assert not ActivationAttempt.objects.exists()
+
+
+def test_a_well_formed_request_goes_on_with_spaces_and_a_corsican_nir(client, carole):
+    holder = carole.holder
+    holder.nir = nir_with_key("175042B006084")
+    holder.save()
+    spaced = " ".join([holder.nir[:1], holder.nir[1:3], holder.nir[3:5], holder.nir[5:7], holder.nir[7:]])
+    response = client.post(START, identity(carole, number=f" {carole.number[:5]} {carole.number[5:]} ", nir=spaced))
+    assert response["Location"] == "/compte/premiere-connexion/demande-envoyee/"
+    assert ActivationLink.objects.filter(member=carole).exists()
+
+
+def test_the_first_connection_page_gives_the_phone_for_who_has_no_card(client, db):
+    page = client.get(START).content.decode()
+    assert "Pas encore de carte de tiers payant ?" in page
+    for phone in ("0825 800 824", "01 49 29 49 29", "01 70 91 39 00"):
+        assert f">{phone}</a>" in page

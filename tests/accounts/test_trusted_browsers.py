@@ -46,7 +46,7 @@ def test_trusting_a_browser_is_emailed_and_listed(client, alice):
     firefox.get(SECOND_FACTOR_URL)
     from tests.accounts.helpers import code_from_outbox
 
-    firefox.post(SECOND_FACTOR_URL, {"methode": "email", "code": code_from_outbox(alice.email), "trust": "on"})
+    firefox.post(SECOND_FACTOR_URL, {"methode": "email", "code": code_from_outbox(alice.email), "trust": "oui"})
     notice = [m for m in mail.outbox if "navigateur de confiance" in m.subject]
     assert notice and "Firefox sur Windows" in notice[0].body
     record = TrustedBrowser.objects.get(user=alice.user)
@@ -133,3 +133,105 @@ def test_a_password_change_revokes_every_browser_and_ends_other_sessions(trusted
     trusted.post("/compte/logout/")
     trusted.post("/compte/login/", {"login": alice.number, "password": new})
     assert trusted.get("/")["Location"].startswith(SECOND_FACTOR_URL)
+
+
+# --- issue 20: the guide's behaviour by default, and a new network asks again ----------
+
+HOME = "192.0.2.17"  # the member's box
+HOME_AGAIN = "192.0.2.200"  # the same box, another address of its /24
+CAFE = "198.51.100.8"  # another network
+
+
+def code_page(client):
+    return client.get(SECOND_FACTOR_URL).content.decode()
+
+
+def test_the_code_page_trusts_a_personal_device_by_default_and_offers_a_shared_computer(alice):
+    browser = Client(HTTP_USER_AGENT=FIREFOX)
+    enrol_email_device(alice.user)
+    browser.post("/compte/login/", {"login": alice.number, "password": PASSWORD})
+    page = code_page(browser)
+    assert 'type="radio" name="trust" value="oui" id="id_trust_0" checked' in page
+    assert 'value="non" id="id_trust_1" aria' in page  # not checked
+    assert "Un ordinateur partagé ou public : me demander un code à chaque connexion" in page
+    assert "depuis un autre réseau (box, wifi) ou après 3 mois sans connexion" in page
+
+
+@pytest.fixture
+def at_home(alice):
+    """Alice's Firefox at home, trusted as the page proposes it."""
+    client = Client(HTTP_USER_AGENT=FIREFOX, REMOTE_ADDR=HOME)
+    client.post("/compte/login/", {"login": alice.number, "password": PASSWORD})
+    pass_second_factor(client, alice.user, trust=True)
+    client.post("/compte/logout/")
+    return client
+
+
+def test_same_browser_same_network_is_not_asked(at_home, alice):
+    at_home.defaults["REMOTE_ADDR"] = HOME_AGAIN
+    mail.outbox.clear()
+    assert log_in(at_home, alice.user).status_code == 200
+    assert mail.outbox == []
+
+
+def test_the_network_is_stored_as_a_keyed_hash_only(at_home, alice):
+    from django.utils.crypto import salted_hmac
+
+    record = TrustedBrowser.objects.get(user=alice.user)
+    assert (
+        record.network_hash == salted_hmac("accounts.trusted-network", "192.0.2.0/24", algorithm="sha256").hexdigest()
+    )
+    assert "192.0.2" not in record.network_hash
+
+
+def test_a_new_network_is_asked_then_trusted_in_place_of_the_old_one(at_home, alice):
+    at_home.defaults["REMOTE_ADDR"] = CAFE
+    assert log_in(at_home, alice.user)["Location"].startswith(SECOND_FACTOR_URL)
+    assert "depuis un autre réseau (box, wifi) que d'habitude" in code_page(at_home)
+    pass_second_factor(at_home, alice.user, trust=True)
+    assert TrustedBrowser.objects.filter(user=alice.user, revoked_at__isnull=True).count() == 1  # one browser
+    at_home.post("/compte/logout/")
+    assert log_in(at_home, alice.user).status_code == 200  # the café is known now
+    at_home.post("/compte/logout/")
+    at_home.defaults["REMOTE_ADDR"] = HOME
+    assert log_in(at_home, alice.user)["Location"].startswith(SECOND_FACTOR_URL)
+
+
+def test_after_three_months_without_connection_the_code_is_asked(at_home, alice):
+    with travel(timezone.now() + dt.timedelta(days=91)):
+        assert log_in(at_home, alice.user)["Location"].startswith(SECOND_FACTOR_URL)
+
+
+def test_a_shared_computer_is_asked_next_time(alice):
+    library = Client(HTTP_USER_AGENT=FIREFOX, REMOTE_ADDR=CAFE)
+    log_in(library, alice.user)
+    pass_second_factor(library, alice.user, trust=False)
+    assert not TrustedBrowser.objects.filter(user=alice.user).exists()
+    assert "espace_navigateur" not in library.cookies or not library.cookies["espace_navigateur"].value
+    library.post("/compte/logout/")
+    assert log_in(library, alice.user)["Location"].startswith(SECOND_FACTOR_URL)
+
+
+def test_choosing_shared_computer_on_a_trusted_browser_forgets_it(at_home, alice):
+    at_home.defaults["REMOTE_ADDR"] = CAFE  # asked: a new network
+    log_in(at_home, alice.user)
+    pass_second_factor(at_home, alice.user, trust=False)
+    assert not TrustedBrowser.objects.filter(user=alice.user, revoked_at__isnull=True).exists()
+    at_home.post("/compte/logout/")
+    at_home.defaults["REMOTE_ADDR"] = HOME
+    assert log_in(at_home, alice.user)["Location"].startswith(SECOND_FACTOR_URL)
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("192.0.2.17", "192.0.2.0/24"),
+        ("2001:db8:1234:5678::1", "2001:db8:1234::/48"),
+        ("::ffff:192.0.2.17", "192.0.2.0/24"),
+        ("not an address", ""),
+    ],
+)
+def test_the_network_prefix(address, network):
+    from core.client_ip import network_prefix
+
+    assert network_prefix(address) == network

@@ -124,7 +124,7 @@ def browser_login(page, user, *, password: str | None = None, trust: bool = Fals
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/double-authentification/**")
     page.locator("#id_code").fill(last_code(user.email, "code de connexion"))
-    if trust:
-        page.get_by_label("Faire confiance à ce navigateur").check()
+    # Trust is the default (a personal device); the suite says "ordinateur partagé" unless asked.
+    page.get_by_label("Mon appareil personnel" if trust else "Un ordinateur partagé").check()
     page.get_by_role("button", name="Valider").click()
     page.wait_for_load_state()

@@ -251,17 +251,21 @@ def test_messaging_form_with_the_keyboard_only(page, alice):
 def test_portability_request_through_the_messaging(page, alice, tmp_path):
     from members.models import PortabilityFile
 
-    certificate = tmp_path / "attestation-employeur.pdf"
+    certificate = tmp_path / "attestation-france-travail.pdf"
     certificate.write_bytes(pdf_bytes())
+    bulletin = tmp_path / "bulletin-signe.pdf"
+    bulletin.write_bytes(pdf_bytes())
     browser_login(page, alice.user)
     page.goto("/situation/profil/")
+    page.get_by_role("link", name="Je souhaite bénéficier du maintien de mes garanties").click()
+    page.wait_for_url("**/profil/portabilite/")  # the bulletin and the list of justificatifs first
     page.get_by_role("link", name="Je souhaite bénéficier du maintien de mes garanties").click()
     page.wait_for_load_state()
     assert page.get_by_label("Catégorie").input_value() == "je-quitte-mon-entreprise"
     assert page.get_by_label("Objet").input_value() == "maintien-des-garanties"
     page.get_by_label("Bénéficiaire concerné").select_option(index=1)
     page.get_by_label("Votre message").fill("Mon contrat de travail a pris fin le 31 octobre.")
-    page.locator("input[type=file]").set_input_files(str(certificate))
+    page.locator("input[type=file]").set_input_files([str(certificate), str(bulletin)])
     page.get_by_role("button", name=re.compile("Envoyer", re.I)).click()
     page.wait_for_load_state()
     assert PortabilityFile.objects.filter(member=alice).count() == 1

@@ -167,3 +167,18 @@ def test_counters_run_in_care_date_order_within_one_file():
         line.decompte.external_id: line.complementary_paid for line in DecompteLine.objects.select_related("decompte")
     }
     assert paid == {"L1": Decimal("60.00"), "L2": Decimal("40.00"), "L3": Decimal("0.00")}
+
+
+def test_a_tiers_payant_e_mail_says_the_professional_was_paid_without_naming_them(
+    alice, django_capture_on_commit_callbacks
+):
+    row = consultation("TP1", alice).replace(";assure;;", ";professionnel;Pharmacie du Parc;")
+    with django_capture_on_commit_callbacks(execute=True):
+        decomptes_import(content=csv_file(row), file_name="tp.csv")
+    (message,) = mail.outbox
+    assert message.subject == "Un remboursement a été réglé à votre professionnel de santé"
+    assert "directement à votre professionnel de santé (tiers payant)" in message.body
+    assert "n'est pas versé sur votre compte" in message.alternatives[0][0]
+    assert "Un nouveau remboursement" not in message.body
+    # Who the professional is stays in the portal, like the act and the beneficiary.
+    assert "Pharmacie du Parc" not in message.body and "Pharmacie du Parc" not in message.alternatives[0][0]

@@ -15,6 +15,7 @@ from django.test import RequestFactory
 
 from accounts.models import ActivationAttempt
 from core.client_ip import client_ip
+from members.validators import nir_with_key
 from tests.accounts.helpers import enrol_email_device
 from tests.factories import PASSWORD, make_member
 
@@ -100,7 +101,12 @@ def test_the_first_connection_quota_counts_per_client(client, db, behind_one_pro
     members = [make_member(with_user=False) for _ in range(21)]
 
     def ask(member, address, forged=""):
-        data = {"number": member.number, "birth_date": dt.date(1900, 1, 1).isoformat(), "nir": "1" * 15}
+        # Well formed (malformed input is refused before the quota), matching nobody.
+        data = {
+            "number": member.number,
+            "birth_date": dt.date(1970, 1, 1).isoformat(),
+            "nir": nir_with_key("1700175123456"),
+        }
         return client.post("/compte/premiere-connexion/", data, **via_proxy(address, forged)).status_code
 
     statuses = [ask(member, "203.0.113.5", forged=f"10.0.0.{i}") for i, member in enumerate(members)]

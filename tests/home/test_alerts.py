@@ -66,3 +66,16 @@ def test_home_alerts_a_late_reimbursement_a_devis_document_and_only_the_three_ne
     assert page.count("Un nouveau remboursement est disponible") == 3
     assert [f"versés le {day(age)}" in page for age in (2, 5, 9, 12)] == [True, True, True, False]
     assert "Pièce de Bob" not in page and page.count("Une pièce justificative est demandée") == 1
+
+
+def test_a_tiers_payant_alert_says_who_was_paid_and_that_nothing_reaches_the_account(alice_client, alice):
+    today = dt.date.today()
+    paid = (today - dt.timedelta(days=2)).strftime("%d/%m/%Y")
+    care = (today - dt.timedelta(days=5)).strftime("%d/%m/%Y")
+    row = consultation("TP1", alice, care=care, paid=paid).replace(";assure;;", ";professionnel;Pharmacie du Parc;")
+    batch = decomptes_import(content=csv_file(row), file_name="tp.csv")
+    assert batch.status == "accepte", batch.errors
+    page = alice_client.get(reverse("home:home")).content.decode()
+    assert "Un remboursement a été réglé à votre professionnel de santé" in page
+    assert f"39,00 € réglés le {paid} directement à Pharmacie du Parc (tiers payant)" in page.replace("\xa0", " ")
+    assert "Un nouveau remboursement est disponible" not in page

@@ -62,15 +62,29 @@ def on(day: dt.date, hour: int = 9):
         yield
 
 
-def request_portability(member, files=()):
+def justificatifs():
+    """The two documents the notice asks for: the initial France Travail proof and the bulletin."""
+    return [upload("france-travail.pdf", pdf_bytes()), upload("bulletin-signe.pdf", pdf_bytes())]
+
+
+def request_portability(member, files=None):
     return thread_create(
         member=member,
         author=member.user,
         beneficiary=member.holder,
         topic=Topic.objects.get(code="maintien-des-garanties"),
         body="Je quitte mon entreprise le 31/03.",
-        files=files,
+        files=justificatifs() if files is None else files,
     )
+
+
+@pytest.fixture
+def monthly(alice):
+    """Alice's proofs due each month, the CCN Immobilier guide's rhythm, on T331's dates
+    (whose own notice says quarterly: tested below with the reference data as it is)."""
+    Contract.objects.filter(pk=alice.contract_id).update(portability_proof_months=1)
+    alice.contract.refresh_from_db()
+    return alice
 
 
 def active_file(member, gestionnaire, *, work_contract_end=dt.date(2026, 3, 31), months=9, days=0):
@@ -257,7 +271,7 @@ def reminder_keys(file):
 
 
 @pytest.mark.django_db
-def test_reminders_are_sent_once_per_month_then_a_second_ten_days_later(alice, gestionnaire):
+def test_reminders_are_sent_once_per_month_then_a_second_ten_days_later(monthly, alice, gestionnaire):
     file = active_file(alice, gestionnaire)
     with on(dt.date(2026, 4, 20)):  # the month portability started: the request carried the proof
         portability_sweep()
@@ -283,7 +297,7 @@ def test_reminders_are_sent_once_per_month_then_a_second_ten_days_later(alice, g
 
 
 @pytest.mark.django_db
-def test_a_proof_of_the_month_stops_the_reminders(alice, gestionnaire):
+def test_a_proof_of_the_month_stops_the_reminders(monthly, alice, gestionnaire):
     file = active_file(alice, gestionnaire)
     with on(dt.date(2026, 5, 3)):
         portability_proof_add(member=alice, actor=alice.user, uploaded=upload("attestation.pdf", pdf_bytes()))
@@ -312,7 +326,7 @@ def test_no_reminder_when_consent_is_given(alice, gestionnaire):
 
 
 @pytest.mark.django_db
-def test_the_reminder_e_mail_is_sent(alice, gestionnaire, django_capture_on_commit_callbacks):
+def test_the_reminder_e_mail_is_sent(monthly, alice, gestionnaire, django_capture_on_commit_callbacks):
     file = active_file(alice, gestionnaire)
     mail.outbox.clear()
     with on(dt.date(2026, 5, 10)), django_capture_on_commit_callbacks(execute=True):
@@ -323,7 +337,7 @@ def test_the_reminder_e_mail_is_sent(alice, gestionnaire, django_capture_on_comm
 
 
 @pytest.mark.django_db
-def test_without_proofs_the_cover_ends_on_the_announced_date(alice, gestionnaire):
+def test_without_proofs_the_cover_ends_on_the_announced_date(monthly, alice, gestionnaire):
     file = active_file(alice, gestionnaire)
     for day in (dt.date(2026, 5, 10), dt.date(2026, 5, 20), dt.date(2026, 5, 29)):
         with on(day):
@@ -428,14 +442,180 @@ def test_a_stranger_sees_nothing_of_alices_portability(alice, bob, gestionnaire)
 
 
 @pytest.mark.django_db
-def test_the_gestionnaire_sees_who_is_late(gestionnaire_client, alice, bob, gestionnaire):
+def test_the_gestionnaire_sees_who_is_late(gestionnaire_client, monthly, alice, gestionnaire):
+    colleague = make_member()  # also T331, hence monthly here too
     late = active_file(alice, gestionnaire)
-    on_time = active_file(bob, gestionnaire)
+    on_time = active_file(colleague, gestionnaire)
     with on(dt.date(2026, 5, 2)):
-        portability_proof_add(member=bob, actor=bob.user, uploaded=upload("attestation.pdf", pdf_bytes()))
+        portability_proof_add(member=colleague, actor=colleague.user, uploaded=upload("attestation.pdf", pdf_bytes()))
     with on(dt.date(2026, 5, 12)):
         response = gestionnaire_client.get("/gestion/members/portabilityfile/?justificatif=en_retard")
     assert response.status_code == 200
     assert list(response.context["cl"].queryset) == [late]
     assert on_time not in response.context["cl"].queryset
     assert "EN RETARD" in response.content.decode()
+
+
+# --- issue 20: a dossier only with its justificatifs, the bulletin, each contract's rules ---
+
+
+def auto_replies(thread):
+    return [m.body for m in thread.messages.filter(from_member=False, author__isnull=True)]
+
+
+@pytest.mark.django_db
+def test_a_plain_question_under_the_portability_objet_opens_no_file_and_says_what_is_missing(alice_client, alice):
+    thread = request_portability(alice, files=[])
+    assert not PortabilityFile.objects.exists()
+    (reply,) = auto_replies(thread)
+    assert "n'est pas encore ouvert" in reply and "ce message n'en contient aucun" in reply
+    assert "le justificatif initial de votre indemnisation par l'Assurance Chômage" in reply
+    assert "le bulletin de demande de portabilité complété et signé" in reply
+    assert PORTABILITY_URL in reply  # where the bulletin is
+    page = alice_client.get(PORTABILITY_URL).content.decode()
+    assert "vérifient vos justificatifs" not in page
+    assert f"Votre demande n° {thread.pk} attend vos justificatifs" in page
+    # The message is still a message: the gestionnaires' queue has it.
+    thread.refresh_from_db()
+    assert thread.status == "envoye"
+
+
+@pytest.mark.django_db
+def test_one_document_is_not_enough_and_the_reply_with_the_other_opens_the_file(alice_client, alice):
+    thread = request_portability(alice, files=[upload("france-travail.pdf", pdf_bytes())])
+    assert not PortabilityFile.objects.exists()
+    assert "nous en avons reçu 1" in auto_replies(thread)[0]
+    response = alice_client.post(
+        f"/messagerie/{thread.pk}/repondre/",
+        {"texte": "Voici mon bulletin signé.", "pieces_jointes": [upload("bulletin.pdf", pdf_bytes())]},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    file = PortabilityFile.objects.get(member=alice)
+    assert (file.thread, file.status) == (thread, PortabilityStatus.REQUESTED)
+    assert len(auto_replies(thread)) == 1  # nothing more to ask
+    assert "Nos gestionnaires vérifient vos justificatifs" in alice_client.get(PORTABILITY_URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_reply_without_attachment_in_a_waiting_request_opens_nothing(alice):
+    from messaging.services import thread_reply_by_member
+
+    thread = request_portability(alice, files=[])
+    thread_reply_by_member(thread=thread, author=alice.user, body="Combien de temps dure le maintien ?")
+    assert not PortabilityFile.objects.exists()
+    assert len(auto_replies(thread)) == 1
+
+
+@pytest.mark.django_db
+def test_t331_proofs_are_quarterly_as_its_notice_says(alice, gestionnaire):
+    file = active_file(alice, gestionnaire)  # from 01/04/2026, T331: notice 004 lines 497-501
+    assert alice.contract.portability_proof_months == 3
+    for day in (dt.date(2026, 5, 12), dt.date(2026, 6, 25)):
+        with on(day):
+            portability_sweep()
+            assert alerts_for(alice) == []
+    assert reminder_keys(file) == []
+    assert list(late_portability_files(dt.date(2026, 6, 25))) == []
+    with on(dt.date(2026, 7, 10)):
+        portability_sweep()
+        (alert,) = alerts_for(alice)
+    assert alert.title == "Votre justificatif France Travail du trimestre est attendu"
+    assert "07/2026 à 09/2026" in alert.text
+    assert reminder_keys(file) == [f"portability-proof:{file.pk}:2026-07:1"]
+    # A proof sent in August covers the quarter: no second reminder, nothing late.
+    with on(dt.date(2026, 8, 3)):
+        portability_proof_add(member=alice, actor=alice.user, uploaded=upload("attestation.pdf", pdf_bytes()))
+    with on(dt.date(2026, 9, 20)):
+        portability_sweep()
+        assert alerts_for(alice) == []
+    assert list(late_portability_files(dt.date(2026, 9, 20))) == []
+    assert reminder_keys(file) == [f"portability-proof:{file.pk}:2026-07:1"]
+    with on(dt.date(2026, 10, 10)):  # the next quarter
+        portability_sweep()
+    assert reminder_keys(file)[-1] == f"portability-proof:{file.pk}:2026-10:1"
+
+
+@pytest.mark.django_db
+def test_ccn_immobilier_proofs_are_monthly_as_its_guide_says(gestionnaire):
+    member = make_member(contract=Contract.objects.get(number="KP-CCN-IMMOBILIER"), formulas=())
+    file = active_file(member, gestionnaire, months=4)
+    with on(dt.date(2026, 5, 10)):
+        portability_sweep()
+    assert reminder_keys(file) == [f"portability-proof:{file.pk}:2026-05:1"]
+
+
+@pytest.mark.django_db
+def test_the_validation_e_mail_gives_the_contracts_rhythm(alice, gestionnaire, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        active_file(alice, gestionnaire)
+    (sent,) = [m for m in mail.outbox if "accordé" in m.subject]
+    assert "Chaque trimestre, déposez" in sent.body
+
+
+@pytest.mark.django_db
+def test_retirees_are_not_offered_portability(bob):
+    assert bob.contract.portability_offered is False  # notice 003: the retirees' contract
+    bob_client = login(Client(), bob.user)
+    page = bob_client.get(PORTABILITY_URL).content.decode()
+    assert "Vous quittez votre entreprise" not in page
+    assert "ne prévoit pas le maintien des garanties" in page
+    assert "01 49 29 49 29" in page  # whom to call
+    profile = bob_client.get("/situation/profil/").content.decode()
+    assert "Vous quittez votre entreprise" not in profile and 'id="france-travail"' not in profile
+    assert bob_client.get(PORTABILITY_URL + "bulletin.pdf").status_code == 302
+    thread = request_portability(bob)
+    assert not PortabilityFile.objects.exists()
+    assert "ne prévoit pas le maintien des garanties" in auto_replies(thread)[0]
+
+
+@pytest.mark.django_db
+def test_employees_are_offered_portability_with_the_bulletin(alice_client):
+    page = alice_client.get(PORTABILITY_URL).content.decode()
+    assert "Vous quittez votre entreprise" in page
+    assert 'href="/situation/profil/portabilite/bulletin.pdf"' in page
+    assert "chaque trimestre" in page
+    assert "Vous quittez votre entreprise" in alice_client.get("/situation/profil/").content.decode()
+
+
+def pdf_text(content: bytes) -> str:
+    """Text as a reader sees it (poppler's pdftotext), whitespace normalised."""
+    import subprocess
+
+    assert content.startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True).stdout
+    return " ".join(text.decode().split())
+
+
+@pytest.mark.django_db
+def test_the_bulletin_is_a_pdf_pre_filled_with_the_members_own_data(alice_client, alice):
+    colleague = make_member()
+    response = alice_client.get(PORTABILITY_URL + "bulletin.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert "private" in response["Cache-Control"]
+    text = pdf_text(response.content)
+    holder = alice.holder
+    assert "Bulletin de demande de portabilité" in text
+    assert f"{holder.last_name} {holder.first_name}" in text
+    assert holder.birth_date.strftime("%d/%m/%Y") in text
+    assert alice.number in text and holder.nir in text
+    assert "Garanties Santé IDCC 1412 (n° T331)" in text
+    assert "IDCC 1412" in text and "KLESIA Prévoyance" in text
+    assert "Paul" in text and "Léo" in text  # the household already covered
+    assert "chaque trimestre" in text
+    assert "Raison sociale" in text and "Date de fin du contrat de travail" in text  # left to fill
+    assert colleague.number not in text
+
+
+@pytest.mark.django_db
+def test_the_back_office_counts_a_quarterly_proof_for_its_whole_quarter(gestionnaire_client, alice, gestionnaire):
+    active_file(alice, gestionnaire)  # T331: quarters from July
+    with on(dt.date(2026, 7, 5)):
+        portability_proof_add(member=alice, actor=alice.user, uploaded=upload("attestation.pdf", pdf_bytes()))
+    with on(dt.date(2026, 8, 20)):
+        page = gestionnaire_client.get("/gestion/members/portabilityfile/").content.decode()
+        late = gestionnaire_client.get("/gestion/members/portabilityfile/?justificatif=en_retard")
+    assert "reçu" in page and "EN RETARD" not in page
+    assert list(late.context["cl"].queryset) == []

@@ -2,9 +2,9 @@ from messaging.models import Topic
 from messaging.services import thread_create
 
 
-def new_thread(
-    member, *, topic="maintien-des-garanties", body="Bonjour, je quitte mon entreprise.", beneficiary=None, files=()
-):
+def new_thread(member, *, topic="garanties", body="Bonjour, une question sur mon contrat.", beneficiary=None, files=()):
+    # An objet no app acts on (the portability objet answers automatically without its
+    # justificatifs: tests/members/test_portability.py).
     return thread_create(
         member=member,
         author=member.user,
