@@ -48,7 +48,7 @@ class ActivationRequestForm(PortalForm):
         return number
 
     def clean_birth_date(self) -> dt.date:
-        birth_date = self.cleaned_data["birth_date"]
+        birth_date: dt.date = self.cleaned_data["birth_date"]
         today = timezone.localdate()
         if birth_date > today:
             raise ValidationError("La date de naissance ne peut pas être dans le futur.", code="birth_future")
@@ -109,7 +109,7 @@ class CodeForm(PortalForm):
             ("non", "Un ordinateur partagé ou public : me demander un code à chaque connexion"),
         ],
         coerce=lambda value: value == "oui",
-        empty_value=False,
+        empty_value=False,  # type: ignore[arg-type]  # django-stubs: str only; Django returns it as given
         initial="oui",
         required=False,
         widget=forms.RadioSelect,

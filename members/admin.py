@@ -179,6 +179,19 @@ NO_FORMULA_HELP = (
 )
 
 
+class ContractChoiceField(forms.ModelChoiceField):
+    """Contracts, those without guarantee table in the portal said so in their label."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.without_formulas = set(Contract.objects.filter(formulas__isnull=True).values_list("pk", flat=True))
+        if self.without_formulas:
+            self.help_text = NO_FORMULA_HELP
+
+    def label_from_instance(self, obj: Contract) -> str:
+        return f"{obj} — {NO_FORMULA_LABEL}" if obj.pk in self.without_formulas else str(obj)
+
+
 def no_formula_warning(member: Member) -> str:
     """What a gestionnaire is told after saving a member whose contract has no formula."""
     contract = member.contract
@@ -274,14 +287,10 @@ class MemberAdmin(PortalModelAdmin):
             messages.warning(request, no_formula_warning(obj))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "contract" and field is not None:
+        if db_field.name == "contract":
             # What the member will see is said where the contract is chosen.
-            without = set(Contract.objects.filter(formulas__isnull=True).values_list("pk", flat=True))
-            if without:
-                field.label_from_instance = lambda c: f"{c} — {NO_FORMULA_LABEL}" if c.pk in without else str(c)
-                field.help_text = NO_FORMULA_HELP
-        return field
+            kwargs["form_class"] = ContractChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)

@@ -155,7 +155,7 @@ def proof_missing(file: PortabilityFile, today: dt.date) -> bool:
     if not proof_expected(file, today):
         return False
     period = proof_period_start(file, today)
-    return today >= proof_due_date(period) and not proof_received(file, period)
+    return period is not None and today >= proof_due_date(period) and not proof_received(file, period)
 
 
 def late_portability_files(today: dt.date | None = None) -> QuerySet[PortabilityFile]:
@@ -210,8 +210,8 @@ def portability_alerts(member: Member, today: dt.date):
     if file is None:
         return []
     alerts = []
-    if proof_missing(file, today):
-        period = proof_period_start(file, today)
+    period = proof_period_start(file, today)
+    if period is not None and proof_missing(file, today):
         deadline = proof_deadline(file, period)
         text = (
             "Nous n'avons pas reçu votre attestation de paiement des allocations chômage de "
@@ -631,7 +631,7 @@ def _sweep_one(file_id: int, today: dt.date) -> str:
     outcome = ""
     # Reminders are counted per proof period, named by its first month.
     month = proof_period_start(file, today)
-    if proof_missing(file, today):
+    if month is not None and proof_missing(file, today):
         deadline = proof_deadline(file, month)
         first = file.reminders.filter(month=month, rank=1).first()
         if deadline is not None and today >= deadline:
