@@ -121,6 +121,7 @@ def _notice(path: Path) -> Notice:
             acts=frozenset(spec["acts"]),
             label=spec["label"],
             line=spec["line"],
+            section=next((row.category.capitalize() for row in rows if row.act in spec["acts"]), ""),
             adult_age=spec.get("adult_age", 0),
             adult_years=spec.get("adult_years", 0),
             child_years=spec.get("child_years", 0),
@@ -165,6 +166,7 @@ def formula_rules_by_code() -> dict[str, FormulaRules]:
                 rows_by_act={act: tuple(rows) for act, rows in by_act.items()},
                 catalogue_acts=catalogue,
                 periodicities=notice.periodicities,
+                notice_title=notice.title,
             )
     return result
 
