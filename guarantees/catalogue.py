@@ -203,3 +203,24 @@ def catalogue_acts(code: str) -> list[tuple[str, str, str]]:
 def pmss_table() -> dict[int, Decimal]:
     data = json.loads((DATA_DIR / "pmss.json").read_text(encoding="utf-8"))
     return {int(year): Decimal(value) for year, value in data["values"].items()}
+
+
+@cache
+def _headings() -> dict[tuple[str, int], str]:
+    """(notice, line of a cell or of its row) -> the table heading the row sits under."""
+    headings: dict[tuple[str, int], str] = {}
+    for notice in notices().values():
+        for row in notice.rows:
+            for cell in row.cells.values():
+                headings.setdefault((notice.code, cell.line), row.category.capitalize())
+    return headings
+
+
+def citation(notice: str, line: int | None = None) -> str:
+    """How a member page cites a rule: the notice's title and the heading of its table
+    where the rule sits. Line numbers are for gestionnaires; members never see them."""
+    found = notices().get(notice)
+    if found is None:
+        return ""
+    heading = _headings().get((notice, line)) if line is not None else None
+    return f"notice « {found.title} »" + (f", rubrique « {heading} »" if heading else "")

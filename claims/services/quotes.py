@@ -144,7 +144,7 @@ def hundred_percent_sante_alternative(member: Member, kind: str) -> str:
         cell = row.cells.get(formula)
         # 100 % santé baskets are the rows paid in full within the regulated price limits.
         if cell is not None and cell.kind == "full_cover_limit" and _matches(kind, act, row.category.upper()):
-            return f"{row.label} : {cell.text} ({rules.name}, notice ligne {cell.line})"
+            return f"{row.label} : {cell.text} ({rules.name}, {catalogue.citation(rules.notice, cell.line)})"
     return ""
 
 

@@ -70,6 +70,14 @@ def test_detail_explains_each_line(alice_client, alice_history):
     content = alice_client.get(reverse("claims:detail", args=[decompte.pk])).content.decode()
     assert "Celsius - Consultations et visites de généralistes : 400 % de la BR" in content
     assert "39,00" in content and "Dr Martin" in content
+    # the source as a member reads it; the line number stays in the back-office's rule_source
+    line = decompte.lines.get()
+    assert line.rule_source.startswith("Notice 004, ligne ")
+    assert (
+        "(notice « KLESIA Prévoyance - IDCC 1412 - régimes obligatoires et options facultatives », rubrique « Soins courants »)"
+        in content
+    )
+    assert line.rule_source not in content and ", ligne " not in content
 
 
 def test_year_export_is_a_csv_of_that_year(alice_client, alice_history):

@@ -57,7 +57,12 @@ def test_alice_simulates_a_care_line_for_her_spouse_with_the_explanation(alice_c
     assert "Résultat de la simulation" in page
     assert "16,50 €" in page and "82,50 €" in page  # Base 125 % / Celsius 425 %, lines 772 / 950
     assert "Celsius - Consultations et visites de spécialistes : 425 % de la BR" in page
-    assert "ligne 950" in page
+    # cited as members read it: the notice's title and heading, never a line number
+    assert (
+        "(notice « KLESIA Prévoyance - IDCC 1412 - régimes obligatoires et options facultatives », rubrique « Soins courants »)"
+        in page
+    )
+    assert "ligne 950" not in page and ", ligne" not in page
 
 
 def test_bob_cannot_simulate_on_alices_beneficiary(client, alice, bob):
