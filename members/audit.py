@@ -36,7 +36,7 @@ def _model_field(name: str) -> models.Field | None:
 
 
 def field_label(name: str) -> str:
-    """"cover_end_date" -> "Fin de couverture"; words already French are kept."""
+    """ "cover_end_date" -> "Fin de couverture"; words already French are kept."""
     field = _model_field(name)
     label = str(field.verbose_name) if field is not None else name
     return (label[:1].upper() + label[1:]) if label else NOTHING

@@ -38,6 +38,7 @@ PRIOR_AGREEMENT_THRESHOLD = Decimal("4500.00")  # notice 004 line 575: dental de
 # event it is (claims.admin.QuoteRequestAdmin.completed_by_member).
 MEMBER_DOCUMENTS_ADDED = "Pièce(s) ajoutée(s) par l'assuré"
 
+
 def acts_for_kind(member: Member, kind: str) -> list[tuple[str, str]]:
     """(act code, label) of the member's base formula relevant to a kind of devis."""
     formula = _principal_formula_code(member)
