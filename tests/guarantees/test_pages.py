@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from core.access import GESTIONNAIRE_GROUP
@@ -147,3 +148,15 @@ def _today_after_cases(monkeypatch):
 def test_the_former_simulation_address_leads_to_the_simulator(alice_client):
     response = alice_client.get("/garanties/simulation/")
     assert response.status_code == 301 and response["Location"] == "/remboursements/simulation/"
+
+
+def test_category_names_keep_their_accents(alice_client, bob):
+    """The notices' headings as members read them, in the table and in the filters."""
+    table = alice_client.get(reverse("guarantees:table")).content.decode()
+    assert "HOSPITALISATION MÉDICALE ET CHIRURGICALE" in table and "PRÉVENTION ET MÉDECINE DOUCE" in table
+    assert "MEDICALE" not in table and "MEDECINE" not in table
+    categories = alice_client.get(reverse("claims:list")).content.decode()
+    assert "Hospitalisation médicale et chirurgicale" in categories and "Prévention et médecine douce" in categories
+    bob_table = login(Client(), bob.user).get(reverse("guarantees:table")).content.decode()
+    assert "FRAIS D&#39;OBSÈQUES" in bob_table or "FRAIS D'OBSÈQUES" in bob_table
+    assert "OBSEQUES" not in bob_table
