@@ -42,9 +42,7 @@ def demo_decomptes_create(today: dt.date | None = None) -> ImportBatch | None:
         return None
     # A person whose NOEMIE link is not active (the spouse, covered first by her own
     # employer's contract) has no télétransmission: her care comes on paper.
-    teletransmitted = set(
-        member.beneficiaries.filter(noemie_status=NoemieStatus.ACTIVE).values_list("rank", flat=True)
-    )
+    teletransmitted = set(member.beneficiaries.filter(noemie_status=NoemieStatus.ACTIVE).values_list("rank", flat=True))
 
     def origin(rank: int) -> str:
         return "noemie" if rank in teletransmitted else "papier"
