@@ -51,8 +51,8 @@ def _explanation_line(text):
     if difference < 0:
         return f"{match['steps']} : la garantie est déjà atteinte, soit {_euros(amount)}."
     return (
-        f"{match['steps']} = {_euros(difference)}, ramené à {_euros(amount)} : "
-        "les frais restant à votre charge, que le remboursement ne peut pas dépasser."
+        f"{match['steps']} = {_euros(difference)}, ramené à {_euros(amount)} "
+        "(les frais restant à votre charge)."
     )
 
 

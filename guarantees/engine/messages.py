@@ -274,7 +274,4 @@ def level_explanation(source: str, guaranteed: Decimal, ss_paid: Decimal, paid_b
     if difference < ZERO:
         # SS and the lower levels already paid more than this level guarantees in total
         return f"{steps} : la garantie est déjà atteinte, soit {euros(amount)}."
-    return (
-        f"{steps} = {euros(difference)}, ramené à {euros(amount)} : "
-        "les frais restant à votre charge, que le remboursement ne peut pas dépasser."
-    )
+    return f"{steps} = {euros(difference)}, ramené à {euros(amount)} (les frais restant à votre charge)."

@@ -13,8 +13,8 @@ def test_a_capped_explanation_gets_its_difference_then_the_cap():
     )
     assert migration._explanation_line(old) == (
         "Kelvin - Prothèses : 600 % de la BR : garantie totale 645,00 € (remboursement SS compris), "
-        "moins SS 64,50 € et niveaux inférieurs 86,00 € = 494,50 €, ramené à 449,50 € : "
-        "les frais restant à votre charge, que le remboursement ne peut pas dépasser."
+        "moins SS 64,50 € et niveaux inférieurs 86,00 € = 494,50 €, ramené à 449,50 € "
+        "(les frais restant à votre charge)."
     )
 
 

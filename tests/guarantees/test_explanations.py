@@ -15,7 +15,7 @@ def test_a_level_cut_to_the_frais_left_to_pay_shows_the_difference_then_the_cap(
     assert kelvin.amount == Decimal("449.50")
     assert kelvin.explanation.endswith(
         "garantie totale 645,00 € (remboursement SS compris), moins SS 64,50 € et niveaux inférieurs 86,00 € "
-        "= 494,50 €, ramené à 449,50 € : les frais restant à votre charge, que le remboursement ne peut pas dépasser."
+        "= 494,50 €, ramené à 449,50 € (les frais restant à votre charge)."
     )
     # 645,00 - 64,50 - 86,00 is 494,50: every figure the member reads adds up
     assert Decimal("645.00") - Decimal("64.50") - Decimal("86.00") == Decimal("494.50")
