@@ -158,25 +158,32 @@ class AuditDisplayMixin:
     """The audit trail in French: field labels, local time, French dates, "—" for nothing
     (members.audit)."""
 
+    @staticmethod
+    def _line(obj):
+        # made once per row: its five cells read the same line
+        if not hasattr(obj, "_audit_line"):
+            obj._audit_line = audit_line(obj)
+        return obj._audit_line
+
     @admin.display(description="le")
     def when(self, obj) -> str:
-        return audit_line(obj).at
+        return self._line(obj).at
 
     @admin.display(description="auteur")
     def who(self, obj) -> str:
-        return audit_line(obj).actor
+        return self._line(obj).actor
 
     @admin.display(description="donnée")
     def what(self, obj) -> str:
-        return audit_line(obj).field
+        return self._line(obj).field
 
     @admin.display(description="ancienne valeur")
     def old(self, obj) -> str:
-        return audit_line(obj).old
+        return self._line(obj).old
 
     @admin.display(description="nouvelle valeur")
     def new(self, obj) -> str:
-        return audit_line(obj).new
+        return self._line(obj).new
 
 
 class AuditEntryInline(AuditDisplayMixin, admin.TabularInline):

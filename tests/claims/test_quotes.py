@@ -227,3 +227,5 @@ def test_the_retirees_contract_offers_the_100_sante_alternative(client, bob):
     login(client, bob.user)
     content = client.get(f"{NEW}?type=dentaire").content.decode()
     assert "Alternative 100 % Santé" in content and "honoraires limites de facturation" in content
+    # the notice cited by its title and heading, as members read it; no line number
+    assert "notice « KLESIA Mut&#39; - Anciens du Crédit Coopératif" in content and "notice ligne" not in content
