@@ -298,7 +298,8 @@ class QuoteRequestAdmin(PortalModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[QuoteRequest]:
         last_action = QuoteEvent.objects.filter(request=OuterRef("pk")).order_by("-at", "-pk").values("action")[:1]
-        return super().get_queryset(request).annotate(_last_action=Subquery(last_action))
+        queryset: QuerySet[QuoteRequest] = super().get_queryset(request)
+        return queryset.annotate(_last_action=Subquery(last_action))
 
     @admin.display(description="complétée par l'assuré", boolean=True)
     def completed_by_member(self, obj: QuoteRequest) -> bool:

@@ -63,7 +63,7 @@ def value_text(name: str, raw: str) -> str:
     if _DATETIME.fullmatch(value):
         return local_datetime(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
     if isinstance(field, models.ForeignKey) and value.isdigit():
-        related = field.related_model._default_manager.filter(pk=int(value)).first()  # type: ignore[union-attr]
+        related = field.related_model._default_manager.filter(pk=int(value)).first()
         return str(related) if related is not None else value
     return value
 
