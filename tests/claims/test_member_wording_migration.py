@@ -1,7 +1,13 @@
 """The data migration that rewords stored décompte and devis lines as the engine now words
 them (claims/migrations/0003_member_wording.py)."""
 
+import datetime as dt
 import importlib
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 migration = importlib.import_module("claims.migrations.0003_member_wording")
 
@@ -30,5 +36,59 @@ def test_an_explanation_that_already_adds_up_is_kept_and_a_negative_one_says_the
 def test_a_periodicity_message_cites_the_notice_by_title_not_line():
     old = "Périodicité : un équipement tous les deux ans. Prochain remboursement possible à partir du 10/03/2027 (notice 004, ligne 812)."
     assert migration._limit_message(old).endswith(
+        "(notice « KLESIA Prévoyance - IDCC 1412 - régimes obligatoires et options facultatives », rubrique « Optique »)."
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_rewords_the_stored_lines(alice):
+    """Back to the wording of before 0003, a line stored then, and forward again."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("claims", "0002_yeartotal")])
+    old_apps = executor.loader.project_state([("claims", "0002_yeartotal")]).apps
+    Batch = old_apps.get_model("claims", "ImportBatch")
+    Decompte = old_apps.get_model("claims", "Decompte")
+    Line = old_apps.get_model("claims", "DecompteLine")
+    batch = Batch.objects.create(file_name="old.csv", sha256="0" * 64, line_count=1, status="accepte")
+    decompte = Decompte.objects.create(
+        external_id="OLD-1",
+        member_id=alice.pk,
+        batch=batch,
+        origin="noemie",
+        payee="assure",
+        payment_date=dt.date(2025, 1, 20),
+        first_care_date=dt.date(2025, 1, 2),
+        total_frais_reels=Decimal("60"),
+        total_ss=Decimal("21"),
+        total_complementary=Decimal("39"),
+        total_rac=Decimal("0"),
+        content_hash="x",
+    )
+    line = Line.objects.create(
+        decompte=decompte,
+        line_number=1,
+        beneficiary_id=alice.holder.pk,
+        care_date=dt.date(2025, 1, 2),
+        act_code="osteopathie",
+        act_label="Ostéopathie",
+        category="Prevention et medecine douce",
+        frais_reels=Decimal("60"),
+        base_remboursement=Decimal("0"),
+        ss_paid=Decimal("0"),
+        complementary_paid=Decimal("39"),
+        computed_complementary=Decimal("39"),
+        reste_a_charge=Decimal("21"),
+        explanation="Celsius - Ostéopathie : 60 € : garantie totale 60,00 € (remboursement SS compris), moins SS 0,00 € "
+        "et niveaux inférieurs 21,00 € = 0,00 €.",
+        limits=[
+            {"key": "periodicity", "message": "Périodicité : un équipement (notice 004, ligne 812).", "formula": ""}
+        ],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    line.refresh_from_db()
+    assert line.category == "Prévention et médecine douce"
+    assert line.explanation.endswith("= 39,00 €, ramené à 0,00 € (les frais restant à votre charge).")
+    assert line.limits[0]["message"].endswith(
         "(notice « KLESIA Prévoyance - IDCC 1412 - régimes obligatoires et options facultatives », rubrique « Optique »)."
     )
