@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Field
+from django.db.models import Field, OuterRef, QuerySet, Subquery
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -28,6 +28,7 @@ from claims.models import (
     QuoteStatus,
 )
 from claims.services import decomptes_import, quote_answer, quote_assign, quote_document_request, quote_line_correct
+from claims.services.quotes import MEMBER_DOCUMENTS_ADDED
 from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 from core.csv_errors import LineError
 from documents.uploads import upload_limits
@@ -249,7 +250,17 @@ class QuoteEventInline(admin.TabularInline[QuoteEvent, QuoteRequest]):
 class QuoteRequestAdmin(PortalModelAdmin):
     """The devis queue: oldest first, the engine's estimate pre-filled line by line."""
 
-    list_display = ["__str__", "member", "beneficiary", "kind", "status", "created_at", "waiting", "assigned_to"]
+    list_display = [
+        "__str__",
+        "member",
+        "beneficiary",
+        "kind",
+        "status",
+        "completed_by_member",
+        "created_at",
+        "waiting",
+        "assigned_to",
+    ]
     list_filter = ["status", "kind", ("assigned_to", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["member__number", "pk"]
     list_select_related = ["member", "beneficiary", "assigned_to"]
@@ -284,6 +295,16 @@ class QuoteRequestAdmin(PortalModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: QuoteRequest | None = None) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[QuoteRequest]:
+        last_action = QuoteEvent.objects.filter(request=OuterRef("pk")).order_by("-at", "-pk").values("action")[:1]
+        queryset: QuerySet[QuoteRequest] = super().get_queryset(request)
+        return queryset.annotate(_last_action=Subquery(last_action))
+
+    @admin.display(description="complétée par l'assuré", boolean=True)
+    def completed_by_member(self, obj: QuoteRequest) -> bool:
+        """The member added the missing document and nobody has acted since: to take up."""
+        return obj.status != QuoteStatus.ANSWERED and getattr(obj, "_last_action", None) == MEMBER_DOCUMENTS_ADDED
 
     @admin.display(description="attente")
     def waiting(self, obj: QuoteRequest) -> str:

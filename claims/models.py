@@ -4,6 +4,7 @@ batches by gestionnaires; each line is explained by the guarantee engine."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,8 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.calendar import add_working_days
+from guarantees import catalogue
 
 PAYMENT_DELAY_WORKING_DAYS = 8
+
+
+# How the import writes a line's source for the back-office (claims/services/imports.py).
+_RULE_SOURCE = re.compile(r"Notice (?P<notice>\w+), ligne (?P<line>\d+)")
 
 
 class ImportBatch(models.Model):
@@ -145,6 +151,13 @@ class DecompteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.act_label} du {self.care_date:%d/%m/%Y}"
+
+    @property
+    def rule_citation(self) -> str:
+        """The rule's source as a member reads it: the notice's title and table heading
+        (``rule_source`` keeps the line number, for gestionnaires)."""
+        match = _RULE_SOURCE.fullmatch(self.rule_source)
+        return catalogue.citation(match["notice"], int(match["line"])) if match else ""
 
     @property
     def difference(self) -> Decimal:

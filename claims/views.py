@@ -30,6 +30,7 @@ from core.errors import InvalidParameter
 from core.pdf import render_pdf
 from core.write_limits import WriteLimitReached
 from documents.downloads import attachment, csv_response, safe_filename
+from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError
 from guarantees.forms import SimulationForm
 from guarantees.selectors import simulate_for
@@ -326,7 +327,12 @@ def simulate(request: MemberRequest) -> HttpResponse:
         # A simulation offered by the assistant starts on its act (kept in the session).
         initial = simulation_prefill_get(request, request.GET.get("brouillon", ""))
         form = SimulationForm(initial=initial, **form_kwargs)
-    return render(request, "claims/simulate.html", {"form": form, "results": results, "affiliations": current})
+    return render(
+        request,
+        "claims/simulate.html",
+        # rules are cited by their notice's title and heading, never by line (catalogue.citation)
+        {"form": form, "results": results, "affiliations": current, "citation": catalogue.citation},
+    )
 
 
 @member_required

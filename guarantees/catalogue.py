@@ -121,6 +121,7 @@ def _notice(path: Path) -> Notice:
             acts=frozenset(spec["acts"]),
             label=spec["label"],
             line=spec["line"],
+            section=next((row.category.capitalize() for row in rows if row.act in spec["acts"]), ""),
             adult_age=spec.get("adult_age", 0),
             adult_years=spec.get("adult_years", 0),
             child_years=spec.get("child_years", 0),
@@ -165,6 +166,7 @@ def formula_rules_by_code() -> dict[str, FormulaRules]:
                 rows_by_act={act: tuple(rows) for act, rows in by_act.items()},
                 catalogue_acts=catalogue,
                 periodicities=notice.periodicities,
+                notice_title=notice.title,
             )
     return result
 
@@ -201,3 +203,24 @@ def catalogue_acts(code: str) -> list[tuple[str, str, str]]:
 def pmss_table() -> dict[int, Decimal]:
     data = json.loads((DATA_DIR / "pmss.json").read_text(encoding="utf-8"))
     return {int(year): Decimal(value) for year, value in data["values"].items()}
+
+
+@cache
+def _headings() -> dict[tuple[str, int], str]:
+    """(notice, line of a cell or of its row) -> the table heading the row sits under."""
+    headings: dict[tuple[str, int], str] = {}
+    for notice in notices().values():
+        for row in notice.rows:
+            for cell in row.cells.values():
+                headings.setdefault((notice.code, cell.line), row.category.capitalize())
+    return headings
+
+
+def citation(notice: str, line: int | None = None) -> str:
+    """How a member page cites a rule: the notice's title and the heading of its table
+    where the rule sits. Line numbers are for gestionnaires; members never see them."""
+    found = notices().get(notice)
+    if found is None:
+        return ""
+    heading = _headings().get((notice, line)) if line is not None else None
+    return f"notice « {found.title} »" + (f", rubrique « {heading} »" if heading else "")

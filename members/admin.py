@@ -2,16 +2,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.forms.formsets import DELETION_FIELD_NAME
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
 from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 from core.forms import form_error_from
+from core.overview import overview_sections
+from members.audit import audit_line
 from members.models import (
     Affiliation,
     AuditEntry,
@@ -40,6 +44,7 @@ from members.portability import (
 )
 from members.profile import bank_change_refuse, bank_change_validate
 from members.services import audit_form_changes, audit_record
+from members.validators import group_iban
 
 admin.site.site_header = "Espace Assuré - back-office des gestionnaires"
 admin.site.site_title = "Back-office Espace Assuré"
@@ -75,11 +80,32 @@ class ContractAdmin(ReadOnlyReferenceAdmin):
     inlines = [FormulaInline]
 
 
+def formula_label(formula: Formula) -> str:
+    """Formulas of different contracts share names ("Base", "Option"): each choice names its contract."""
+    return f"{formula.name} — contrat {formula.contract.number} ({formula.contract.name})"
+
+
+class FormulaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return formula_label(obj)
+
+
+class FormulaMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return formula_label(obj)
+
+
 @admin.register(Formula)
 class FormulaAdmin(ReadOnlyReferenceAdmin):
     list_display = ["code", "name", "contract", "rank", "can_be_principal", "responsible"]
     list_filter = ["contract"]
     filter_horizontal = ["stacks_on"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "stacks_on":
+            kwargs["queryset"] = Formula.objects.select_related("contract")
+            kwargs["form_class"] = FormulaMultipleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class BeneficiaryInline(admin.StackedInline):
@@ -92,13 +118,6 @@ class BeneficiaryInline(admin.StackedInline):
         ("noemie_status", "noemie_reason"),
         ("cover_start", "cover_end"),
     ]
-
-
-class FormulaChoiceField(forms.ModelChoiceField):
-    """Formulas of different contracts share names ("Base", "Option"): each choice names its contract."""
-
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name} — contrat {obj.contract.number} ({obj.contract.name})"
 
 
 class AffiliationFormSet(forms.BaseInlineFormSet):
@@ -135,10 +154,42 @@ class AffiliationInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class AuditEntryInline(admin.TabularInline):
+class AuditDisplayMixin:
+    """The audit trail in French: field labels, local time, French dates, "—" for nothing
+    (members.audit)."""
+
+    @staticmethod
+    def _line(obj):
+        # made once per row: its five cells read the same line
+        if not hasattr(obj, "_audit_line"):
+            obj._audit_line = audit_line(obj)
+        return obj._audit_line
+
+    @admin.display(description="le")
+    def when(self, obj) -> str:
+        return self._line(obj).at
+
+    @admin.display(description="auteur")
+    def who(self, obj) -> str:
+        return self._line(obj).actor
+
+    @admin.display(description="donnée")
+    def what(self, obj) -> str:
+        return self._line(obj).field
+
+    @admin.display(description="ancienne valeur")
+    def old(self, obj) -> str:
+        return self._line(obj).old
+
+    @admin.display(description="nouvelle valeur")
+    def new(self, obj) -> str:
+        return self._line(obj).new
+
+
+class AuditEntryInline(AuditDisplayMixin, admin.TabularInline):
     model = AuditEntry
     extra = 0
-    fields = readonly_fields = ("at", "actor", "action", "field", "old_value", "new_value")
+    fields = readonly_fields = ("when", "who", "action", "what", "old", "new")
     can_delete = False
     max_num = 0
     verbose_name_plural = "journal des modifications"
@@ -206,19 +257,74 @@ def no_formula_warning(member: Member) -> str:
 
 @admin.register(Member)
 class MemberAdmin(PortalModelAdmin):
-    list_display = ["number", "holder_name", "contract", "status", "city", "has_account"]
+    list_display = ["number", "holder_name", "contract", "status", "city", "has_account", "overview_link"]
     list_filter = ["status", "contract", FormulaFilter]
     search_fields = ["number", "beneficiaries__last_name", "beneficiaries__first_name", "beneficiaries__nir", "email"]
     list_select_related = ["contract", "user"]
     show_full_result_count = False  # no count of every member on each search
     inlines = [BeneficiaryInline, AffiliationInline, AuditEntryInline]
     # Bank details change only through a validated BankDetailsChange (RIB + second factor).
-    readonly_fields = ["user", "created_at", "iban", "bic"]
+    readonly_fields = ["user", "created_at", "iban_grouped", "bic"]
     fieldsets = [
         (None, {"fields": ["number", "contract", "status", "status_since", "cover_end_date", "user", "created_at"]}),
         ("Coordonnées", {"fields": ["email", "phone", "address_line1", "address_line2", "postcode", "city"]}),
-        ("Coordonnées bancaires", {"fields": ["iban", "bic"]}),
+        ("Coordonnées bancaires", {"fields": ["iban_grouped", "bic"]}),
     ]
+    # Django's "Ajout de %s" gives "Ajout de assuré": the French words, with their article.
+    add_title = "Ajout d'un assuré"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None:
+            extra_context = {"title": self.add_title, "add_title": self.add_title, **(extra_context or {})}
+        else:  # Django's "Modification de assuré"
+            member = self.get_object(request, object_id)
+            if member is not None:
+                extra_context = {"title": f"Fiche de l'assuré {member}", **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"add_title": self.add_title, **(extra_context or {})})
+
+    def get_urls(self):
+        overview = path(
+            "<path:object_id>/vue-ensemble/",
+            self.admin_site.admin_view(self.overview_view),
+            name="members_member_overview",
+        )
+        return [overview, *super().get_urls()]
+
+    def overview_view(self, request, object_id):
+        """Everything open for one member, with links, instead of the long edit form."""
+        member = get_object_or_404(
+            Member.objects.select_related("contract", "user"), pk=object_id if str(object_id).isdigit() else None
+        )
+        if not self.has_view_permission(request, member):
+            raise PermissionDenied
+        household = member.beneficiaries.order_by("rank", "birth_date", "pk")
+        affiliations = member.affiliations.select_related("formula__contract").order_by("-end_date", "start_date")
+        audit = [audit_line(entry) for entry in member.audit_entries.select_related("actor")[:10]]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Vue d'ensemble - {member}",
+            "member": member,
+            "household": household,
+            "affiliations": affiliations,
+            "sections": overview_sections(member),
+            "audit": audit,
+            "iban": group_iban(member.iban),
+            "has_change_permission": self.has_change_permission(request, member),
+        }
+        return TemplateResponse(request, "admin/members/member/overview.html", context)
+
+    @admin.display(description="IBAN")
+    def iban_grouped(self, obj) -> str:
+        return group_iban(obj.iban) if obj.iban else "—"
+
+    @admin.display(description="vue d'ensemble")
+    def overview_link(self, obj) -> str:
+        url = reverse("admin:members_member_overview", args=[obj.pk])
+        return format_html('<a href="{}">Vue d\'ensemble</a>', url)
 
     def get_readonly_fields(self, request, obj=None):
         # Once the member has an account, the address is their login and second-factor
@@ -319,8 +425,8 @@ class MemberAdmin(PortalModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "member", "actor", "action", "field"]
+class AuditEntryAdmin(AuditDisplayMixin, ReadOnlyAdmin):
+    list_display = ["when", "member", "who", "action", "what", "old", "new"]
     list_filter = ["action"]
     search_fields = ["member__number"]
     list_select_related = ["member", "actor"]
@@ -613,7 +719,7 @@ class BankDetailsChangeAdmin(PortalModelAdmin):
 
     @admin.display(description="nouvel IBAN (à comparer au RIB)")
     def full_iban(self, obj) -> str:
-        return obj.iban
+        return group_iban(obj.iban)
 
     @admin.display(description="nouvel IBAN")
     def masked_iban(self, obj) -> str:

@@ -202,6 +202,7 @@ def attestation_content(member: Member, day: dt.date | None = None) -> dict:
     if holder is None:  # _validity found the member among the covered people: a concurrent change
         raise DocumentUnavailable("Votre dossier a changé pendant la demande : réessayez dans un instant.")
     affiliations = household.affiliations_on(day)
+    civility = holder.civility or _civility_from_nir(holder.nir)
     return {
         "organisme": contract.organisme.name,
         "organisme_legal_form": contract.organisme.legal_form,
@@ -213,10 +214,14 @@ def attestation_content(member: Member, day: dt.date | None = None) -> dict:
         "mandatory": contract.mandatory,
         "member_number": member.number,
         "holder": {
-            "civility": holder.civility,
+            "civility": civility,
             "first_name": holder.first_name,
             "last_name": holder.last_name,
             "birth_date": holder.birth_date,
+            # "Mme … née le", "M. … né le": the words agree with the person
+            "born": {"Mme": "née", "M.": "né"}.get(civility, "né(e)"),
+            "affiliated": {"Mme": "affiliée", "M.": "affilié"}.get(civility, "affilié(e)"),
+            "adherent": {"Mme": "adhérente"}.get(civility, "adhérent"),
         },
         "status": member.get_status_display(),
         "portability": member.status == MemberStatus.PORTABILITY,
@@ -228,6 +233,12 @@ def attestation_content(member: Member, day: dt.date | None = None) -> dict:
         "people": [_person(p, validity) for p in household.covered_on(day)],
         "issued_on": day,
     }
+
+
+def _civility_from_nir(nir: str) -> str:
+    """When the file holds no civility: the NIR's first digit is the sex at birth (1 or 3
+    for a man, 2 or 4 for a woman; 7 and 8, temporary numbers, likewise)."""
+    return {"1": "M.", "3": "M.", "7": "M.", "2": "Mme", "4": "Mme", "8": "Mme"}.get(nir[:1], "")
 
 
 def _render_card(content: dict) -> bytes:

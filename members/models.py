@@ -486,7 +486,8 @@ class AuditEntry(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.field}"
+        # read in the back-office (an inline row's heading): local time, no raw field name
+        return f"{timezone.localtime(self.at):%d/%m/%Y à %H:%M} - {self.action}"
 
 
 # --- Portability (maintien des garanties, notice 004 "Maintien des garanties") and profile

@@ -31,6 +31,7 @@ from core.registry import app_modules
 from core.tokens import new_token, secret_hash
 from documents.models import PrivateFile
 from documents.services import private_file_store, private_files_atomic
+from members.audit import change_text, field_label
 from members.emails import PORTAL_SIGNATURE, signature_for
 from members.models import BankChangeStatus, BankDetailsChange, EmailChange, Member
 from members.services import audit_record
@@ -439,9 +440,9 @@ def member_data(member: Member) -> dict:
                 "le": entry.at,
                 "par": _who(entry.actor_id, member),
                 "action": entry.action,
-                "donnee": entry.field,
-                "ancienne_valeur": entry.old_value,
-                "nouvelle_valeur": entry.new_value,
+                "donnee": field_label(entry.field) if entry.field else "",
+                "ancienne_valeur": change_text(entry.field, entry.old_value),
+                "nouvelle_valeur": change_text(entry.field, entry.new_value),
             }
             for entry in member.audit_entries.order_by("at")
         ],

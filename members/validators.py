@@ -61,6 +61,13 @@ def mask_iban(value: str) -> str:
     return f"{compact[:4]} **** **** {compact[-4:]}"
 
 
+def group_iban(value: str) -> str:
+    """FR76 3000 6000 0112 3456 7890 189: the IBAN as printed on a RIB, by groups of 4, so a
+    gestionnaire compares it with the RIB group by group."""
+    compact = normalize_iban(value)
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
 def mask_nir(value: str) -> str:
     """1 ** ** ** *** *** 45: the sex digit and the key only, never the birth date and
     place the NIR spells out."""

@@ -7,11 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from core.sql import aware, fetch_all, fetch_value
+from core.text import fold
 from members.models import Beneficiary, Member
 from members.selectors import household_of
 from messaging.models import Category, Message, Thread, ThreadStatus, Topic
@@ -68,12 +69,11 @@ def matching_threads(
     """The member's threads that match a search.
 
     ``text`` searches the messages of both sides (internal notes are not messages) and
-    the category and objet labels; dates bound the thread's messages."""
+    the category and objet labels, accents and case aside ("remboursement" finds
+    "Remboursé", "obseques" finds "obsèques"); dates bound the thread's messages."""
     threads = Thread.objects.filter(member_id=member_id)
     if text:
-        threads = threads.filter(
-            Q(messages__body__icontains=text) | Q(topic__label__icontains=text) | Q(category__label__icontains=text)
-        )
+        threads = threads.filter(pk__in=_threads_containing(member_id, fold(text)))
     if category_code:
         threads = threads.filter(category__code=category_code)
     if topic_code:
@@ -83,6 +83,22 @@ def matching_threads(
     if date_to is not None:
         threads = threads.filter(messages__created_at__date__lte=date_to)
     return threads.order_by().distinct()
+
+
+def _threads_containing(member_id: int, needle: str) -> set[int]:
+    """The member's threads whose messages or labels contain ``needle`` once folded
+    (core.text.fold). Folded in Python: no database folds accents the same way (SQLite's
+    LIKE does not at all), and one member's messages are few enough to read."""
+    found = {
+        pk
+        for pk, topic, category in Thread.objects.filter(member_id=member_id).values_list(
+            "pk", "topic__label", "category__label"
+        )
+        if needle in fold(topic) or needle in fold(category)
+    }
+    bodies = Message.objects.filter(thread__member_id=member_id).exclude(thread_id__in=found)
+    found.update(pk for pk, body in bodies.values_list("thread_id", "body").iterator() if needle in fold(body))
+    return found
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,11 @@ SS_RATE_BY_KIND = {kind: Decimal("0.60") for kind in QuoteKind.values}
 PRIOR_AGREEMENT_THRESHOLD = Decimal("4500.00")  # notice 004 line 575: dental devis over 4,500 €
 
 
+# The event of a member completing their request: the queue flags the requests whose last
+# event it is (claims.admin.QuoteRequestAdmin.completed_by_member).
+MEMBER_DOCUMENTS_ADDED = "Pièce(s) ajoutée(s) par l'assuré"
+
+
 def acts_for_kind(member: Member, kind: str) -> list[tuple[str, str]]:
     """(act code, label) of the member's base formula relevant to a kind of devis."""
     formula = _principal_formula_code(member)
@@ -144,7 +149,7 @@ def hundred_percent_sante_alternative(member: Member, kind: str) -> str:
         cell = row.cells.get(formula)
         # 100 % santé baskets are the rows paid in full within the regulated price limits.
         if cell is not None and cell.kind == "full_cover_limit" and _matches(kind, act, row.category.upper()):
-            return f"{row.label} : {cell.text} ({rules.name}, notice ligne {cell.line})"
+            return f"{row.label} : {cell.text} ({rules.name}, {catalogue.citation(rules.notice, cell.line)})"
     return ""
 
 
@@ -229,7 +234,7 @@ def quote_documents_add(*, request: QuoteRequest, files: list[UploadedFile[bytes
         QuoteDocument.objects.create(request=request, file=stored)
     request.status = QuoteStatus.REVIEWING
     request.save(update_fields=["status", "updated_at"])
-    _event(request, user, "Pièce(s) ajoutée(s) par l'assuré", ", ".join(f.name or "" for f in files))
+    _event(request, user, MEMBER_DOCUMENTS_ADDED, ", ".join(f.name or "" for f in files))
 
 
 @transaction.atomic

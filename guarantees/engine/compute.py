@@ -132,7 +132,7 @@ class _Computation:
         for key in equipment:
             previous = self.counters.last_equipment(key, line.care_date)
             if previous is not None and previous != line.care_date and line.care_date < add_years(previous, years):
-                message = messages.TooSoon(period, day.layers[0].rules.notice, previous, years, day.age, key.ear)
+                message = messages.TooSoon(period, day.layers[0].rules.notice_title, previous, years, day.age, key.ear)
                 return Limit("periodicity", message)
         return None
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from guarantees.engine.values import add_years, euros
+from guarantees.engine.values import ZERO, add_years, euros, money
 
 if TYPE_CHECKING:
     from guarantees.engine.types import Periodicity
@@ -52,7 +52,7 @@ class TooSoon(Message):
     """An optical equipment or a hearing aid bought before the end of its period."""
 
     period: Periodicity
-    notice: str
+    notice_title: str
     previous: dt.date  # care date of the equipment that started the period
     years: int
     age: int  # named for optics, whose period depends on it
@@ -62,10 +62,12 @@ class TooSoon(Message):
         period = self.period
         who = "" if period.per_ear else f" (bénéficiaire de {self.age} ans)"
         target = f" pour l'{EAR_LABELS[self.ear]}" if period.per_ear and self.ear else ""
+        # cited by the notice's title and table heading: a line number means nothing to a member
+        section = f", rubrique « {period.section} »" if period.section else ""
         return (
             f"Périodicité : {period.label}{who}. Dernier équipement remboursé{target} le "
             f"{self.previous:%d/%m/%Y} : prochain remboursement possible à partir du "
-            f"{add_years(self.previous, self.years):%d/%m/%Y} (notice {self.notice}, ligne {period.line})."
+            f"{add_years(self.previous, self.years):%d/%m/%Y} (notice « {self.notice_title} »{section})."
         )
 
 
@@ -260,9 +262,16 @@ class LowerLevelCovers(Message):
 
 def level_explanation(source: str, guaranteed: Decimal, ss_paid: Decimal, paid_below: Decimal, amount: Decimal) -> str:
     """How a level's amount follows from its rule: the total it guarantees minus what SS
-    and the lower levels paid."""
+    and the lower levels paid, then, when that difference is not what the level pays, the
+    step that changed it (so the arithmetic a member reads always adds up)."""
     below = f" et niveaux inférieurs {euros(paid_below)}" if paid_below else ""
-    return (
-        f"{source} : garantie totale {euros(guaranteed)} (remboursement SS compris)"
-        f", moins SS {euros(ss_paid)}{below} = {euros(amount)}."
+    steps = (
+        f"{source} : garantie totale {euros(guaranteed)} (remboursement SS compris), moins SS {euros(ss_paid)}{below}"
     )
+    difference = money(guaranteed - ss_paid - paid_below)
+    if difference == amount:
+        return f"{steps} = {euros(amount)}."
+    if difference < ZERO:
+        # SS and the lower levels already paid more than this level guarantees in total
+        return f"{steps} : la garantie est déjà atteinte, soit {euros(amount)}."
+    return f"{steps} = {euros(difference)}, ramené à {euros(amount)} (les frais restant à votre charge)."

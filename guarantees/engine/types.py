@@ -91,6 +91,7 @@ class Periodicity:
     acts: frozenset[str]
     label: str
     line: int
+    section: str = ""  # the notice's table heading its acts sit under, as members read it
     adult_age: int = 0
     adult_years: int = 0
     child_years: int = 0
@@ -111,6 +112,7 @@ class FormulaRules:
     rows_by_act: Mapping[str, tuple[Row, ...]]
     catalogue_acts: frozenset[str]
     periodicities: tuple[Periodicity, ...] = ()
+    notice_title: str = ""  # how member pages cite the notice (never by its line numbers)
 
 
 # --------------------------------------------------------------------------- the request

@@ -1,4 +1,5 @@
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 from unittest import mock
 
@@ -70,6 +71,14 @@ def test_detail_explains_each_line(alice_client, alice_history):
     content = alice_client.get(reverse("claims:detail", args=[decompte.pk])).content.decode()
     assert "Celsius - Consultations et visites de généralistes : 400 % de la BR" in content
     assert "39,00" in content and "Dr Martin" in content
+    # the source as a member reads it; the line number stays in the back-office's rule_source
+    line = decompte.lines.get()
+    assert line.rule_source.startswith("Notice 004, ligne ")
+    assert (
+        "(notice « KLESIA Prévoyance - IDCC 1412 - régimes obligatoires et options facultatives », rubrique « Soins courants »)"
+        in content
+    )
+    assert line.rule_source not in content and ", ligne " not in content
 
 
 def test_year_export_is_a_csv_of_that_year(alice_client, alice_history):
@@ -137,6 +146,14 @@ def test_decompte_pdf_reads_back_with_amounts_and_rule(alice_client, alice_histo
     assert "Décompte de remboursement n° A01" in text
     assert "39,00" in text and "Dr Martin" in text and alice_history.number in text
     assert "400 % de la BR" in text
+    # the care column is wide enough to read: an explanation's clause is not cut word by word
+    lines = [
+        unicodedata.normalize("NFC", line.strip())
+        for page in PdfReader(io.BytesIO(response.content)).pages
+        for line in page.extract_text().splitlines()
+    ]
+    assert any("Consultations et visites de généralistes : 400 % de la BR : garantie totale" in line for line in lines)
+    assert "Consultations et visites" in lines  # the act's name, not a word a line
     client = login(Client(), bob.user)
     assert client.get(reverse("claims:pdf", args=[decompte.pk])).status_code == 404
 

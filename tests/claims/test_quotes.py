@@ -1,6 +1,7 @@
 """Devis estimation: member -> gestionnaire -> member."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -168,8 +169,10 @@ def test_full_path_member_gestionnaire_member(alice_client, alice, gestionnaire,
     alice_client.post(detail, {"pieces": [upload("radio.png", image_bytes())]})
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.REVIEWING and quote.documents.count() == 2
+    assert completed_in_queue(gestion) == [True]  # the member completed it: flagged in the queue
 
     post("_save_lines", **{"lines-0-corrected_complementary": "450,00"})
+    assert completed_in_queue(gestion) == [False]  # a gestionnaire acted since
     line.refresh_from_db()
     assert line.corrected_complementary == Decimal("450.00")
     post("_answer", answer_note="Accord sous réserve de la facture détaillée.")
@@ -190,6 +193,13 @@ def test_full_path_member_gestionnaire_member(alice_client, alice, gestionnaire,
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert f"Estimation de remboursement - devis n° {quote.pk}" in text
     assert "450,00" in text and "HBLD036" in text and "Accord sous réserve" in text
+
+
+def completed_in_queue(gestion):
+    """The queue's "complétée par l'assuré" column, row by row."""
+    page = gestion.get(reverse("admin:claims_quoterequest_changelist")).content.decode()
+    cells = re.findall(r'<td class="field-completed_by_member">(.*?)</td>', page, re.S)
+    return ['alt="True"' in cell for cell in cells]
 
 
 def test_another_member_cannot_see_the_request_or_its_files(alice_client, alice, bob):
@@ -217,3 +227,5 @@ def test_the_retirees_contract_offers_the_100_sante_alternative(client, bob):
     login(client, bob.user)
     content = client.get(f"{NEW}?type=dentaire").content.decode()
     assert "Alternative 100 % Santé" in content and "honoraires limites de facturation" in content
+    # the notice cited by its title and heading, as members read it; no line number
+    assert "notice « KLESIA Mut&#39; - Anciens du Crédit Coopératif" in content and "notice ligne" not in content

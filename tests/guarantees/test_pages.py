@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from core.access import GESTIONNAIRE_GROUP
@@ -57,7 +58,12 @@ def test_alice_simulates_a_care_line_for_her_spouse_with_the_explanation(alice_c
     assert "Résultat de la simulation" in page
     assert "16,50 €" in page and "82,50 €" in page  # Base 125 % / Celsius 425 %, lines 772 / 950
     assert "Celsius - Consultations et visites de spécialistes : 425 % de la BR" in page
-    assert "ligne 950" in page
+    # cited as members read it: the notice's title and heading, never a line number
+    assert (
+        "(notice « KLESIA Prévoyance - IDCC 1412 - régimes obligatoires et options facultatives », rubrique « Soins courants »)"
+        in page
+    )
+    assert "ligne 950" not in page and ", ligne" not in page
 
 
 def test_bob_cannot_simulate_on_alices_beneficiary(client, alice, bob):
@@ -142,3 +148,15 @@ def _today_after_cases(monkeypatch):
 def test_the_former_simulation_address_leads_to_the_simulator(alice_client):
     response = alice_client.get("/garanties/simulation/")
     assert response.status_code == 301 and response["Location"] == "/remboursements/simulation/"
+
+
+def test_category_names_keep_their_accents(alice_client, bob):
+    """The notices' headings as members read them, in the table and in the filters."""
+    table = alice_client.get(reverse("guarantees:table")).content.decode()
+    assert "HOSPITALISATION MÉDICALE ET CHIRURGICALE" in table and "PRÉVENTION ET MÉDECINE DOUCE" in table
+    assert "MEDICALE" not in table and "MEDECINE" not in table
+    categories = alice_client.get(reverse("claims:list")).content.decode()
+    assert "Hospitalisation médicale et chirurgicale" in categories and "Prévention et médecine douce" in categories
+    bob_table = login(Client(), bob.user).get(reverse("guarantees:table")).content.decode()
+    assert "FRAIS D&#39;OBSÈQUES" in bob_table or "FRAIS D'OBSÈQUES" in bob_table
+    assert "OBSEQUES" not in bob_table

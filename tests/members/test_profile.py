@@ -377,8 +377,12 @@ def test_the_export_holds_the_members_data_and_no_one_elses(alice_client, alice,
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     data = json.loads(archive.read("donnees.json"))
-    assert data["assure"]["number"] == alice.number
-    assert {p["first_name"] for p in data["foyer"]} == {alice.holder.first_name, "Paul", "Léo"}
+    # French keys: the member reads this file
+    assert data["assure"]["numero_d_adherent"] == alice.number
+    assert {p["prenom"] for p in data["foyer"]} == {alice.holder.first_name, "Paul", "Léo"}
+    assert {"date_de_naissance", "lien", "civilite"} <= set(data["foyer"][0])
+    english = {"number", "first_name", "birth_date", "status", "created_at", "frais_reels", "cover_end_date"}
+    assert not english & {key for section in ("assure", "foyer", "affiliations") for key in _keys(data[section])}
     assert data["messages"][0]["messages"][0]["texte"] == "Question d'Alice"
     files = [name for name in archive.namelist() if name.startswith("fichiers/")]
     assert len(files) == 1 and files[0].endswith("ordonnance-alice.pdf")
@@ -387,6 +391,11 @@ def test_the_export_holds_the_members_data_and_no_one_elses(alice_client, alice,
     for foreign in (bob.number, bob.holder.last_name, "Question de Bob", "ordonnance-bob", "Marseille", bob.email):
         assert foreign not in everything
     assert AuditEntry.objects.filter(member=alice, action="export des données personnelles").exists()
+
+
+def _keys(section) -> set[str]:
+    rows = section if isinstance(section, list) else [section]
+    return {key for row in rows for key in row}
 
 
 @pytest.mark.django_db

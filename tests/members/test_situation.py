@@ -171,13 +171,15 @@ def test_the_notices_are_project_data_not_read_from_shared():
 
 @pytest.mark.django_db
 def test_the_attestation_names_the_household_contract_and_formulas(alice_client, alice):
+    alice.beneficiaries.filter(pk=alice.holder.pk).update(civility="Mme")
     response = alice_client.get(reverse("members:attestation_pdf"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert 'filename="attestation-affiliation-2026-03-16.pdf"' in response["Content-Disposition"]
     text = pdf_text(response.content)
     holder = alice.holder
     assert (
-        f"atteste que {holder.first_name} {holder.last_name}, né(e) le 14/05/1982, adhérent n° {alice.number}" in text
+        f"atteste que Mme {holder.first_name} {holder.last_name}, née le 14/05/1982, adhérente n° {alice.number}, "
+        "est affiliée au contrat" in text
     )
     assert "« Garanties Santé IDCC 1412 » n° T331" in text
     assert "Base conventionnelle Garantie de base 01/01/2020" in text and "Celsius" in text
@@ -187,6 +189,15 @@ def test_the_attestation_names_the_household_contract_and_formulas(alice_client,
     assert "le 16/03/2026" in text
     assert DocumentDownload.objects.get(member=alice).kind == GeneratedKind.AFFILIATION_CERTIFICATE
     assert "<td>Attestation d&#39;affiliation</td>" in page(alice_client, "members:documents")
+
+
+@pytest.mark.django_db
+def test_without_a_civility_on_file_the_attestation_takes_it_from_the_nir(client, bob):
+    holder = bob.holder
+    assert holder.civility == "" and holder.nir.startswith("1")
+    text = pdf_text(login(client, bob.user).get(reverse("members:attestation_pdf")).content)
+    assert f"atteste que M. {holder.first_name} {holder.last_name}, né le 30/11/1955, adhérent n° {bob.number}" in text
+    assert "est affilié au contrat" in text and "(e)" not in text
 
 
 @pytest.mark.django_db

@@ -93,6 +93,11 @@ def test_search_finds_by_text_category_objet_and_dates(alice_client, alice):
 
     assert found(q="lunettes") == {optique.pk}
     assert found(q="LUNETTES") == {optique.pk}
+    # accents and case aside, in the messages and in the labels
+    assert found(q="leo") == found(q="LÉO") == {optique.pk}
+    assert found(q="teletransmission") == found(q="Télétransmission") == {noemie.pk}
+    assert found(q="lunettes pour leo") == {optique.pk}
+    assert found(q="télétransmission") == {noemie.pk}
     assert found(categorie="noemie") == {noemie.pk}
     assert found(objet="justificatifs-optique") == {optique.pk}
     since = (timezone.localdate() - dt.timedelta(days=7)).isoformat()

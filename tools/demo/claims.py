@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from claims.models import ImportBatch
 from claims.services import decomptes_import
-from members.models import Member
+from members.models import Member, NoemieStatus
 
 HEADER = (
     "numero_decompte;numero_adherent;rang_beneficiaire;date_soins;code_acte;praticien;quantite;frais_reels;"
@@ -40,6 +40,13 @@ def demo_decomptes_create(today: dt.date | None = None) -> ImportBatch | None:
     member = Member.objects.filter(number=DEMO_HOUSEHOLD_NUMBER).first()
     if member is None:
         return None
+    # A person whose NOEMIE link is not active (the spouse, covered first by her own
+    # employer's contract) has no télétransmission: her care comes on paper.
+    teletransmitted = set(member.beneficiaries.filter(noemie_status=NoemieStatus.ACTIVE).values_list("rank", flat=True))
+
+    def origin(rank: int) -> str:
+        return "noemie" if rank in teletransmitted else "papier"
+
     rows = [HEADER]
     for index, (ago, rank, act, who, fr, br, ss, optam, eye, sphere) in enumerate(CARE, start=1):
         care = today - dt.timedelta(days=ago)
@@ -47,7 +54,7 @@ def demo_decomptes_create(today: dt.date | None = None) -> ImportBatch | None:
         payee, payee_name = ("professionnel", who) if act == "pharmacie" else ("assure", "")
         rows.append(
             f"DEMO-{index:03d};{member.number};{rank};{care:%d/%m/%Y};{act};{who};1;{fr};{br};{ss};;"
-            f"{paid:%d/%m/%Y};noemie;{payee};{payee_name};;{optam};{eye};{sphere}"
+            f"{paid:%d/%m/%Y};{origin(rank)};{payee};{payee_name};;{optam};{eye};{sphere}"
         )
     # Two care lines paid by the Sécurité sociale, awaiting the complementary: one on time,
     # one late (documents complete 15 days ago), to show the "suivi".
@@ -55,6 +62,6 @@ def demo_decomptes_create(today: dt.date | None = None) -> ImportBatch | None:
         care = today - dt.timedelta(days=ago)
         rows.append(
             f"{number};{member.number};2;{care:%d/%m/%Y};consultation-specialiste;Dr Faure (dermatologue);1;"
-            f"60,00;30,00;20,00;;;noemie;assure;;{today - dt.timedelta(days=complete):%d/%m/%Y};oui;;"
+            f"60,00;30,00;20,00;;;{origin(2)};assure;;{today - dt.timedelta(days=complete):%d/%m/%Y};oui;;"
         )
-    return decomptes_import(content=("\n".join(rows) + "\n").encode(), file_name="demo-noemie.csv")
+    return decomptes_import(content=("\n".join(rows) + "\n").encode(), file_name="demo-decomptes.csv")
