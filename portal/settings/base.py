@@ -352,6 +352,9 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", d
 NOTIFICATIONS_RELAY_MIN_AGE_SECONDS = env.int("NOTIFICATIONS_RELAY_MIN_AGE_SECONDS", default=60)
 NOTIFICATIONS_RELAY_GRACE_SECONDS = env.int("NOTIFICATIONS_RELAY_GRACE_SECONDS", default=600)
 NOTIFICATIONS_BROKER_BACKOFF_SECONDS = env.int("NOTIFICATIONS_BROKER_BACKOFF_SECONDS", default=30)
+# Rows sent in one transaction over one SMTP connection (and ids per task when published
+# in bulk): a worker killed mid-chunk sends at most this many twice, none is lost.
+NOTIFICATIONS_CHUNK_SIZE = env.int("NOTIFICATIONS_CHUNK_SIZE", default=100)
 CELERY_BEAT_SCHEDULE["notifications-relay-pending"] = {
     "task": "notifications.tasks.relay_pending_notifications",
     "schedule": 60.0,
