@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
 from accounts import views_bank
+from core import health
 
 # Only the allauth views the portal uses, listed one by one. include("allauth.urls") also
 # served address management (/compte/email/: add an address, make it primary, remove the
@@ -52,6 +53,7 @@ urlpatterns = [
     path("assistant/", include("assistant.urls")),
     path("fichiers/", include("documents.urls")),
     path("gestion/", admin.site.urls),
+    path("health/", health.health, name="health"),
 ]
 
 handler400 = "core.errors.bad_request"
