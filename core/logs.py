@@ -21,6 +21,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.signals import request_finished
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _user_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
@@ -48,15 +49,21 @@ class RequestIdMiddleware:
         given = request.headers.get(REQUEST_ID_HEADER, "") if settings.PORTAL_TRUSTED_PROXY_COUNT else ""
         request_id = given if _SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         request.request_id = request_id
-        request_token = _request_id.set(request_id)
-        user_token = _user_id.set(None)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(request_token)
-            _user_id.reset(user_token)
+        # Kept until the response is closed (request_finished, below): Django logs a 4xx or
+        # a 5xx after the middleware chain has returned.
+        _request_id.set(request_id)
+        _user_id.set(None)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+def _request_finished(**kwargs) -> None:
+    _request_id.set("")
+    _user_id.set(None)
+
+
+request_finished.connect(_request_finished, dispatch_uid="core.logs.request_finished")
 
 
 class LogUserMiddleware:
