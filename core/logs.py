@@ -31,6 +31,13 @@ _task: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("task", 
 # replaced, so a client cannot write what it likes into the logs.
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 REQUEST_ID_HEADER = "X-Request-ID"
+# PostgreSQL details the value behind a constraint error ('DETAIL:  Key (nir)=(1820575...)
+# already exists.'): kept out of log lines and error reports.
+_DETAIL = re.compile(r"^DETAIL:.*$", re.M)
+
+
+def without_detail(text: str) -> str:
+    return _DETAIL.sub("DETAIL: (removed)", text)
 
 
 def current_request_id() -> str:
@@ -108,7 +115,7 @@ class JsonFormatter(logging.Formatter):
             "time": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": without_detail(record.getMessage()),
             **_ids(record),
         }
         status = getattr(record, "status_code", None)
@@ -116,7 +123,7 @@ class JsonFormatter(logging.Formatter):
             line["status"] = status
         if record.exc_info:
             line["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else ""
-            line["exc"] = self.formatException(record.exc_info)
+            line["exc"] = without_detail(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
@@ -128,7 +135,7 @@ class TextFormatter(logging.Formatter):
         text = f"{record.levelname} {record.name}: {record.getMessage()}" + (f" [{ids}]" if ids else "")
         if record.exc_info:
             text += "\n" + self.formatException(record.exc_info)
-        return text
+        return without_detail(text)
 
 
 def _task_started(task_id=None, task=None, **kwargs) -> None:

@@ -52,3 +52,15 @@ CACHES = {
         "KEY_PREFIX": "portal",
     }
 }
+
+# Optional error tracking (Sentry): off unless SENTRY_DSN is set; no personal data, no
+# request bodies, no local variables, scrubbed before sending (core/error_tracking.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from core.error_tracking import error_tracking_init
+
+    error_tracking_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )

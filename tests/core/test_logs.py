@@ -8,9 +8,11 @@ import datetime as dt
 import io
 import json
 import logging
+import sys
 
 import pytest
 from django.conf import settings
+from django.db import IntegrityError
 from django.test import Client, override_settings
 from django.utils.module_loading import import_string
 
@@ -117,3 +119,16 @@ def test_the_text_format_carries_the_same_ids(log_lines):
     record = logging.LogRecord("portal", logging.WARNING, __file__, 1, "outbox %s late", (42,), None)
     record.request_id, record.user_id, record.task_id, record.task_name = "abc123", 7, "", ""
     assert formatter.format(record) == "WARNING portal: outbox 42 late [request_id=abc123 user_id=7]"
+
+
+def test_a_database_errors_detail_stays_out_of_the_lines(alice):
+    formatter = import_string(settings.LOGGING["formatters"]["json"]["()"])()
+    nir = alice.holder.nir
+    try:
+        raise IntegrityError(f"duplicate key value\nDETAIL:  Key (nir)=({nir}) already exists.")
+    except IntegrityError:
+        record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error", (), None)
+        record.exc_info = sys.exc_info()
+    line = json.loads(formatter.format(record))
+    assert line["exc_type"] == "IntegrityError" and "duplicate key value" in line["exc"]
+    assert nir not in line["exc"]
