@@ -17,7 +17,8 @@ from core.logs import without_detail
 _SAFE_HEADERS = {"content-type", "content-length", "x-request-id"}
 
 
-def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
+def scrub_event(event: Any, hint: dict[str, Any] | None = None) -> Any:
+    """Sentry's ``before_send``: the event (a dict) without what may hold member data."""
     request = event.get("request")
     if isinstance(request, dict):
         url = str(request.get("url", ""))

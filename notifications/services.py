@@ -286,7 +286,9 @@ def _deliver_chunk(ids: list[int], smtp, failures: list[DeliveryFailed], relay_g
         )
         if not rows:
             return
-        disabled = notification_kinds_disabled({row.member_id for row in rows if not row.is_security})
+        disabled = notification_kinds_disabled(
+            {row.member_id for row in rows if row.member_id is not None and not row.is_security}
+        )
         sent: list[int] = []
         skipped: dict[str, list[int]] = {}
         server_down = ""
