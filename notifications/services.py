@@ -6,6 +6,7 @@ server (tests/notifications/test_one_email_path.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import smtplib
@@ -15,8 +16,9 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import get_template
 from django.utils import timezone
 
@@ -28,7 +30,7 @@ from notifications.models import (
     NotificationStatus,
     SecurityKind,
 )
-from notifications.selectors import notification_email_enabled
+from notifications.selectors import notification_kinds_disabled
 
 logger = logging.getLogger(__name__)
 
@@ -138,14 +140,15 @@ def _security_message(notification: Notification) -> EmailMessage:
     return message
 
 
-def _message_for(notification: Notification) -> tuple[EmailMessage | None, str]:
-    """The message to send, or None and why it is skipped."""
+def _message_for(notification: Notification, disabled: set[tuple[int, str]]) -> tuple[EmailMessage | None, str]:
+    """The message to send, or None and why it is skipped; ``disabled`` holds the
+    (member id, kind) pairs turned off (``notification_kinds_disabled``)."""
     if notification.is_security:
         return _security_message(notification), ""
     member = notification.member
     if member is None:  # only security e-mails go to an address without a member
         return None, "Aucun assuré ni adresse pour cette notification."
-    if not notification_email_enabled(member, notification.kind):
+    if (member.pk, notification.kind) in disabled:
         return None, "E-mails désactivés par l'assuré pour ce type de notification."
     if not member.email:
         return None, "L'assuré n'a pas d'adresse e-mail."
@@ -168,11 +171,7 @@ def notifications_enqueue_many(items: list[dict]) -> int:
     Notification.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
     new_ids = list(Notification.objects.filter(key__in=[n.key for n in fresh]).values_list("pk", flat=True))
 
-    def publish_all() -> None:
-        for notification_id in new_ids:
-            notification_publish(notification_id)
-
-    transaction.on_commit(publish_all, robust=True)
+    transaction.on_commit(partial(notifications_publish, new_ids), robust=True)
     return len(new_ids)
 
 
@@ -221,62 +220,185 @@ def notification_publish(notification_id: int) -> bool:
     return True
 
 
+def notifications_publish(notification_ids: list[int]) -> int:
+    """Hand notification ids to Celery by chunks of NOTIFICATIONS_CHUNK_SIZE, one task per
+    chunk (an import's thousands of rows): the worker sends a chunk over one SMTP
+    connection. Bounded like ``notification_publish``; stops at the first failure, the
+    rest staying pending for the relay. Returns how many ids were queued."""
+    from kombu.exceptions import OperationalError
+
+    from notifications.tasks import deliver_notifications
+
+    size = settings.NOTIFICATIONS_CHUNK_SIZE
+    grace = dt.timedelta(seconds=settings.NOTIFICATIONS_RELAY_GRACE_SECONDS)
+    published = 0
+    for start in range(0, len(notification_ids), size):
+        if broker_breaker.is_open():
+            break
+        chunk = list(notification_ids[start : start + size])
+        try:
+            deliver_notifications.apply_async(args=(chunk,), retry=False)
+        except (OperationalError, OSError) as error:
+            broker_breaker.trip()
+            logger.warning(
+                "Broker unreachable, %d notifications stay pending: %s", len(notification_ids) - start, error
+            )
+            break
+        except Exception:
+            logger.exception("Publishing %d notifications failed (first id %s)", len(chunk), chunk[0])
+            break
+        Notification.objects.filter(pk__in=chunk, status=NotificationStatus.PENDING).update(
+            relay_after=timezone.now() + grace
+        )
+        published += len(chunk)
+    return published
+
+
 def _retry_delay(attempts: int) -> int:
     return min(settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600)
 
 
-def notification_deliver(notification_id: int) -> str:
-    """Send a pending notification's e-mail once and record it; returns the final status.
+def _close_quietly(smtp) -> None:
+    # A broken connection: the next send opens a new one.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        smtp.close()
 
-    The row is locked for the whole send, so a duplicate task (a redelivery after a
-    worker died, a relay that overlapped a slow worker) waits, then finds it sent.
-    Raises DeliveryFailed after recording a mail server failure.
-    """
-    failure: DeliveryFailed | None = None
+
+def _deliver_chunk(ids: list[int], smtp, failures: list[DeliveryFailed], relay_grace: int) -> None:
+    """Send the pending rows among ``ids`` over the open connection ``smtp``, in one
+    transaction that locks them for the whole chunk.
+
+    ``skip_locked``: a row locked by another worker (a duplicate task, a relay that
+    overlapped a slow worker) is that worker's, which sends it; this one moves on instead
+    of waiting. If this process dies mid-chunk, the transaction rolls back and the chunk's
+    rows are pending again: the ones already handed to the mail server are sent twice
+    (at most a chunk, NOTIFICATIONS_CHUNK_SIZE), none is lost. Committing per chunk rather
+    than per e-mail is what lets one worker send hundreds per second.
+    SQLite, which has no row locks, serialises writing transactions instead; it is the
+    single-process local setup, where tasks run eagerly."""
+    now = timezone.now()
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
+        rows = list(
+            Notification.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("member")
-            .filter(pk=notification_id)
-            .first()
+            .filter(pk__in=ids, status=NotificationStatus.PENDING)
+            .order_by("pk")
         )
-        if notification is None:
-            return "missing"
-        if notification.status != NotificationStatus.PENDING:
-            return notification.status
-        message, skipped = _message_for(notification)
-        if message is None:
-            notification.status = NotificationStatus.SKIPPED
-            notification.last_error = skipped
-        else:
-            notification.attempts += 1
-            try:
-                message.send(fail_silently=False)
-            except (smtplib.SMTPException, OSError) as error:
-                notification.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-                    notification.status = NotificationStatus.FAILED
-                    failure = DeliveryFailed(notification.pk, notification.last_error, None)
-                else:
-                    retry_in = _retry_delay(notification.attempts)
-                    notification.relay_after = timezone.now() + dt.timedelta(
-                        seconds=retry_in + settings.NOTIFICATIONS_RELAY_GRACE_SECONDS
-                    )
-                    failure = DeliveryFailed(notification.pk, notification.last_error, retry_in)
+        if not rows:
+            return
+        disabled = notification_kinds_disabled(
+            {row.member_id for row in rows if row.member_id is not None and not row.is_security}
+        )
+        sent: list[int] = []
+        skipped: dict[str, list[int]] = {}
+        server_down = ""
+        for notification in rows:
+            message, why = _message_for(notification, disabled)
+            if message is None:
+                skipped.setdefault(why, []).append(notification.pk)
+                continue
+            error = server_down
+            if not error:
+                try:
+                    smtp.open()  # a no-op while the connection is up
+                    message.connection = smtp
+                    message.send(fail_silently=False)
+                except (smtplib.SMTPException, OSError) as failure:
+                    error = f"{type(failure).__name__}: {failure}"[:2000]
+                    _close_quietly(smtp)
+                    if isinstance(failure, (smtplib.SMTPConnectError, ConnectionError, TimeoutError)):
+                        # The server cannot be reached: the rest of the chunk would wait
+                        # for the same timeout, one by one. They share the error.
+                        server_down = error
+            if error:
+                failures.append(_record_failure(notification, error, now, relay_grace))
             else:
-                notification.status = NotificationStatus.SENT
-                notification.sent_at = timezone.now()
-                notification.last_error = ""
-        if notification.is_security and notification.status != NotificationStatus.PENDING:
-            # Done with it: the code or link it may hold goes (the row keeps who, what, when).
-            notification.subject = notification.body_text = notification.body_html = ""
-        notification.save()
-    if failure is not None:
-        raise failure
-    return notification.status
+                sent.append(notification.pk)
+        # A few set-wise updates rather than one per row (a bulk_update of the chunk cost
+        # as much as the sending). Subject and texts are blanked: a security e-mail's may
+        # hold a code or a link; a member notification's are empty anyway (rendered at send).
+        done = {"subject": "", "body_text": "", "body_html": "", "updated_at": timezone.now()}
+        if sent:
+            Notification.objects.filter(pk__in=sent).update(
+                status=NotificationStatus.SENT,
+                attempts=F("attempts") + 1,
+                sent_at=timezone.now(),
+                last_error="",
+                **done,
+            )
+        for why, pks in skipped.items():
+            Notification.objects.filter(pk__in=pks).update(status=NotificationStatus.SKIPPED, last_error=why, **done)
 
 
-def notifications_relay_pending(*, limit: int = 500) -> int:
+def _record_failure(notification: Notification, error: str, now: dt.datetime, relay_grace: int) -> DeliveryFailed:
+    notification.attempts += 1
+    notification.last_error = error
+    if notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        notification.status = NotificationStatus.FAILED
+        retry_in = None
+    else:
+        retry_in = _retry_delay(notification.attempts)
+        notification.relay_after = now + dt.timedelta(seconds=retry_in + relay_grace)
+    if notification.is_security and notification.status != NotificationStatus.PENDING:
+        # Given up: the code or link it may hold goes (the row keeps who, what, when).
+        notification.subject = notification.body_text = notification.body_html = ""
+    notification.save(
+        update_fields=[
+            "attempts",
+            "last_error",
+            "status",
+            "relay_after",
+            "subject",
+            "body_text",
+            "body_html",
+            "updated_at",
+        ]
+    )
+    return DeliveryFailed(notification.pk, error, retry_in)
+
+
+def notifications_deliver(*, notification_ids: list[int], task_retries: bool = False) -> list[DeliveryFailed]:
+    """Send the pending notifications among ``notification_ids`` at most once each, by
+    chunks of NOTIFICATIONS_CHUNK_SIZE rows locked together, over one SMTP connection
+    reused across the whole call; record each outcome on its row.
+
+    Returns the mail server failures, already recorded: a row to retry keeps its error
+    and a ``relay_after`` past its backoff, when the beat relay hands it over again
+    (``task_retries``: the calling task retries it itself after the backoff, the relay
+    only after its grace period on top)."""
+    failures: list[DeliveryFailed] = []
+    ids = sorted(set(notification_ids))
+    size = settings.NOTIFICATIONS_CHUNK_SIZE
+    relay_grace = settings.NOTIFICATIONS_RELAY_GRACE_SECONDS if task_retries else 0
+    smtp = get_connection(fail_silently=False)
+    try:
+        for start in range(0, len(ids), size):
+            _deliver_chunk(ids[start : start + size], smtp, failures, relay_grace)
+    finally:
+        _close_quietly(smtp)
+    if failures:
+        # Ids only: the error text, kept on the row, may name a recipient's address.
+        logger.warning(
+            "%d of %d notifications not delivered, ids %s",
+            len(failures),
+            len(ids),
+            [failure.notification_id for failure in failures[:20]],
+        )
+    return failures
+
+
+def notification_deliver(notification_id: int) -> str:
+    """Send one pending notification's e-mail once and record it; returns its status
+    ("pending" while another worker holds it). Raises DeliveryFailed after recording a
+    mail server failure."""
+    failures = notifications_deliver(notification_ids=[notification_id], task_retries=True)
+    if failures:
+        raise failures[0]
+    status = Notification.objects.filter(pk=notification_id).values_list("status", flat=True).first()
+    return status or "missing"
+
+
+def notifications_relay_pending(*, limit: int = 20000) -> int:
     """Re-publish notifications still pending after a while (broker was down, a message
     was lost, a retry is overdue). Stops at the first publish failure. Returns how many
     were handed to the broker."""
@@ -290,12 +412,7 @@ def notifications_relay_pending(*, limit: int = 500) -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    published = 0
-    for notification_id in ids:
-        if not notification_publish(notification_id):
-            break
-        published += 1
-    return published
+    return notifications_publish(ids)
 
 
 @transaction.atomic

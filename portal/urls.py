@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
 from accounts import views_bank, views_logout
+from core import health
 
 # Only the allauth views the portal uses, listed one by one. include("allauth.urls") also
 # served address management (/compte/email/: add an address, make it primary, remove the
@@ -57,6 +58,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on their own (and for any page the layout does not
     # render, such as a PDF): the icon is a static file, served by WhiteNoise.
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.ico", permanent=True)),
+    path("health/", health.health, name="health"),
 ]
 
 handler400 = "core.errors.bad_request"

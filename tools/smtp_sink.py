@@ -4,6 +4,7 @@ controller runs the server in a thread of its own."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sys
 import threading
@@ -12,13 +13,18 @@ from aiosmtpd.controller import Controller
 
 
 class _CountingHandler:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.count = 0
+        self.recipients: list[str] = []
+        self.delay = delay
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slower server, to catch a sender mid-batch
         with self._lock:
             self.count += 1
+            self.recipients.extend(envelope.rcpt_tos)
         return "250 OK queued"
 
 
@@ -31,14 +37,22 @@ def _free_port(host: str) -> int:
 
 
 class SmtpSink:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    """``count`` messages accepted so far, ``recipients`` their envelope recipients in order;
+    ``delay`` seconds spent on each message before accepting it."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
         self.host, self.port = host, port
-        self._handler = _CountingHandler()
+        self._handler = _CountingHandler(delay)
         self._controller: Controller | None = None
 
     @property
     def count(self) -> int:
         return self._handler.count
+
+    @property
+    def recipients(self) -> list[str]:
+        with self._handler._lock:
+            return list(self._handler.recipients)
 
     def start(self) -> SmtpSink:
         if not self.port:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.logs.RequestIdMiddleware",  # first: every log line of the request has its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "core.logs.LogUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -300,10 +302,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# One line per record on stderr with the request's (or task's) id and the user's id
+# (core/logs.py): readable text locally, JSON in production (LOG_FORMAT).
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.logs.ContextFilter"}},
+    "formatters": {"text": {"()": "core.logs.TextFormatter"}, "json": {"()": "core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": env.str("LOG_FORMAT", default="text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
@@ -352,9 +364,22 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", d
 NOTIFICATIONS_RELAY_MIN_AGE_SECONDS = env.int("NOTIFICATIONS_RELAY_MIN_AGE_SECONDS", default=60)
 NOTIFICATIONS_RELAY_GRACE_SECONDS = env.int("NOTIFICATIONS_RELAY_GRACE_SECONDS", default=600)
 NOTIFICATIONS_BROKER_BACKOFF_SECONDS = env.int("NOTIFICATIONS_BROKER_BACKOFF_SECONDS", default=30)
+# Rows sent in one transaction over one SMTP connection (and ids per task when published
+# in bulk): a worker killed mid-chunk sends at most this many twice, none is lost.
+NOTIFICATIONS_CHUNK_SIZE = env.int("NOTIFICATIONS_CHUNK_SIZE", default=100)
 CELERY_BEAT_SCHEDULE["notifications-relay-pending"] = {
     "task": "notifications.tasks.relay_pending_notifications",
     "schedule": 60.0,
+}
+# Health endpoint (core.health, /health/): beat queues a heartbeat the workers write in the
+# shared cache; older than MAX_AGE, the workers (or beat) are reported failed.
+HEALTH_WORKER_HEARTBEAT_SECONDS = env.int("HEALTH_WORKER_HEARTBEAT_SECONDS", default=30)
+HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+CELERY_BEAT_SCHEDULE["core-worker-heartbeat"] = {
+    "task": "core.tasks.worker_heartbeat",
+    "schedule": float(HEALTH_WORKER_HEARTBEAT_SECONDS),
+    # A heartbeat nobody ran in time is worth nothing: dropped rather than piled up.
+    "options": {"expires": HEALTH_WORKER_HEARTBEAT_SECONDS},
 }
 MESSAGING_NEW_THREADS_PER_HOUR = env.int("MESSAGING_NEW_THREADS_PER_HOUR", default=20)
 # What one member may write, counted in the database (core/write_limits.py): replies in

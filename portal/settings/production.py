@@ -21,6 +21,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=1)
 ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# A load balancer may probe gunicorn on the node itself, over plain HTTP (core.health).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=63072000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -30,6 +32,10 @@ CSRF_COOKIE_HTTPONLY = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 LOGGING["root"]["level"] = env.str("LOG_LEVEL", default="INFO")
+# JSON lines for the log collector; the workers log through the same handler (Celery
+# would otherwise install its own text format on the root logger).
+LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Persistent database connections: a new PostgreSQL connection per request cost more CPU
 # than the request's own queries in the load test (docs/bench.md). Checked before reuse.
@@ -46,3 +52,15 @@ CACHES = {
         "KEY_PREFIX": "portal",
     }
 }
+
+# Optional error tracking (Sentry): off unless SENTRY_DSN is set; no personal data, no
+# request bodies, no local variables, scrubbed before sending (core/error_tracking.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from core.error_tracking import error_tracking_init
+
+    error_tracking_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )

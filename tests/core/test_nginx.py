@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import json
 import os
 import re
 import secrets
@@ -306,3 +307,21 @@ def test_an_absurd_body_is_stopped_by_nginx_with_a_french_page(deployment):
     assert response.status == 413
     assert "Envoi trop volumineux" in response.read().decode()
     conn.close()
+
+
+def test_the_load_balancers_probe_gets_the_health_whatever_its_host_header(deployment):
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", deployment["https"], context=context, timeout=10)
+    conn.request("GET", "/health/", headers={"Host": "10.0.0.7", "X-Request-ID": "chosen-by-the-client"})
+    response = conn.getresponse()
+    body = json.loads(response.read())
+    conn.close()
+    # No worker runs in this deployment: degraded, and still in the load balancer (200).
+    assert response.status == 200, body
+    assert body == {
+        "status": "degraded",
+        "checks": {"database": "ok", "cache": "ok", "storage": "ok", "broker": "ok", "worker": "failed"},
+    }
+    # The id of the request is nginx's own, not the client's.
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])

@@ -3,9 +3,8 @@
 * import of a 100,000-line décomptes file (lines/s), beside parsing the same file alone;
 * the reimbursements list of a member with 5,000 décomptes, first and last page (p50/p95),
   beside a bare view running one indexed query on the same table, both through the
-  same client and middleware;
-* e-mails handed to a local SMTP sink per second by one real Celery worker, beside
-  Django sending the same e-mails in-process (needs a reachable Redis).
+  same client and middleware.
+(The e-mails/s of the outbox moved to tools/bench/notifications.py.)
 
 Everything written is removed afterwards (rolled back, or deleted for what a worker in
 another process had to see).
@@ -16,14 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
@@ -284,119 +280,4 @@ def bench_list_pages() -> list[Figure]:
     return figures
 
 
-def _redis_reachable() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
-
-
-def bench_emails() -> list[Figure]:
-    from django.core.mail import get_connection
-
-    from core.emails import build_email
-    from members.models import Member
-    from notifications.models import Notification, NotificationStatus
-    from notifications.services import notification_publish
-    from portal.celery import app as celery_app
-    from tools.smtp_sink import SmtpSink
-
-    if not _redis_reachable() or (
-        connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"])
-    ):
-        return [Figure("claims: e-mails per second by one worker (not measured: no Redis broker reachable)", 0, "-")]
-    sink = SmtpSink().start()
-    members = _bench_members(1)  # committed: the worker, in another process, must see the rows
-    worker = None
-    try:
-        member = members[0]
-        context = {"amount": "24,00\u00a0€", "payment_date": "15/10/2026", "path": "/remboursements/"}
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST=sink.host,
-            EMAIL_PORT=sink.port,
-            EMAIL_USE_TLS=False,
-        ):
-            connection_ = get_connection()
-            started = time.perf_counter()
-            for _ in range(EMAILS):
-                build_email("decompte-new", member.email, context).send()
-            direct = EMAILS / (time.perf_counter() - started)
-            connection_.close()
-        ids = [
-            Notification.objects.create(
-                member=member, kind="decompte", key=f"bench-{index}", template="decompte-new", context=context
-            ).pk
-            for index in range(EMAILS)
-        ]
-        env = {
-            **os.environ,
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": sink.host,
-            "EMAIL_PORT": str(sink.port),
-            "EMAIL_USE_TLS": "0",
-        }
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--pool=solo",
-                "-l",
-                "warning",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-Q",
-                "celery",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(4)  # worker start-up is not part of the figure
-        eager = celery_app.conf.task_always_eager
-        celery_app.conf.task_always_eager = False
-        try:
-            before = sink.count
-            started = time.perf_counter()
-            for notification_id in ids:
-                notification_publish(notification_id)
-            deadline = time.monotonic() + 300
-            while sink.count - before < EMAILS and time.monotonic() < deadline:
-                time.sleep(0.05)
-            elapsed = time.perf_counter() - started
-        finally:
-            celery_app.conf.task_always_eager = eager
-        delivered = sink.count - before
-        sent_rows = Notification.objects.filter(pk__in=ids, status=NotificationStatus.SENT).count()
-        return [
-            Figure(
-                f"claims: e-mails handed to a local SMTP sink by one worker ({delivered}/{EMAILS}, "
-                f"{sent_rows} marked sent)",
-                delivered / elapsed,
-                "mails/s",
-                baseline=direct,
-                baseline_name="Django sending the same e-mails in-process to the same sink",
-                target="(reported)",
-            )
-        ]
-    finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-        sink.stop()
-        Member.objects.filter(pk__in=[m.pk for m in members]).delete()
-
-
-BENCHMARKS = [bench_import, bench_list_pages, bench_emails]
+BENCHMARKS = [bench_import, bench_list_pages]
