@@ -160,3 +160,15 @@ def test_category_names_keep_their_accents(alice_client, bob):
     bob_table = login(Client(), bob.user).get(reverse("guarantees:table")).content.decode()
     assert "FRAIS D&#39;OBSÈQUES" in bob_table or "FRAIS D'OBSÈQUES" in bob_table
     assert "OBSEQUES" not in bob_table
+
+
+def test_a_level_that_does_not_cover_the_act_is_said_not_a_server_error(alice_client, alice):
+    """Acupuncture: the IDCC 1412 base level has no line for it, the Celsius option has a
+    forfait. The page explains both levels."""
+    paul = alice.beneficiaries.get(first_name="Paul")
+    response = alice_client.post(
+        SIMULATE, form_data(paul, act="acupuncture", frais_reels="50,00", base_remboursement="0", ss_paid="0")
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Résultat de la simulation" in page
+    assert "Reste à votre charge" in page
