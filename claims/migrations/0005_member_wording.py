@@ -83,9 +83,16 @@ def forwards(apps, schema_editor):
         DecompteLine.objects.filter(category=old).update(category=new)
     for model in (DecompteLine, QuoteLine):
         stale = Q(explanation__contains="garantie totale") | Q(explanation__contains=", ligne ")
-        lines = model.objects.filter(stale).only("explanation", "limits")
-        changed = [line for line in lines.iterator(chunk_size=2000) if _reworded(line)]
-        model.objects.bulk_update(changed, ["explanation", "limits"], batch_size=1000)
+        # By primary key ranges, each written before the next is read: an insurer's millions of
+        # lines never sit in memory at once.
+        last = 0
+        while True:
+            chunk = list(model.objects.filter(stale, pk__gt=last).order_by("pk").only("explanation", "limits")[:2000])
+            if not chunk:
+                break
+            last = chunk[-1].pk
+            changed = [line for line in chunk if _reworded(line)]
+            model.objects.bulk_update(changed, ["explanation", "limits"], batch_size=1000)
 
 
 def backwards(apps, schema_editor):
