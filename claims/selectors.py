@@ -305,11 +305,13 @@ LIST_CACHE_SECONDS = 3600
 @dataclass(frozen=True)
 class ListOverview:
     """What the reimbursements list shows without filters: its first page, the yearly
-    totals and how many décomptes await payment."""
+    totals and how many décomptes await payment; ``stamp`` names them (None: not cached),
+    for the page's fragment cache."""
 
     first_page: Page
     totals: list[YearTotals]
     pending_count: int
+    stamp: str | None
 
 
 def list_overview(household: Household) -> ListOverview:
@@ -319,18 +321,20 @@ def list_overview(household: Household) -> ListOverview:
     of three. The version is read before the rows, so what is cached under it is at least
     as recent (the reasoning of ``members.selectors.household_of``)."""
     member_id = household.member.pk
-    version = claims_version(member_id)
-    key = f"claims:list:{_code_token()}:{member_id}:{household.version}:{version}"
-    overview = cache.get(key) if household.version is not None else None
+    stamp = None
+    if household.version is not None:
+        stamp = f"{_code_token()}:{member_id}:{household.version}:{claims_version(member_id)}"
+    overview = cache.get(f"claims:list:{stamp}") if stamp is not None else None
     if overview is None:
         unfiltered = DecompteFilters()
         overview = ListOverview(
             first_page=decompte_page(member_id, unfiltered),
             totals=totals_per_year(member_id, unfiltered),
             pending_count=pending_count(member_id),
+            stamp=stamp,
         )
-        if household.version is not None:
-            cache.set(key, overview, timeout=LIST_CACHE_SECONDS)
+        if stamp is not None:
+            cache.set(f"claims:list:{stamp}", overview, timeout=LIST_CACHE_SECONDS)
     return overview
 
 

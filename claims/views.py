@@ -62,11 +62,18 @@ def decompte_list(request: MemberRequest) -> HttpResponse:
         raise InvalidParameter(
             "Ce lien vers une page de vos remboursements n'est pas valide. Revenez à la première page."
         )
+    # Unfiltered, what the page shows is named by the overview's stamp: its first page's
+    # markup is served from the fragment cache while that stamp holds.
+    stamp = None
     if filters == selectors.DecompteFilters():
         overview = selectors.list_overview(household)
         totals, pending_count = overview.totals, overview.pending_count
-        paged = after or before
-        page = selectors.decompte_page(member.pk, filters, after=after, before=before) if paged else overview.first_page
+        if after or before:
+            page = selectors.decompte_page(member.pk, filters, after=after, before=before)
+        else:
+            page = overview.first_page
+            # A bound form (filters refused) shows its errors: never from the cache.
+            stamp = None if form.is_bound else overview.stamp
     else:
         page = selectors.decompte_page(member.pk, filters, after=after, before=before)
         totals, pending_count = selectors.totals_per_year(member.pk, filters), selectors.pending_count(member.pk)
@@ -82,6 +89,7 @@ def decompte_list(request: MemberRequest) -> HttpResponse:
             "totals": totals,
             "filter_query": query.urlencode(),
             "pending_count": pending_count,
+            "first_page_stamp": stamp,
         },
     )
 

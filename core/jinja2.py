@@ -12,22 +12,29 @@ rows, reversed once for the list), ``static()``. The backend adds
 settings.TEMPLATES add ``user``, ``messages``, ``current_member``, ``site_urls``, the
 member menu and the unread count. Filters: Django's formatting for French readers
 (``date``, ``time``, ``pluralize``, ``capfirst``, ``linebreaksbr``, ``filesizeformat``,
-``json_script``), ``euros`` and ``distance``."""
+``json_script``), ``euros`` and ``distance``. Tag: ``{% cache "name", part, ... %}``
+(``FragmentCache``), the markup of a fragment kept in Django's cache."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import string
+from collections.abc import Callable
 
 import jinja2
 from django.conf import settings
+from django.core.cache import cache
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import NoReverseMatch
 from django.utils import formats
 from django.utils.html import json_script
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
 
 from core.formatting import distance
 from core.money import euros
@@ -93,6 +100,44 @@ def time(value, format: str | None = None) -> str:
     return defaultfilters.time(template_localtime(value), format)
 
 
+FRAGMENT_CACHE_SECONDS = 3600
+
+
+class FragmentCache(Extension):
+    """``{% cache "name", part, ... %}markup{% endcache %}``: Django's ``{% cache %}`` for
+    the portal's Jinja2 pages (the extension of Jinja's own documentation). The rendered
+    markup is kept in Django's cache under the name, the parts and a digest of the
+    template's source, so a release that changes the template reads none of the former
+    entries. The parts must name everything the markup shows (a version stamp kept by
+    the database, say); a part that is None renders without the cache (what cannot be
+    named, such as a filtered list, is never cached). Nothing of the request (CSRF token,
+    CSP nonce) may be inside the fragment."""
+
+    tags = {"cache"}
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        parts = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            parts.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        loader = self.environment.loader
+        source = loader.get_source(self.environment, parser.name)[0] if loader and parser.name else ""
+        digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+        call = self.call_method("_cached", [nodes.Const(digest), nodes.List(parts)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _cached(self, digest: str, parts: list[object], caller: Callable[[], str]) -> str:
+        if any(part is None for part in parts):
+            return caller()
+        key = ":".join(["jinja2-fragment", digest, *map(str, parts)])
+        markup = cache.get(key)
+        if markup is None:
+            markup = caller()  # Markup (autoescape), and kept so through the cache's pickling
+            cache.set(key, markup, timeout=FRAGMENT_CACHE_SECONDS)
+        return markup
+
+
 def _concat(pieces) -> str:
     """The page from its pieces, each kept as a plain string: an escaped value is a Markup
     string, an object the garbage collector tracks, and ``"".join`` would hold the page's
@@ -106,6 +151,7 @@ def environment(**options) -> jinja2.Environment:
     # default prints nothing, or in DEBUG the variable's name, for an undefined variable).
     options.pop("autoescape", None)
     options["undefined"] = jinja2.StrictUndefined
+    options["extensions"] = [*options.get("extensions", ()), FragmentCache]
     env = jinja2.Environment(autoescape=True, finalize=printed, **options)
     # Jinja2 calls env.concat to join a template's output; its stubs type it as a method.
     env.concat = _concat  # type: ignore[method-assign]

@@ -315,3 +315,11 @@ def test_row_urls_are_reversed_urls_under_any_script_prefix():
         assert url_builder("claims:detail")(42) == "/portail/remboursements/42/" == reverse("claims:detail", args=[42])
     finally:
         set_script_prefix("/")
+
+
+def test_a_refused_filter_shows_its_error_even_after_a_cached_visit(alice_client, alice):
+    _decomptes(alice, 1, day=dt.date(2025, 5, 2))
+    url = reverse("claims:list")
+    assert alice_client.get(url).status_code == 200  # the unfiltered page, now cached
+    page = alice_client.get(url, {"du": "pas une date"}).content.decode()
+    assert "date valide" in page
