@@ -13,17 +13,20 @@ from notifications.services import notifications_enqueue_many
 def decompte_paid_notifications(decomptes: list[Decompte]) -> None:
     """ "Un nouveau remboursement est disponible": amount, date and a link; no act, no
     practitioner, no beneficiary in the e-mail (health data stays in the portal)."""
+    # One reverse() for the batch (an import alerts thousands of members): the detail URL
+    # with a marker where each décompte's id goes.
+    detail = reverse("claims:detail", args=[987654321])
     notifications_enqueue_many(
         [
             {
-                "member": decompte.member,
+                "member_id": decompte.member_id,
                 "kind": NotificationKind.DECOMPTE,
                 "key": f"decompte:{decompte.external_id}",
                 "template": "decompte-new",
                 "context": {
                     "amount": euros(decompte.total_complementary),
                     "payment_date": f"{decompte.payment_date:%d/%m/%Y}",
-                    "path": reverse("claims:detail", args=[decompte.pk]),
+                    "path": detail.replace("987654321", str(decompte.pk)),
                 },
             }
             for decompte in decomptes

@@ -10,14 +10,18 @@ from django.utils import timezone
 
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineRequest, Layer, LineResult, compute
-from members.models import AffiliationRole, Beneficiary, Member
+from members.models import Affiliation, AffiliationRole, Beneficiary, Member
 from members.selectors import household_of
 
 
-def engine_layers_for(member: Member) -> tuple[Layer, ...]:
+def engine_layers_for(member: Member, affiliations: Sequence[Affiliation] | None = None) -> tuple[Layer, ...]:
     """Every affiliation of the member as an engine layer with its period; the engine
-    keeps, per care date, the layers then in force (principal first)."""
-    affiliations = sorted(member.affiliations.select_related("formula"), key=lambda a: a.start_date)
+    keeps, per care date, the layers then in force (principal first). ``affiliations``
+    (with their formula) when the caller already read them: an import of thousands of
+    members reads them in bulk."""
+    if affiliations is None:
+        affiliations = list(member.affiliations.select_related("formula"))
+    affiliations = sorted(affiliations, key=lambda a: a.start_date)
     first_start: dict[str, dt.date] = {}
     layers = []
     for affiliation in affiliations:
@@ -41,14 +45,16 @@ def engine_request_for(
     lines: Sequence[CareLine],
     history: Sequence[CareLine] = (),
     claim_date: dt.date | None = None,
+    layers: tuple[Layer, ...] | None = None,
 ) -> EngineRequest:
-    """The engine's input for a covered person of a household (see guarantees.engine)."""
+    """The engine's input for a covered person of a household (see guarantees.engine);
+    ``layers``: the household's ``engine_layers_for``, when the caller already has them."""
     member = beneficiary.member
     cover_end = beneficiary.cover_end
     if member.cover_end_date and (cover_end is None or member.cover_end_date < cover_end):
         cover_end = member.cover_end_date
     return EngineRequest(
-        layers=engine_layers_for(member),
+        layers=layers if layers is not None else engine_layers_for(member),
         birth_date=beneficiary.birth_date,
         claim_date=claim_date or timezone.localdate(),
         lines=tuple(lines),

@@ -21,6 +21,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from core.emails import build_email
+from core.sql import copy_insert
 from notifications.models import (
     Notification,
     NotificationKind,
@@ -163,10 +164,28 @@ def notifications_enqueue_many(items: list[dict]) -> int:
     for item in items:
         _check(item["kind"], item["template"], item["context"])
     keys = [item["key"] for item in items]
-    existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    # Keys a chunk at a time: PostgreSQL binds at most 65,535 parameters per query.
+    chunks = [keys[start : start + 10_000] for start in range(0, len(keys), 10_000)]
+    existing = {
+        key for chunk in chunks for key in Notification.objects.filter(key__in=chunk).values_list("key", flat=True)
+    }
     fresh = [Notification(**item) for item in items if item["key"] not in existing]
-    Notification.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
-    new_ids = list(Notification.objects.filter(key__in=[n.key for n in fresh]).values_list("pk", flat=True))
+    try:
+        with transaction.atomic():
+            copy_insert(Notification, fresh)  # COPY on PostgreSQL; the ids come back on the rows
+        new_ids = [notification.pk for notification in fresh]
+    except IntegrityError:  # another process enqueued one of the keys meanwhile
+        for notification in fresh:
+            notification.pk = None
+        Notification.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
+        fresh_keys = [n.key for n in fresh]
+        new_ids = [
+            pk
+            for start in range(0, len(fresh_keys), 10_000)
+            for pk in Notification.objects.filter(key__in=fresh_keys[start : start + 10_000]).values_list(
+                "pk", flat=True
+            )
+        ]
 
     def publish_all() -> None:
         for notification_id in new_ids:
