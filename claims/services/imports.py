@@ -88,8 +88,9 @@ def _no_progress(phase: str, count: int, *, force: bool = False) -> None:
     pass
 
 
-def _chunks(values: Iterable, size: int = IN_CHUNK) -> Iterator[list]:
+def _chunks(values: Iterable, size: int | None = None) -> Iterator[list]:
     values = list(values)
+    size = size or IN_CHUNK
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
