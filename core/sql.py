@@ -51,13 +51,15 @@ def amount(value) -> Decimal:
 
 
 def _copy_value(field):
-    """How a value is written by COPY: JSON through the field's encoder, the rest as psycopg
-    adapts it (str, int, Decimal, date, datetime, bool, None)."""
-    from django.db.models import JSONField
+    """How a value is written by COPY: JSON through the field's encoder, a file as its name,
+    the rest as psycopg adapts it (str, int, Decimal, date, datetime, bool, None)."""
+    from django.db.models import FileField, JSONField
 
     if isinstance(field, JSONField):
         encoder = field.encoder
         return lambda value: json.dumps(value, cls=encoder)
+    if isinstance(field, FileField):
+        return field.get_prep_value  # the stored name
     return None
 
 
