@@ -12,9 +12,10 @@ recover task queues it again (or refuses it after ``MAX_ATTEMPTS``)."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +39,22 @@ MAX_REPORTED_ERRORS = 1000
 
 def import_file_path(instance: ImportJob, filename: str) -> str:
     return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.csv"
+
+
+def text_lines(content: bytes | Iterable[bytes]) -> Iterator[str]:
+    """A UTF-8 file (BOM or not) as text lines, decoded as it streams: a stored file is
+    never read whole. Raises UnicodeDecodeError where the bytes stop being UTF-8."""
+    chunks = [content] if isinstance(content, bytes) else content
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    pending = ""
+    for chunk in chunks:
+        pending += decoder.decode(chunk)
+        *complete, pending = pending.split("\n")
+        for line in complete:
+            yield line + "\n"
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
 
 
 class ImportStatus(models.TextChoices):
@@ -90,8 +107,9 @@ class ImportJob(models.Model):
         self.file.save(name, source if isinstance(source, File) else File(source), save=False)
 
     def open_file(self) -> Iterator[bytes]:
+        """The stored file in chunks of 64 KiB (``text_lines`` decodes them)."""
         with self.file.open("rb") as handle:
-            yield from handle
+            yield from handle.chunks()
 
     def refuse(self, errors: list[LineError], *, count: int | None = None) -> None:
         self.status = ImportStatus.REFUSED

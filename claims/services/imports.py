@@ -12,7 +12,6 @@ in the middle leaves no décompte of the file (documents.imports explains the re
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -34,7 +33,7 @@ from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
 from claims.selectors import engine_history
 from core.csv_errors import LineError
 from core.sql import copy_insert, insert_values
-from documents.imports import MAX_ATTEMPTS, MAX_REPORTED_ERRORS, ImportStatus, Progress, stale_batches
+from documents.imports import MAX_ATTEMPTS, MAX_REPORTED_ERRORS, ImportStatus, Progress, stale_batches, text_lines
 from guarantees import catalogue
 from guarantees.engine import (
     PRESCRIPTION_YEARS,
@@ -225,26 +224,11 @@ def _parse_row(number: int, row: dict[str, str], errors: list[LineError]) -> Par
     return ParsedLine(line=number, details=details, **values)
 
 
-def _text_lines(content: bytes | Iterable[bytes]) -> Iterator[str]:
-    """The file as text lines, decoded as it streams (a stored file is never read whole)."""
-    chunks = [content] if isinstance(content, bytes) else content
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    pending = ""
-    for chunk in chunks:
-        pending += decoder.decode(chunk)
-        *complete, pending = pending.split("\n")
-        for line in complete:
-            yield line + "\n"
-    pending += decoder.decode(b"", final=True)
-    if pending:
-        yield pending
-
-
 def read_rows(
     content: bytes | Iterable[bytes], errors: list[LineError], progress: _NoProgress = _no_progress
 ) -> list[ParsedLine]:
     try:
-        return _read_rows(_text_lines(content), errors, progress)
+        return _read_rows(text_lines(content), errors, progress)
     except UnicodeDecodeError:
         errors.append(LineError(1, "", "Le fichier n'est pas encodé en UTF-8."))
         return []

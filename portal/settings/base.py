@@ -384,6 +384,10 @@ CELERY_BEAT_SCHEDULE["claims-imports-recover"] = {
     "task": "claims.tasks.recover_decomptes_imports",
     "schedule": 120.0,
 }
+CELERY_BEAT_SCHEDULE["directory-imports-recover"] = {
+    "task": "directory.tasks.recover_directory_imports",
+    "schedule": 120.0,
+}
 CELERY_BEAT_SCHEDULE["members-portability-daily"] = {
     "task": "members.tasks.portability_daily",
     "schedule": 24 * 60 * 60.0,
