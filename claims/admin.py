@@ -86,7 +86,6 @@ class ImportBatchAdmin(ImportJobAdminMixin, ReadOnlyAdmin):
         "sha256",
         "imported_by",
         "created_at",
-        "status",
         "progress",
         "started_at",
         "finished_at",

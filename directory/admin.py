@@ -67,7 +67,6 @@ class DirectoryImportAdmin(ImportJobAdminMixin, ReadOnlyAdmin):
         "imported_by",
         "created_at",
         "replace",
-        "status",
         "progress",
         "started_at",
         "finished_at",
