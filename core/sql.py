@@ -106,33 +106,36 @@ def copy_insert(model, objs: list, *, batch_size: int = 5000, progress=None) -> 
         obj._state.db = connection.alias
 
 
-def insert_values(model, rows: list[dict], *, batch_size: int = 5000, progress=None) -> None:
-    """Insert rows given as ``{attname: value}`` (fields left out take their default), without
-    building model instances on PostgreSQL (COPY; an import writes hundreds of thousands
-    of lines and each instance costs more than its COPY). Elsewhere, ``bulk_create``."""
-    if not rows:
-        return
+def insert_values(model, rows: Iterable[dict], *, batch_size: int = 5000, progress=None) -> int:
+    """Insert rows given as ``{attname: value}``, all with the same keys (fields left out
+    take their default), without building model instances on PostgreSQL (COPY; an import
+    writes hundreds of thousands of lines and each instance costs more than its COPY).
+    ``rows`` may be a generator: it is consumed as it is written. Elsewhere,
+    ``bulk_create``. Returns the count."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    iterator = iter(rows)
     if connection.vendor != "postgresql":
-        instances = [model(**row) for row in rows]
-        for start in range(0, len(instances), batch_size):
-            model.objects.bulk_create(instances[start : start + batch_size], batch_size=batch_size)
+        count = 0
+        while batch := [model(**row) for row in itertools.islice(iterator, batch_size)]:
+            model.objects.bulk_create(batch, batch_size=batch_size)
+            count += len(batch)
             if progress is not None:
-                progress(min(start + batch_size, len(instances)))
-        return
-    defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
+                progress(count)
+        return count
+    first = next(iterator, None)
+    if first is None:
+        return 0
+    defaults = {f.attname: f.get_default() for f in fields if f.attname not in first}
     converters = [(f.attname, _copy_value(f)) for f in fields]
 
     def values():
-        for row in rows:
-            yield [
-                (row[name] if name in row else defaults[name])
-                if convert is None
-                else convert(row[name] if name in row else defaults[name])
-                for name, convert in converters
-            ]
+        for row in itertools.chain([first], iterator):
+            values = defaults | row if defaults else row
+            yield [values[name] if convert is None else convert(values[name]) for name, convert in converters]
 
-    copy_rows(model._meta.db_table, [f.column for f in fields], values(), batch_size=batch_size, progress=progress)
+    return copy_rows(
+        model._meta.db_table, [f.column for f in fields], values(), batch_size=batch_size, progress=progress
+    )
 
 
 def copy_rows(table: str, columns: list[str], rows: Iterable, *, batch_size: int = 5000, progress=None) -> int:

@@ -94,7 +94,7 @@ def _chunks(values: Iterable, size: int | None = None) -> Iterator[list]:
         yield values[start : start + size]
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them in a big file: no __dict__ each
 class ParsedLine:
     line: int
     decompte_id: str
@@ -593,10 +593,10 @@ def _write(
     batch.created_count = batch.updated_count = 0
     batch.differences = []
     known: dict[tuple[int, str], str] = {}  # per member: categories of acts, masked IBAN
-    decomptes, line_rows, alerts = [], [], []
+    decomptes, written, alerts = [], [], []
     for decompte_id, group in to_write.items():
         current = existing.get(decompte_id)
-        decompte, lines = _build_decompte(
+        decompte, paid_amounts = _build_decompte(
             batch, current, decompte_id, group, members[group[0].member_number], hashes[decompte_id], known
         )
         if current is None:
@@ -606,7 +606,7 @@ def _write(
         if decompte.status == Decompte.Status.PAID:
             alerts.append(decompte)
         decomptes.append((decompte, current is not None))
-        line_rows.append(lines)
+        written.append((decompte, group, paid_amounts))
     batch.save()  # the décomptes point at it
     updated = [d for d, is_update in decomptes if is_update]
     copy_insert(Decompte, [d for d, is_update in decomptes if not is_update])
@@ -614,17 +614,12 @@ def _write(
         decompte.save()
     for chunk in _chunks([d.pk for d in updated]):
         DecompteLine.objects.filter(decompte__in=chunk).delete()
-    all_lines = []
-    for (decompte, _is_update), lines in zip(decomptes, line_rows, strict=True):
-        for line in lines:
-            line["decompte_id"] = decompte.pk
-        all_lines.extend(lines)
-    decompte_lines_insert(all_lines, progress)
+    decompte_lines_insert(_line_rows(written, members, known), progress)
     year_totals_refresh({(d.member_id, d.payment_date.year) for d in alerts if d.payment_date})
     decompte_paid_notifications(alerts)
 
 
-def decompte_lines_insert(lines: list[dict[str, Any]], progress: _NoProgress = _no_progress) -> None:
+def decompte_lines_insert(lines: Iterable[dict[str, Any]], progress: _NoProgress = _no_progress) -> None:
     """COPY in batches, publishing the written counter between them."""
     insert_values(DecompteLine, lines, progress=partial(progress, "written"))
 
@@ -672,7 +667,7 @@ def _build_decompte(
     member: Member,
     content_hash: str,
     known: dict[tuple[int, str], str],
-) -> tuple[Decompte, list[dict[str, Any]]]:
+) -> tuple[Decompte, list[Decimal]]:
     first = group[0]
     paid_amounts = []
     for line in group:
@@ -712,34 +707,42 @@ def _build_decompte(
     decompte.total_complementary = sum(paid_amounts, Decimal("0.00"))
     decompte.total_rac = decompte.total_frais_reels - decompte.total_ss - decompte.total_complementary
     decompte.content_hash = content_hash
-    # Plain values, not DecompteLine instances: written by COPY (core.sql.insert_values).
-    lines = [
-        {
-            "line_number": line.line,
-            "beneficiary_id": line.beneficiary.pk if line.beneficiary else None,
-            "care_date": line.care_date,
-            "act_code": line.act,
-            "act_label": line.computed.label,
-            "category": _category(member, line.act, known),
-            "practitioner": line.practitioner,
-            "quantity": line.quantity,
-            "frais_reels": line.frais_reels,
-            "base_remboursement": line.base_remboursement,
-            "ss_paid": line.ss_paid,
-            "complementary_paid": paid,
-            "computed_complementary": line.computed.complementary,
-            "reste_a_charge": line.frais_reels - line.ss_paid - paid,
-            "rule_label": (line.computed.rule.source if line.computed.rule else "")[:300],
-            "rule_source": (
-                f"Notice {line.computed.rule.notice}, ligne {line.computed.rule.line}" if line.computed.rule else ""
-            ),
-            "explanation": "\n".join(layer.explanation for layer in line.computed.layers),
-            "limits": [limit.to_dict() for limit in line.computed.limits],
-            "engine_details": _details_to_json(line.details),
-        }
-        for line, paid in zip(group, paid_amounts, strict=True)
-    ]
-    return decompte, lines
+    return decompte, paid_amounts
+
+
+def _line_rows(
+    written: list[tuple[Decompte, list[ParsedLine], list[Decimal]]],
+    members: dict[str, Member],
+    known: dict[tuple[int, str], str],
+) -> Iterator[dict[str, Any]]:
+    """The décompte lines as plain values for COPY (core.sql.insert_values), made as they
+    are written: never all in memory at once."""
+    for decompte, group, paid_amounts in written:
+        member = members[group[0].member_number]
+        for line, paid in zip(group, paid_amounts, strict=True):
+            result = line.computed
+            yield {
+                "decompte_id": decompte.pk,
+                "line_number": line.line,
+                "beneficiary_id": line.beneficiary.pk if line.beneficiary else None,
+                "care_date": line.care_date,
+                "act_code": line.act,
+                "act_label": result.label,
+                "category": _category(member, line.act, known),
+                "practitioner": line.practitioner,
+                "quantity": line.quantity,
+                "frais_reels": line.frais_reels,
+                "base_remboursement": line.base_remboursement,
+                "ss_paid": line.ss_paid,
+                "complementary_paid": paid,
+                "computed_complementary": result.complementary,
+                "reste_a_charge": line.frais_reels - line.ss_paid - paid,
+                "rule_label": (result.rule.source if result.rule else "")[:300],
+                "rule_source": f"Notice {result.rule.notice}, ligne {result.rule.line}" if result.rule else "",
+                "explanation": "\n".join(layer.explanation for layer in result.layers),
+                "limits": [limit.to_dict() for limit in result.limits],
+                "engine_details": _details_to_json(line.details),
+            }
 
 
 def _category(member: Member, act: str, known: dict[tuple[int, str], str]) -> str:
