@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import NamedTuple
+
 from django.urls import reverse
 
 from claims.models import Decompte
@@ -10,7 +15,18 @@ from notifications.models import NotificationKind
 from notifications.services import notifications_enqueue_many
 
 
-def decompte_paid_notifications(decomptes: list[Decompte]) -> None:
+class PaidDecompte(NamedTuple):
+    """What the alert needs of a paid décompte: the importer writes new ones without
+    building model instances."""
+
+    pk: int
+    member_id: int
+    external_id: str
+    total_complementary: Decimal
+    payment_date: dt.date
+
+
+def decompte_paid_notifications(decomptes: Iterable[Decompte | PaidDecompte]) -> None:
     """ "Un nouveau remboursement est disponible": amount, date and a link; no act, no
     practitioner, no beneficiary in the e-mail (health data stays in the portal)."""
     # One reverse() for the batch (an import alerts thousands of members): the detail URL

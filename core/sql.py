@@ -81,13 +81,8 @@ def copy_insert(model, objs: list, *, batch_size: int = 5000, progress=None) -> 
         return
     table = model._meta.db_table
     missing = [obj for obj in objs if obj.pk is None]
-    if missing:
-        ids = fetch_all(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, model._meta.pk.column, len(missing)],
-        )
-        for obj, (pk,) in zip(missing, ids, strict=True):
-            obj.pk = pk
+    for obj, pk in zip(missing, sequence_ids(model, len(missing)), strict=True):
+        obj.pk = pk
     fields = list(model._meta.concrete_fields)
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     converters = [(f.attname, _copy_value(f)) for f in fields]
@@ -106,13 +101,31 @@ def copy_insert(model, objs: list, *, batch_size: int = 5000, progress=None) -> 
         obj._state.db = connection.alias
 
 
+def sequence_ids(model, count: int) -> list[int]:
+    """``count`` fresh primary keys of ``model``'s table, taken from its sequence in one
+    query (PostgreSQL), for rows written by COPY that others must point at. Elsewhere,
+    the next ids after the current maximum: only for SQLite in development, where one
+    process writes at a time."""
+    if count <= 0:
+        return []
+    table, column = model._meta.db_table, model._meta.pk.column
+    if connection.vendor == "postgresql":
+        rows = fetch_all(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+        )
+        return [pk for (pk,) in rows]
+    from django.db.models import Max
+
+    start = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    return list(range(start, start + count))
+
+
 def insert_values(model, rows: Iterable[dict], *, batch_size: int = 5000, progress=None) -> int:
     """Insert rows given as ``{attname: value}``, all with the same keys (fields left out
     take their default), without building model instances on PostgreSQL (COPY; an import
     writes hundreds of thousands of lines and each instance costs more than its COPY).
     ``rows`` may be a generator: it is consumed as it is written. Elsewhere,
     ``bulk_create``. Returns the count."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     iterator = iter(rows)
     if connection.vendor != "postgresql":
         count = 0
@@ -125,6 +138,8 @@ def insert_values(model, rows: Iterable[dict], *, batch_size: int = 5000, progre
     first = next(iterator, None)
     if first is None:
         return 0
+    # The primary key only when the rows bring theirs (sequence_ids), else the sequence's default.
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in first]
     defaults = {f.attname: f.get_default() for f in fields if f.attname not in first}
     converters = [(f.attname, _copy_value(f)) for f in fields]
 

@@ -32,7 +32,7 @@ from claims.csv_format import COLUMNS, REQUIRED, CellError, parse_amount, parse_
 from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
 from claims.selectors import engine_history
 from core.csv_errors import LineError
-from core.sql import copy_insert, insert_values
+from core.sql import insert_values, sequence_ids
 from documents.imports import MAX_ATTEMPTS, MAX_REPORTED_ERRORS, ImportStatus, Progress, stale_batches, text_lines
 from guarantees import catalogue
 from guarantees.engine import (
@@ -588,35 +588,46 @@ def _write(
     progress: _NoProgress = _no_progress,
 ) -> None:
     """Bulk writes: an import of 100,000 lines is a few dozen queries, not 300,000."""
-    from claims.notifications import decompte_paid_notifications
+    from claims.notifications import PaidDecompte, decompte_paid_notifications
 
-    batch.created_count = batch.updated_count = 0
     batch.differences = []
     known: dict[tuple[int, str], str] = {}  # per member: categories of acts, masked IBAN
-    decomptes, written, alerts = [], [], []
+    new_rows: list[dict[str, Any]] = []
+    updated: list[Decompte] = []
+    written: list[tuple[Decompte | dict[str, Any], list[ParsedLine], list[Decimal]]] = []
     for decompte_id, group in to_write.items():
-        current = existing.get(decompte_id)
         decompte, paid_amounts = _build_decompte(
-            batch, current, decompte_id, group, members[group[0].member_number], hashes[decompte_id], known
+            batch,
+            existing.get(decompte_id),
+            decompte_id,
+            group,
+            members[group[0].member_number],
+            hashes[decompte_id],
+            known,
         )
-        if current is None:
-            batch.created_count += 1
-        else:
-            batch.updated_count += 1
-        if decompte.status == Decompte.Status.PAID:
-            alerts.append(decompte)
-        decomptes.append((decompte, current is not None))
+        (updated if isinstance(decompte, Decompte) else new_rows).append(decompte)
         written.append((decompte, group, paid_amounts))
+    batch.created_count, batch.updated_count = len(new_rows), len(updated)
     batch.save()  # the décomptes point at it
-    updated = [d for d, is_update in decomptes if is_update]
-    copy_insert(Decompte, [d for d, is_update in decomptes if not is_update])
+    for row, pk in zip(new_rows, sequence_ids(Decompte, len(new_rows)), strict=True):
+        row["id"] = pk
+    insert_values(Decompte, new_rows)
     for decompte in updated:
         decompte.save()
     for chunk in _chunks([d.pk for d in updated]):
         DecompteLine.objects.filter(decompte__in=chunk).delete()
     decompte_lines_insert(_line_rows(written, members, known), progress)
-    year_totals_refresh({(d.member_id, d.payment_date.year) for d in alerts if d.payment_date})
-    decompte_paid_notifications(alerts)
+    paid = [
+        PaidDecompte(d.pk, d.member_id, d.external_id, d.total_complementary, d.payment_date)
+        for d in updated
+        if d.status == Decompte.Status.PAID
+    ] + [
+        PaidDecompte(r["id"], r["member_id"], r["external_id"], r["total_complementary"], r["payment_date"])
+        for r in new_rows
+        if r["status"] == Decompte.Status.PAID
+    ]
+    year_totals_refresh({(d.member_id, d.payment_date.year) for d in paid if d.payment_date})
+    decompte_paid_notifications(paid)
 
 
 def decompte_lines_insert(lines: Iterable[dict[str, Any]], progress: _NoProgress = _no_progress) -> None:
@@ -667,7 +678,7 @@ def _build_decompte(
     member: Member,
     content_hash: str,
     known: dict[tuple[int, str], str],
-) -> tuple[Decompte, list[Decimal]]:
+) -> tuple[Decompte | dict[str, Any], list[Decimal]]:
     first = group[0]
     paid_amounts = []
     for line in group:
@@ -685,44 +696,56 @@ def _build_decompte(
                 }
             )
         paid_amounts.append(paid)
-    decompte = current or Decompte(external_id=decompte_id, member=member)
-    decompte.batch = batch
-    decompte.status = Decompte.Status.PAID if first.payment_date else Decompte.Status.PENDING
-    decompte.origin = first.origin
-    decompte.payee = first.payee
-    decompte.payee_name = first.payee_name
-    decompte.payment_date = first.payment_date
-    decompte.documents_complete_on = first.documents_complete_on
     if first.payee == Decompte.Payee.MEMBER:
         # Once per member, not per décompte: the same IBAN for all of them.
         key = (member.pk, "iban")
         if key not in known:
             known[key] = mask_iban(member.iban)
-        decompte.iban_masked = known[key]
+        iban_masked = known[key]
     else:
-        decompte.iban_masked = ""
-    decompte.first_care_date = min(line.care_date for line in group)
-    decompte.total_frais_reels = sum((line.frais_reels for line in group), Decimal("0.00"))
-    decompte.total_ss = sum((line.ss_paid for line in group), Decimal("0.00"))
-    decompte.total_complementary = sum(paid_amounts, Decimal("0.00"))
-    decompte.total_rac = decompte.total_frais_reels - decompte.total_ss - decompte.total_complementary
-    decompte.content_hash = content_hash
+        iban_masked = ""
+    total_frais_reels = sum((line.frais_reels for line in group), Decimal("0.00"))
+    total_ss = sum((line.ss_paid for line in group), Decimal("0.00"))
+    total_complementary = sum(paid_amounts, Decimal("0.00"))
+    values = {
+        "batch_id": batch.pk,
+        "status": Decompte.Status.PAID if first.payment_date else Decompte.Status.PENDING,
+        "origin": first.origin,
+        "payee": first.payee,
+        "payee_name": first.payee_name,
+        "payment_date": first.payment_date,
+        "documents_complete_on": first.documents_complete_on,
+        "iban_masked": iban_masked,
+        "first_care_date": min(line.care_date for line in group),
+        "total_frais_reels": total_frais_reels,
+        "total_ss": total_ss,
+        "total_complementary": total_complementary,
+        "total_rac": total_frais_reels - total_ss - total_complementary,
+        "content_hash": content_hash,
+    }
+    if current is not None:  # a pending décompte the file completes: saved by the ORM
+        for name, value in values.items():
+            setattr(current, name, value)
+        decompte: Decompte | dict[str, Any] = current
+    else:  # a new one, written by COPY (core.sql.insert_values) without a model instance
+        decompte = {"external_id": decompte_id, "member_id": member.pk, **values}
     return decompte, paid_amounts
 
 
 def _line_rows(
-    written: list[tuple[Decompte, list[ParsedLine], list[Decimal]]],
+    written: list[tuple[Decompte | dict[str, Any], list[ParsedLine], list[Decimal]]],
     members: dict[str, Member],
     known: dict[tuple[int, str], str],
 ) -> Iterator[dict[str, Any]]:
     """The décompte lines as plain values for COPY (core.sql.insert_values), made as they
     are written: never all in memory at once."""
     for decompte, group, paid_amounts in written:
+        decompte_pk = decompte.pk if isinstance(decompte, Decompte) else decompte["id"]
         member = members[group[0].member_number]
         for line, paid in zip(group, paid_amounts, strict=True):
             result = line.computed
             yield {
-                "decompte_id": decompte.pk,
+                "decompte_id": decompte_pk,
                 "line_number": line.line,
                 "beneficiary_id": line.beneficiary.pk if line.beneficiary else None,
                 "care_date": line.care_date,
