@@ -63,44 +63,6 @@ def _copy_value(field):
     return None
 
 
-def copy_insert(model, objs: list, *, batch_size: int = 5000, progress=None) -> None:
-    """Insert unsaved model instances with PostgreSQL's COPY, primary keys included: the
-    ids are taken from the table's sequence first (one query), so the objects come back
-    with their ``pk`` as after ``bulk_create``. Measured on the décomptes import (docs/
-    bench.md): ``bulk_create``'s per-field preparation was the largest part of a
-    100,000-line import. No conflict handling: a duplicate key raises IntegrityError.
-    Other databases (SQLite in development) use ``bulk_create``. ``progress(count)`` is
-    called after each batch."""
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        for start in range(0, len(objs), batch_size):
-            model.objects.bulk_create(objs[start : start + batch_size], batch_size=batch_size)
-            if progress is not None:
-                progress(min(start + batch_size, len(objs)))
-        return
-    table = model._meta.db_table
-    missing = [obj for obj in objs if obj.pk is None]
-    for obj, pk in zip(missing, sequence_ids(model, len(missing)), strict=True):
-        obj.pk = pk
-    fields = list(model._meta.concrete_fields)
-    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    converters = [(f.attname, _copy_value(f)) for f in fields]
-
-    def rows():
-        for obj in objs:
-            for field in stamped:
-                field.pre_save(obj, add=True)
-            yield [
-                getattr(obj, name) if convert is None else convert(getattr(obj, name)) for name, convert in converters
-            ]
-
-    copy_rows(table, [f.column for f in fields], rows(), batch_size=batch_size, progress=progress)
-    for obj in objs:
-        obj._state.adding = False  # documented ModelState: as after bulk_create
-        obj._state.db = connection.alias
-
-
 def sequence_ids(model, count: int) -> list[int]:
     """``count`` fresh primary keys of ``model``'s table, taken from its sequence in one
     query (PostgreSQL), for rows written by COPY that others must point at. Elsewhere,

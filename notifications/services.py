@@ -21,7 +21,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from core.emails import build_email
-from core.sql import copy_insert
+from core.sql import insert_values, sequence_ids
 from notifications.models import (
     Notification,
     NotificationKind,
@@ -169,16 +169,30 @@ def notifications_enqueue_many(items: list[dict]) -> int:
     existing = {
         key for chunk in chunks for key in Notification.objects.filter(key__in=chunk).values_list("key", flat=True)
     }
-    fresh = [Notification(**item) for item in items if item["key"] not in existing]
+    fresh = [item for item in items if item["key"] not in existing]
+    now = timezone.now()
+    # Plain rows, not instances: an import enqueues one per new paid décompte (COPY on
+    # PostgreSQL, ids from the sequence so that they can be published).
+    rows = [
+        {
+            **{k: v for k, v in item.items() if k != "member"},
+            **({"member_id": item["member"].pk} if "member" in item else {}),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for item in fresh
+    ]
     try:
         with transaction.atomic():
-            copy_insert(Notification, fresh)  # COPY on PostgreSQL; the ids come back on the rows
-        new_ids = [notification.pk for notification in fresh]
+            new_ids = sequence_ids(Notification, len(rows))
+            for row, pk in zip(rows, new_ids, strict=True):
+                row["id"] = pk
+            insert_values(Notification, rows)
     except IntegrityError:  # another process enqueued one of the keys meanwhile
-        for notification in fresh:
-            notification.pk = None
-        Notification.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
-        fresh_keys = [n.key for n in fresh]
+        Notification.objects.bulk_create(
+            [Notification(**item) for item in fresh], batch_size=2000, ignore_conflicts=True
+        )
+        fresh_keys = [item["key"] for item in fresh]
         new_ids = [
             pk
             for start in range(0, len(fresh_keys), 10_000)
