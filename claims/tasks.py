@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_decomptes_import(batch_id: int) -> None:
+    from claims.models import ImportBatch
     from claims.services.imports import decomptes_import_run
+    from documents.imports import job_fail
 
-    decomptes_import_run(batch_id=batch_id)
+    try:
+        decomptes_import_run(batch_id=batch_id)
+    except Exception:
+        # Logged with its id only (no line of the file: they hold health data).
+        logger.exception("import %s failed", batch_id)
+        job_fail(ImportBatch, batch_id)
 
 
 @shared_task

@@ -170,3 +170,19 @@ def stale_batches(model: type[ImportJob], *, now: dt.datetime | None = None) -> 
     """Batches a worker took and stopped reporting on (killed, machine lost)."""
     limit = (now or timezone.now()) - STALE_AFTER
     return model.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=limit)
+
+
+UNEXPECTED_FAILURE = (
+    "Le traitement du fichier s'est arrêté sur une erreur inattendue : rien n'a été importé. "
+    "Importez-le à nouveau ; si l'erreur se reproduit, signalez-la à l'équipe technique."
+)
+
+
+def job_fail(model: type[ImportJob], pk: int) -> None:
+    """A run that raised (a bug, the database lost): nothing of it was committed; the batch
+    says so in French instead of staying ``en cours`` or answering the upload with a 500."""
+    job = model.objects.get(pk=pk)
+    if job.is_finished:
+        return
+    job.refuse([LineError(None, "", UNEXPECTED_FAILURE)])
+    job.save()

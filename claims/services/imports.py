@@ -524,6 +524,7 @@ def decomptes_import_run(*, batch_id: int, progress_callback=None) -> ImportBatc
     warnings: list[LineError] = []
     lines = read_rows(batch.open_file(), errors, progress)
     batch.line_count = batch.validated_count
+    ImportBatch.objects.filter(pk=batch.pk).update(line_count=batch.line_count)  # the bars' length, at once
     members = _members_by_number({line.member_number for line in lines})
     lines = _resolve(lines, members, errors, warnings)
     groups = _group(lines, errors)

@@ -155,3 +155,15 @@ def test_the_command_shows_a_progress_bar_on_stderr(alice, tmp_path):
     # The number of lines is known once validated: the later phases draw a bar.
     assert progress.startswith("\rvalidation ") and "\rcalcul      [#####" in progress
     assert "\récriture    [##############################]         2 / 2 lignes\n" in progress
+
+
+def test_an_unexpected_error_refuses_the_batch_instead_of_a_500(gestionnaire_client, alice, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database lost")
+
+    monkeypatch.setattr(imports, "_compute", broken)
+    response = _upload(gestionnaire_client, csv_file(consultation("D1", alice)))
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.REFUSED and Decompte.objects.count() == 0
+    assert batch.errors[0]["reason"].startswith("Le traitement du fichier s'est arrêté sur une erreur inattendue")
