@@ -111,10 +111,7 @@ class ImportBatchAdmin(ImportJobAdminMixin, ReadOnlyAdmin):
 
     @admin.display(description="rapport d'erreurs")
     def error_table(self, obj: ImportBatch) -> str:
-        report = line_table(obj.errors, "Aucune erreur.")
-        if obj.error_count > len(obj.errors):
-            return format_html("{}<p>… et {} autre(s) erreur(s).</p>", report, obj.error_count - len(obj.errors))
-        return report
+        return line_table(obj.errors, "Aucune erreur.", total=obj.error_count)
 
     @admin.display(description="avertissements (importés quand même)")
     def warning_table(self, obj: ImportBatch) -> str:

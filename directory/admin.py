@@ -3,7 +3,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 
 from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 from directory.forms import ImportForm
@@ -80,7 +79,4 @@ class DirectoryImportAdmin(ImportJobAdminMixin, ReadOnlyAdmin):
 
     @admin.display(description="rapport d'erreurs")
     def error_table(self, obj):
-        report = line_table(obj.errors, "Aucune erreur.")
-        if obj.error_count > len(obj.errors):
-            return format_html("{}<p>… et {} autre(s) erreur(s).</p>", report, obj.error_count - len(obj.errors))
-        return report
+        return line_table(obj.errors, "Aucune erreur.", total=obj.error_count)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from core.csv_errors import LineError
@@ -17,15 +17,14 @@ from documents.imports import ImportJob
 PHASES = (("validated", "Lignes validées"), ("computed", "Lignes calculées"), ("written", "Lignes enregistrées"))
 
 
-def line_table(entries: list[dict], empty: str) -> SafeString | str:
-    if not entries:
-        return empty
-    rows = format_html_join(
-        "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-        ((e.line or "", e.column, e.message) for e in map(LineError.from_dict, entries)),
+def line_table(entries: list[dict], empty: str, *, total: int | None = None) -> SafeString:
+    """A batch's French report (errors or warnings: line, column, reason); ``total`` when
+    the stored report was cut (documents.imports.MAX_REPORTED_ERRORS)."""
+    more = (total or 0) - len(entries)
+    return render_to_string(
+        "admin/imports/line_report.html",
+        {"entries": [LineError.from_dict(e) for e in entries], "empty": empty, "more": max(more, 0)},
     )
-    return format_html("<table><tr><th>Ligne</th><th>Colonne</th><th>Motif</th></tr>{}</table>", rows)
 
 
 class ImportJobAdminMixin:
@@ -52,21 +51,14 @@ class ImportJobAdminMixin:
 
     def progress(self, obj: ImportJob) -> SafeString:
         state = obj.status_json()
-        bars = format_html_join(
-            "",
-            '<p><label for="import-{0}">{1}</label> <progress id="import-{0}" data-import-bar="{0}" max="{2}" '
-            'value="{3}">{3}</progress> <span data-import-count="{0}">{3}</span> / '
-            "<span data-import-total>{2}</span></p>",
-            ((phase, label, max(state["line_count"], state["validated"], 1), state[phase]) for phase, label in PHASES),
-        )
-        return format_html(
-            '<div class="import-progress" data-import-status="{}" data-finished="{}">'
-            "<p>État : <strong data-import-state>{}</strong></p>{}"
-            '<p data-import-done hidden>Traitement terminé : <a href="">afficher le résultat</a>.</p></div>',
-            reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_status", args=[obj.pk]),
-            "1" if state["finished"] else "0",
-            state["status_label"],
-            bars,
+        return render_to_string(
+            "admin/imports/progress.html",
+            {
+                "status_url": reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_status", args=[obj.pk]),
+                "state": state,
+                "total": max(state["line_count"], state["validated"], 1),
+                "phases": [(phase, label, state[phase]) for phase, label in PHASES],
+            },
         )
 
     progress.short_description = "avancement"  # type: ignore[attr-defined]
