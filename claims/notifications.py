@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
@@ -32,19 +33,22 @@ def decompte_paid_notifications(decomptes: Iterable[Decompte | PaidDecompte]) ->
     # One reverse() for the batch (an import alerts thousands of members): the detail URL
     # with a marker where each décompte's id goes.
     detail = reverse("claims:detail", args=[987654321])
-    notifications_enqueue_many(
-        [
-            {
-                "member_id": decompte.member_id,
-                "kind": NotificationKind.DECOMPTE,
-                "key": f"decompte:{decompte.external_id}",
-                "template": "decompte-new",
-                "context": {
-                    "amount": euros(decompte.total_complementary),
-                    "payment_date": f"{decompte.payment_date:%d/%m/%Y}",
-                    "path": detail.replace("987654321", str(decompte.pk)),
-                },
-            }
-            for decompte in decomptes
-        ]
-    )
+    iterator = iter(decomptes)
+    # 10,000 at a time: the rows of a million-line import are never all in memory.
+    while chunk := list(itertools.islice(iterator, 10_000)):
+        notifications_enqueue_many(
+            [
+                {
+                    "member_id": decompte.member_id,
+                    "kind": NotificationKind.DECOMPTE,
+                    "key": f"decompte:{decompte.external_id}",
+                    "template": "decompte-new",
+                    "context": {
+                        "amount": euros(decompte.total_complementary),
+                        "payment_date": f"{decompte.payment_date:%d/%m/%Y}",
+                        "path": detail.replace("987654321", str(decompte.pk)),
+                    },
+                }
+                for decompte in chunk
+            ]
+        )

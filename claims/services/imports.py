@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -618,17 +619,21 @@ def _write(
     for chunk in _chunks([d.pk for d in updated]):
         DecompteLine.objects.filter(decompte__in=chunk).delete()
     decompte_lines_insert(_line_rows(written, members, known), progress)
-    paid = [
-        PaidDecompte(d.pk, d.member_id, d.external_id, d.total_complementary, d.payment_date)
-        for d in updated
-        if d.status == Decompte.Status.PAID
-    ] + [
-        PaidDecompte(r["id"], r["member_id"], r["external_id"], r["total_complementary"], r["payment_date"])
-        for r in new_rows
-        if r["status"] == Decompte.Status.PAID
-    ]
-    year_totals_refresh({(d.member_id, d.payment_date.year) for d in paid if d.payment_date})
-    decompte_paid_notifications(paid)
+    paid = [d for d in updated if d.status == Decompte.Status.PAID]
+    year_totals_refresh(
+        {(d.member_id, d.payment_date.year) for d in paid}
+        | {(r["member_id"], r["payment_date"].year) for r in new_rows if r["status"] == Decompte.Status.PAID}
+    )
+    decompte_paid_notifications(
+        itertools.chain(
+            paid,
+            (
+                PaidDecompte(r["id"], r["member_id"], r["external_id"], r["total_complementary"], r["payment_date"])
+                for r in new_rows
+                if r["status"] == Decompte.Status.PAID
+            ),
+        )
+    )
 
 
 def decompte_lines_insert(lines: Iterable[dict[str, Any]], progress: _NoProgress = _no_progress) -> None:
