@@ -18,7 +18,15 @@ from django.utils import timezone
 from core.csv_errors import LineError
 from core.text import fold_words
 from directory.models import DirectoryImport, Kind, Professional, Sector, Speciality
-from documents.imports import MAX_ATTEMPTS, ImportStatus, Progress, stale_batches, text_lines
+from documents.imports import (
+    MAX_ATTEMPTS,
+    ImportStatus,
+    Progress,
+    TakenOver,
+    lock_if_ours,
+    stale_batches,
+    text_lines,
+)
 
 # The CSV format (README, "Annuaire des professionnels"): `;`-separated, UTF-8, one header line.
 COLUMNS = (
@@ -331,18 +339,26 @@ def directory_import_run(*, job_id: int, progress_callback=None) -> DirectoryImp
     try:
         professionals = directory_csv_parse(job.open_file(), progress)
     except DirectoryImportError as failure:
-        job.refuse(failure.errors)
-        job.save()
-        return job
+        professionals, errors = [], failure.errors
+    else:
+        errors = []
     job.line_count = len(professionals)
     progress("computed", len(professionals), force=True)  # nothing to compute: checked is ready
-    with transaction.atomic():
-        result = professionals_upsert(professionals=professionals, replace=job.replace, progress=progress)
-        job.status = ImportStatus.ACCEPTED
-        job.created_count, job.updated_count, job.deleted_count = result.created, result.updated, result.deleted
-        job.written_count = len(professionals)
-        job.finished_at = timezone.now()
-        job.save()
+    try:
+        with transaction.atomic():
+            lock_if_ours(job)
+            if errors:
+                job.refuse(errors)
+                job.save()
+                return job
+            result = professionals_upsert(professionals=professionals, replace=job.replace, progress=progress)
+            job.status = ImportStatus.ACCEPTED
+            job.created_count, job.updated_count, job.deleted_count = result.created, result.updated, result.deleted
+            job.written_count = len(professionals)
+            job.finished_at = timezone.now()
+            job.save()
+    except TakenOver:
+        return DirectoryImport.objects.get(pk=job.pk)
     return job
 
 

@@ -166,6 +166,19 @@ class Progress:
         type(self.job).objects.filter(pk=self.job.pk).update(**{field: count, "heartbeat_at": self.job.heartbeat_at})
 
 
+class TakenOver(Exception):
+    """The batch is no longer this run's (the recovery gave it to another worker)."""
+
+
+def lock_if_ours(job: ImportJob) -> None:
+    """Inside the run's final transaction: lock the batch row and check that it is still
+    this run's attempt. A run whose heartbeat looked stale (a very long write) may have
+    been queued again: only one of the two runs may commit, the other rolls back."""
+    current = type(job).objects.select_for_update().only("status", "attempts").get(pk=job.pk)
+    if current.status != ImportStatus.RUNNING or current.attempts != job.attempts:
+        raise TakenOver(job.pk)
+
+
 def stale_batches(model: type[ImportJob], *, now: dt.datetime | None = None) -> models.QuerySet:
     """Batches a worker took and stopped reporting on (killed, machine lost)."""
     limit = (now or timezone.now()) - STALE_AFTER

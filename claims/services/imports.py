@@ -34,7 +34,16 @@ from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
 from claims.selectors import engine_history
 from core.csv_errors import LineError
 from core.sql import insert_values, sequence_ids
-from documents.imports import MAX_ATTEMPTS, MAX_REPORTED_ERRORS, ImportStatus, Progress, stale_batches, text_lines
+from documents.imports import (
+    MAX_ATTEMPTS,
+    MAX_REPORTED_ERRORS,
+    ImportStatus,
+    Progress,
+    TakenOver,
+    lock_if_ours,
+    stale_batches,
+    text_lines,
+)
 from guarantees import catalogue
 from guarantees.engine import (
     PRESCRIPTION_YEARS,
@@ -552,17 +561,21 @@ def decomptes_import_run(*, batch_id: int, progress_callback=None) -> ImportBatc
     replaced = {decompte_id for decompte_id in to_write if decompte_id in existing}
     _compute([line for group in to_write.values() for line in group], members, replaced, errors, progress)
     batch.warnings = [w.to_dict() for w in sorted(warnings, key=LineError.sort_key)[:MAX_REPORTED_ERRORS]]
-    if errors:
-        batch.refuse(errors)
-        batch.save()
-        return batch
-    batch.unchanged_count = unchanged
-    with transaction.atomic():
-        _write(batch, to_write, existing, members, hashes, progress)
-        batch.status = ImportStatus.ACCEPTED
-        batch.written_count = sum(len(group) for group in to_write.values())
-        batch.finished_at = timezone.now()
-        batch.save()
+    try:
+        with transaction.atomic():
+            lock_if_ours(batch)
+            if errors:
+                batch.refuse(errors)
+                batch.save()
+                return batch
+            batch.unchanged_count = unchanged
+            _write(batch, to_write, existing, members, hashes, progress)
+            batch.status = ImportStatus.ACCEPTED
+            batch.written_count = sum(len(group) for group in to_write.values())
+            batch.finished_at = timezone.now()
+            batch.save()
+    except TakenOver:
+        return ImportBatch.objects.get(pk=batch.pk)
     return batch
 
 

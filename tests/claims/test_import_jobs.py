@@ -167,3 +167,19 @@ def test_an_unexpected_error_refuses_the_batch_instead_of_a_500(gestionnaire_cli
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.REFUSED and Decompte.objects.count() == 0
     assert batch.errors[0]["reason"].startswith("Le traitement du fichier s'est arrêté sur une erreur inattendue")
+
+
+def test_a_run_whose_batch_was_given_to_another_worker_writes_nothing(alice, monkeypatch):
+    # A write so long that the heartbeat looked stale: the recovery queued the batch again
+    # and another worker claimed it (attempt 2). The first run must not commit too.
+    batch = imports._batch_create(content=csv_file(consultation("D1", alice)), file_name="a.csv", imported_by=None)
+    compute = imports._compute
+
+    def compute_then_lose_the_batch(*args, **kwargs):
+        compute(*args, **kwargs)
+        ImportBatch.objects.filter(pk=batch.pk).update(attempts=2)
+
+    monkeypatch.setattr(imports, "_compute", compute_then_lose_the_batch)
+    result = decomptes_import_run(batch_id=batch.pk)
+    assert result.status == ImportBatch.Status.RUNNING and result.attempts == 2
+    assert Decompte.objects.count() == 0 and Notification.objects.count() == 0
