@@ -278,7 +278,10 @@ def _members_by_number(numbers: set[str]) -> dict[str, Member]:
     found = {}
     for chunk in _chunks(numbers):
         members = Member.objects.filter(number__in=chunk).prefetch_related(
-            "beneficiaries", Prefetch("affiliations", queryset=Affiliation.objects.select_related("formula"))
+            # Unordered: the default ordering joins the members again (by number), which a
+            # planner misjudging a freshly filled table turned into a 5,000 x 5,000 loop.
+            Prefetch("beneficiaries", queryset=Beneficiary.objects.order_by()),
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("formula")),
         )
         found.update((member.number, member) for member in members)
     return found
