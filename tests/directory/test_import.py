@@ -151,7 +151,9 @@ def test_the_command_imports_or_refuses(tmp_path, capsys):
     call_command("import_directory", str(good))
     output = capsys.readouterr()
     assert "3 créés" in output.out
-    assert "\rvalidation " in output.err and "\récriture    [##############################]         3 / 3" in output.err
+    assert (
+        "\rvalidation " in output.err and "\récriture    [##############################]         3 / 3" in output.err
+    )
     bad = tmp_path / "ko.csv"
     bad.write_bytes(csv_bytes("40001;Dr W;generaliste;;1 rue;69001;Lyon;45.7;;;;non;oui;non"))
     with pytest.raises(CommandError, match="Import refusé : 1 erreur"):
