@@ -27,10 +27,16 @@ from claims.models import (
     QuoteRequest,
     QuoteStatus,
 )
-from claims.services import decomptes_import, quote_answer, quote_assign, quote_document_request, quote_line_correct
+from claims.services import (
+    decomptes_import_queue,
+    quote_answer,
+    quote_assign,
+    quote_document_request,
+    quote_line_correct,
+)
 from claims.services.quotes import MEMBER_DOCUMENTS_ADDED
 from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
-from core.csv_errors import LineError
+from documents.import_admin import ImportJobAdminMixin, line_table
 from documents.uploads import upload_limits
 from documents.validation import megabytes
 
@@ -61,7 +67,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdmin):
+class ImportBatchAdmin(ImportJobAdminMixin, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "file_name",
@@ -71,29 +77,33 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         "updated_count",
         "unchanged_count",
         "error_count",
+        "warning_count",
         "difference_count",
         "imported_by",
     ]
     list_filter = ["status"]
-    readonly_fields = [
+    fields = readonly_fields = (
         "file_name",
         "sha256",
         "imported_by",
         "created_at",
-        "status",
+        "progress",
+        "started_at",
+        "finished_at",
+        "attempts",
         "line_count",
         "created_count",
         "updated_count",
         "unchanged_count",
         "error_table",
+        "warning_table",
         "difference_table",
-    ]
-    exclude = ["errors", "differences"]
+    )
     change_list_template = "admin/claims/importbatch/change_list.html"
 
-    @admin.display(description="erreurs")
-    def error_count(self, obj: ImportBatch) -> int:
-        return len(obj.errors)
+    @admin.display(description="avertissements")
+    def warning_count(self, obj: ImportBatch) -> int:
+        return len(obj.warnings)
 
     @admin.display(description="écarts")
     def difference_count(self, obj: ImportBatch) -> int:
@@ -101,14 +111,11 @@ class ImportBatchAdmin(ReadOnlyAdmin):
 
     @admin.display(description="rapport d'erreurs")
     def error_table(self, obj: ImportBatch) -> str:
-        if not obj.errors:
-            return "Aucune erreur."
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((e.line, e.column, e.message) for e in map(LineError.from_dict, obj.errors)),
-        )
-        return format_html("<table><tr><th>Ligne</th><th>Colonne</th><th>Motif</th></tr>{}</table>", rows)
+        return line_table(obj.errors, "Aucune erreur.", total=obj.error_count)
+
+    @admin.display(description="avertissements (importés quand même)")
+    def warning_table(self, obj: ImportBatch) -> str:
+        return line_table(obj.warnings, "Aucun avertissement.")
 
     @admin.display(description="écarts avec le moteur de garanties")
     def difference_table(self, obj: ImportBatch) -> str:
@@ -135,16 +142,12 @@ class ImportBatchAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            batch = decomptes_import(content=upload.read(), file_name=upload.name, imported_by=_gestionnaire(request))
-            if batch.status == ImportBatch.Status.REFUSED:
-                messages.error(request, f"Fichier refusé : {len(batch.errors)} erreur(s). Rien n'a été importé.")
-            else:
-                messages.success(
-                    request,
-                    f"Fichier accepté : {batch.created_count} décompte(s) créé(s), {batch.updated_count} mis à jour, "
-                    f"{batch.unchanged_count} inchangé(s), {len(batch.differences)} écart(s) avec le moteur.",
-                )
+            batch = decomptes_import_queue(upload=form.cleaned_data["file"], imported_by=_gestionnaire(request))
+            messages.info(
+                request,
+                "Fichier reçu : il est traité en arrière-plan, cette page suit son avancement. "
+                "Il sera accepté en entier ou refusé en entier.",
+            )
             return redirect(reverse("admin:claims_importbatch_change", args=[batch.pk]))
         context = {
             **self.admin_site.each_context(request),

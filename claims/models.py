@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.calendar import add_working_days
+from documents.imports import ImportJob
 from guarantees import catalogue
 
 PAYMENT_DELAY_WORKING_DAYS = 8
@@ -22,28 +23,13 @@ PAYMENT_DELAY_WORKING_DAYS = 8
 _RULE_SOURCE = re.compile(r"Notice (?P<notice>\w+), ligne (?P<line>\d+)")
 
 
-class ImportBatch(models.Model):
-    class Status(models.TextChoices):
-        ACCEPTED = "accepte", "Accepté"
-        REFUSED = "refuse", "Refusé"
+class ImportBatch(ImportJob):
+    """One décomptes file: queued, run by a worker, accepted or refused as a whole
+    (documents.imports.ImportJob has the state, the counters and the stored file)."""
 
-    file_name = models.CharField("fichier", max_length=200)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="importé par",
-    )
-    created_at = models.DateTimeField("importé le", default=timezone.now)
-    status = models.CharField("résultat", max_length=10, choices=Status.choices)
-    line_count = models.PositiveIntegerField("lignes lues", default=0)
     created_count = models.PositiveIntegerField("décomptes créés", default=0)
     updated_count = models.PositiveIntegerField("décomptes mis à jour", default=0)
     unchanged_count = models.PositiveIntegerField("décomptes inchangés", default=0)
-    errors = models.JSONField("erreurs", default=list, blank=True)
     differences = models.JSONField("écarts avec le moteur de garanties", default=list, blank=True)
 
     class Meta:

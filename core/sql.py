@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import itertools
+import json
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection
@@ -45,3 +48,88 @@ def amount(value) -> Decimal:
     if isinstance(value, float):
         return _FLOAT_DECIMALS.create_decimal_from_float(value).quantize(_CENT)
     return Decimal(value).quantize(_CENT)
+
+
+def _copy_value(field):
+    """How a value is written by COPY: JSON through the field's encoder, a file as its name,
+    the rest as psycopg adapts it (str, int, Decimal, date, datetime, bool, None)."""
+    from django.db.models import FileField, JSONField
+
+    if isinstance(field, JSONField):
+        encoder = field.encoder
+        return lambda value: json.dumps(value, cls=encoder)
+    if isinstance(field, FileField):
+        return field.get_prep_value  # the stored name
+    return None
+
+
+def sequence_ids(model, count: int) -> list[int]:
+    """``count`` fresh primary keys of ``model``'s table, taken from its sequence in one
+    query (PostgreSQL), for rows written by COPY that others must point at. Elsewhere,
+    the next ids after the current maximum: only for SQLite in development, where one
+    process writes at a time."""
+    if count <= 0:
+        return []
+    table, column = model._meta.db_table, model._meta.pk.column
+    if connection.vendor == "postgresql":
+        rows = fetch_all(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+        )
+        return [pk for (pk,) in rows]
+    from django.db.models import Max
+
+    start = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    return list(range(start, start + count))
+
+
+def insert_values(model, rows: Iterable[dict], *, batch_size: int = 5000, progress=None) -> int:
+    """Insert rows given as ``{attname: value}``, all with the same keys (fields left out
+    take their default), without building model instances on PostgreSQL (COPY; an import
+    writes hundreds of thousands of lines and each instance costs more than its COPY).
+    ``rows`` may be a generator: it is consumed as it is written. Elsewhere,
+    ``bulk_create``. Returns the count."""
+    iterator = iter(rows)
+    if connection.vendor != "postgresql":
+        count = 0
+        while batch := [model(**row) for row in itertools.islice(iterator, batch_size)]:
+            model.objects.bulk_create(batch, batch_size=batch_size)
+            count += len(batch)
+            if progress is not None:
+                progress(count)
+        return count
+    first = next(iterator, None)
+    if first is None:
+        return 0
+    # The primary key only when the rows bring theirs (sequence_ids), else the sequence's default.
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in first]
+    defaults = {f.attname: f.get_default() for f in fields if f.attname not in first}
+    converters = [(f.attname, _copy_value(f)) for f in fields]
+
+    def values():
+        for row in itertools.chain([first], iterator):
+            values = defaults | row if defaults else row
+            yield [values[name] if convert is None else convert(values[name]) for name, convert in converters]
+
+    return copy_rows(
+        model._meta.db_table, [f.column for f in fields], values(), batch_size=batch_size, progress=progress
+    )
+
+
+def copy_rows(table: str, columns: list[str], rows: Iterable, *, batch_size: int = 5000, progress=None) -> int:
+    """PostgreSQL ``COPY table (columns) FROM STDIN`` of ``rows`` (sequences of Python
+    values in ``columns`` order), one COPY per ``batch_size`` rows, so that a caller can
+    report progress and rows are produced as they are written. Returns the count."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    count = 0
+    iterator = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(iterator, batch_size)):
+            # Django's cursor wrapper hands ``copy`` to psycopg's cursor.
+            with cursor.copy(sql) as copy:
+                for row in batch:
+                    copy.write_row(row)
+            count += len(batch)
+            if progress is not None:
+                progress(count)
+    return count

@@ -4,10 +4,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from core.admin_mixins import PortalModelAdmin
+from core.admin_mixins import PortalModelAdmin, ReadOnlyAdmin
 from directory.forms import ImportForm
-from directory.models import Professional
-from directory.services import COLUMNS, DirectoryImportError, directory_import
+from directory.models import DirectoryImport, Professional
+from directory.services import COLUMNS, directory_import_queue
+from documents.import_admin import ImportJobAdminMixin, line_table
 from documents.uploads import upload_limits
 
 
@@ -35,28 +36,47 @@ class ProfessionalAdmin(PortalModelAdmin):
     def import_view(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        errors = []
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            try:
-                result = directory_import(
-                    content=form.cleaned_data["file"].read(), replace=form.cleaned_data["replace"]
-                )
-            except DirectoryImportError as failure:
-                errors = failure.errors
-            else:
-                messages.success(
-                    request,
-                    f"Import terminé : {result.created} professionnel(s) créé(s), {result.updated} mis à jour, "
-                    f"{result.deleted} supprimé(s).",
-                )
-                return redirect(reverse("admin:directory_professional_changelist"))
+            job = directory_import_queue(
+                upload=form.cleaned_data["file"], replace=form.cleaned_data["replace"], imported_by=request.user
+            )
+            messages.info(
+                request,
+                "Fichier reçu : il est traité en arrière-plan, cette page suit son avancement. "
+                "Il sera importé en entier ou pas du tout.",
+            )
+            return redirect(reverse("admin:directory_directoryimport_change", args=[job.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Importer l'annuaire des professionnels de santé",
             "form": form,
-            "errors": errors,
             "columns": COLUMNS,
         }
-        return TemplateResponse(request, "directory/admin/import.html", context, status=400 if errors else 200)
+        return TemplateResponse(request, "directory/admin/import.html", context)
+
+
+@admin.register(DirectoryImport)
+class DirectoryImportAdmin(ImportJobAdminMixin, ReadOnlyAdmin):
+    list_display = ("created_at", "file_name", "status", "line_count", "created_count", "updated_count")
+    list_filter = ("status",)
+    fields = readonly_fields = (
+        "file_name",
+        "imported_by",
+        "created_at",
+        "replace",
+        "progress",
+        "started_at",
+        "finished_at",
+        "attempts",
+        "line_count",
+        "created_count",
+        "updated_count",
+        "deleted_count",
+        "error_table",
+    )
+
+    @admin.display(description="rapport d'erreurs")
+    def error_table(self, obj):
+        return line_table(obj.errors, "Aucune erreur.", total=obj.error_count)

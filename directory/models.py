@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from documents.imports import ImportJob
+
 
 class Kind(models.TextChoices):
     GENERALISTE = "generaliste", "Médecin généraliste"
@@ -103,3 +105,21 @@ class Professional(models.Model):
         if self.kind == Kind.SPECIALISTE and self.speciality:
             return f"Médecin spécialiste : {self.get_speciality_display()}"
         return self.get_kind_display()
+
+
+class DirectoryImport(ImportJob):
+    """One directory file imported by a gestionnaire (documents.imports.ImportJob: state,
+    counters, stored file, report)."""
+
+    replace = models.BooleanField("remplace l'annuaire", default=False)
+    created_count = models.PositiveIntegerField("créés", default=0)
+    updated_count = models.PositiveIntegerField("mis à jour", default=0)
+    deleted_count = models.PositiveIntegerField("supprimés", default=0)
+
+    class Meta:
+        verbose_name = "import de l'annuaire"
+        verbose_name_plural = "imports de l'annuaire"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"

@@ -3,4 +3,5 @@ GESTIONNAIRE_PERMISSIONS = [
     "directory.add_professional",
     "directory.change_professional",
     "directory.delete_professional",
+    "directory.view_directoryimport",
 ]

@@ -1,19 +1,32 @@
-"""Writes to the directory: the CSV import of gestionnaires and the demo directory."""
+"""Writes to the directory: the CSV import of gestionnaires (a background job: queued by
+the back-office, run by a Celery task, all or nothing) and the demo directory."""
 
 from __future__ import annotations
 
 import csv
-import io
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
+from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.csv_errors import LineError
 from core.text import fold_words
-from directory.models import Kind, Professional, Sector, Speciality
+from directory.models import DirectoryImport, Kind, Professional, Sector, Speciality
+from documents.imports import (
+    MAX_ATTEMPTS,
+    ImportStatus,
+    Progress,
+    TakenOver,
+    lock_if_ours,
+    stale_batches,
+    text_lines,
+)
 
 # The CSV format (README, "Annuaire des professionnels"): `;`-separated, UTF-8, one header line.
 COLUMNS = (
@@ -188,14 +201,21 @@ def _row_to_professional(row: dict[str, str], line: int, errors: list[LineError]
     )
 
 
-def directory_csv_parse(content: bytes) -> list[Professional]:
+def directory_csv_parse(content: bytes | Iterable[bytes], progress=None) -> list[Professional]:
     """Every line of the file as an unsaved ``Professional``, or ``DirectoryImportError``
     listing every bad line (line number as a spreadsheet shows it, column, reason)."""
     try:
-        text = content.decode("utf-8-sig")
+        return _parse(text_lines(content), progress or _no_progress)
     except UnicodeDecodeError:
-        raise DirectoryImportError([LineError(None, "", "le fichier n'est pas encodé en UTF-8.")])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+        raise DirectoryImportError([LineError(None, "", "le fichier n'est pas encodé en UTF-8.")]) from None
+
+
+def _no_progress(phase: str, count: int, *, force: bool = False) -> None:
+    pass
+
+
+def _parse(text: Iterator[str], progress) -> list[Professional]:
+    reader = csv.reader(text, delimiter=";")
     header = [name.strip().lower() for name in next(reader, [])]
     errors: list[LineError] = []
     missing = [c for c in COLUMNS if c not in header]
@@ -208,6 +228,7 @@ def directory_csv_parse(content: bytes) -> list[Professional]:
         raise DirectoryImportError(errors)
     professionals: list[Professional] = []
     seen: dict[str, int] = {}
+    read = 0
     for line, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
@@ -226,6 +247,9 @@ def directory_csv_parse(content: bytes) -> list[Professional]:
         if line > MAX_ROWS + 1:
             errors.append(LineError(None, "", f"plus de {MAX_ROWS} lignes : découpez le fichier."))
             break
+        read = line - 1
+        progress("validated", read)
+    progress("validated", read, force=True)
     if errors:
         raise DirectoryImportError(errors)
     if not professionals:
@@ -235,7 +259,7 @@ def directory_csv_parse(content: bytes) -> list[Professional]:
 
 @transaction.atomic
 def professionals_upsert(
-    *, professionals: Iterable[Professional], replace: bool = False, keep_prefix: str = ""
+    *, professionals: Iterable[Professional], replace: bool = False, keep_prefix: str = "", progress=None
 ) -> ImportResult:
     """Create or update by identifier; with ``replace``, delete the entries absent from the
     list (except identifiers starting with ``keep_prefix``, when given)."""
@@ -244,9 +268,16 @@ def professionals_upsert(
     wanted = set(identifiers)
     # Read every identifier once rather than an IN (...) of 100,000 parameters (SQLite's limit).
     stored = dict(Professional.objects.values_list("identifier", "pk"))
-    Professional.objects.bulk_create(
-        professionals, batch_size=1000, update_conflicts=True, unique_fields=["identifier"], update_fields=UPDATE_FIELDS
-    )
+    for start in range(0, len(professionals), 5000):
+        Professional.objects.bulk_create(
+            professionals[start : start + 5000],
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["identifier"],
+            update_fields=UPDATE_FIELDS,
+        )
+        if progress is not None:
+            progress("written", min(start + 5000, len(professionals)))
     updated = len(wanted & stored.keys())
     result = ImportResult(created=len(wanted) - updated, updated=updated, identifiers=identifiers)
     if replace:
@@ -263,3 +294,89 @@ def professionals_upsert(
 def directory_import(*, content: bytes, replace: bool = False) -> ImportResult:
     """All or nothing: a file with one bad line changes nothing."""
     return professionals_upsert(professionals=directory_csv_parse(content), replace=replace)
+
+
+def _job_create(*, content: bytes | File, file_name: str, replace: bool, imported_by) -> DirectoryImport:
+    source = ContentFile(content) if isinstance(content, bytes) else content
+    digest = hashlib.sha256()
+    for chunk in source.chunks():
+        digest.update(chunk)
+    source.seek(0)
+    job = DirectoryImport(sha256=digest.hexdigest(), imported_by=imported_by, replace=replace)
+    job.store(source, file_name)
+    job.save()
+    return job
+
+
+@transaction.atomic
+def directory_import_queue(*, upload: File, replace: bool, imported_by) -> DirectoryImport:
+    """Keep the uploaded file and hand it to a worker once the row is committed."""
+    from directory.tasks import run_directory_import
+
+    job = _job_create(content=upload, file_name=upload.name or "annuaire.csv", replace=replace, imported_by=imported_by)
+    transaction.on_commit(partial(run_directory_import.delay, job.pk))
+    return job
+
+
+def directory_import_file(
+    *, content: bytes | File, file_name: str, replace: bool = False, imported_by=None, progress_callback=None
+) -> DirectoryImport:
+    """Store the file and import it now, in this process (the command)."""
+    job = _job_create(content=content, file_name=file_name, replace=replace, imported_by=imported_by)
+    return directory_import_run(job_id=job.pk, progress_callback=progress_callback)
+
+
+def directory_import_run(*, job_id: int, progress_callback=None) -> DirectoryImport:
+    """Run a queued import (a task delivered twice finds it taken or finished)."""
+    now = timezone.now()
+    taken = DirectoryImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
+    )
+    job = DirectoryImport.objects.get(pk=job_id)
+    if not taken:
+        return job
+    progress = Progress(job, progress_callback)
+    try:
+        professionals = directory_csv_parse(job.open_file(), progress)
+    except DirectoryImportError as failure:
+        professionals, errors = [], failure.errors
+    else:
+        errors = []
+    job.line_count = len(professionals)
+    progress("computed", len(professionals), force=True)  # nothing to compute: checked is ready
+    try:
+        with transaction.atomic():
+            lock_if_ours(job)
+            if errors:
+                job.refuse(errors)
+                job.save()
+                return job
+            result = professionals_upsert(professionals=professionals, replace=job.replace, progress=progress)
+            job.status = ImportStatus.ACCEPTED
+            job.created_count, job.updated_count, job.deleted_count = result.created, result.updated, result.deleted
+            job.written_count = len(professionals)
+            job.finished_at = timezone.now()
+            job.save()
+    except TakenOver:
+        return DirectoryImport.objects.get(pk=job.pk)
+    return job
+
+
+def directory_import_recover() -> list[int]:
+    """Imports whose worker died: queued again, or refused after ``MAX_ATTEMPTS``."""
+    from directory.tasks import run_directory_import
+
+    queued = []
+    for job in stale_batches(DirectoryImport):
+        if job.attempts >= MAX_ATTEMPTS:
+            job.refuse(
+                [LineError(None, "", "le traitement du fichier a échoué plusieurs fois : rien n'a été importé.")]
+            )
+            job.save()
+            continue
+        if DirectoryImport.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, heartbeat_at=job.heartbeat_at).update(
+            status=ImportStatus.QUEUED
+        ):
+            transaction.on_commit(partial(run_directory_import.delay, job.pk))
+            queued.append(job.pk)
+    return queued

@@ -21,7 +21,8 @@ def engine_layers_for(member: Member) -> tuple[Layer, ...]:
 
 
 def engine_layers_from(affiliations: Iterable[Affiliation]) -> tuple[Layer, ...]:
-    """``engine_layers_for`` from affiliations already loaded (``household_of``'s)."""
+    """``engine_layers_for`` from affiliations already loaded with their formula
+    (``household_of``'s; an import of thousands of members reads them in bulk)."""
     affiliations = sorted(affiliations, key=lambda a: a.start_date)
     first_start: dict[str, dt.date] = {}
     layers = []

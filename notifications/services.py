@@ -23,6 +23,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from core.emails import build_email
+from core.sql import insert_values, sequence_ids
 from notifications.models import (
     Notification,
     NotificationKind,
@@ -166,10 +167,42 @@ def notifications_enqueue_many(items: list[dict]) -> int:
     for item in items:
         _check(item["kind"], item["template"], item["context"])
     keys = [item["key"] for item in items]
-    existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
-    fresh = [Notification(**item) for item in items if item["key"] not in existing]
-    Notification.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
-    new_ids = list(Notification.objects.filter(key__in=[n.key for n in fresh]).values_list("pk", flat=True))
+    # Keys a chunk at a time: PostgreSQL binds at most 65,535 parameters per query.
+    chunks = [keys[start : start + 10_000] for start in range(0, len(keys), 10_000)]
+    existing = {
+        key for chunk in chunks for key in Notification.objects.filter(key__in=chunk).values_list("key", flat=True)
+    }
+    fresh = [item for item in items if item["key"] not in existing]
+    now = timezone.now()
+    # Plain rows, not instances: an import enqueues one per new paid décompte (COPY on
+    # PostgreSQL, ids from the sequence so that they can be published).
+    rows = [
+        {
+            **{k: v for k, v in item.items() if k != "member"},
+            **({"member_id": item["member"].pk} if "member" in item else {}),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for item in fresh
+    ]
+    try:
+        with transaction.atomic():
+            new_ids = sequence_ids(Notification, len(rows))
+            for row, pk in zip(rows, new_ids, strict=True):
+                row["id"] = pk
+            insert_values(Notification, rows)
+    except IntegrityError:  # another process enqueued one of the keys meanwhile
+        Notification.objects.bulk_create(
+            [Notification(**item) for item in fresh], batch_size=2000, ignore_conflicts=True
+        )
+        fresh_keys = [item["key"] for item in fresh]
+        new_ids = [
+            pk
+            for start in range(0, len(fresh_keys), 10_000)
+            for pk in Notification.objects.filter(key__in=fresh_keys[start : start + 10_000]).values_list(
+                "pk", flat=True
+            )
+        ]
 
     transaction.on_commit(partial(notifications_publish, new_ids), robust=True)
     return len(new_ids)

@@ -2,7 +2,13 @@
 ``imports`` (the décomptes CSV import) and ``quotes`` (devis estimation and review).
 Callers import from ``claims.services``; the modules stay importable for their helpers."""
 
-from claims.services.imports import decomptes_import, year_totals_refresh
+from claims.services.imports import (
+    decomptes_import,
+    decomptes_import_queue,
+    decomptes_import_recover,
+    decomptes_import_run,
+    year_totals_refresh,
+)
 from claims.services.quotes import (
     PRIOR_AGREEMENT_THRESHOLD,
     EstimatedLine,
@@ -26,6 +32,9 @@ __all__ = [
     "QuoteLineInput",
     "acts_for_kind",
     "decomptes_import",
+    "decomptes_import_queue",
+    "decomptes_import_recover",
+    "decomptes_import_run",
     "hundred_percent_sante_alternative",
     "quote_answer",
     "quote_assign",

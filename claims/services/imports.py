@@ -1,10 +1,13 @@
 """Import of a décomptes file: all or nothing, idempotent, every line explained by the
 guarantee engine and checked against the amount the file says was paid.
 
-The file format is documented in claims/csv_format.py. ``decomptes_import`` returns the
-``ImportBatch`` it recorded: ``accepted`` with counts and the engine differences, or
-``refused`` with every bad line (line number, column, reason in French) and nothing else
-written.
+The file format is documented in claims/csv_format.py. The back-office stores the file
+and queues it (``decomptes_import_queue``); a Celery task runs ``decomptes_import_run``,
+which leaves the ``ImportBatch`` ``accepte`` with counts and the engine differences, or
+``refuse`` with every bad line (line number, column, reason in French) and nothing else
+written. ``decomptes_import`` does both at once, in the caller's process (the command,
+the tests). Reads and the engine happen before the one write transaction: a worker killed
+in the middle leaves no décompte of the file (documents.imports explains the recovery).
 """
 
 from __future__ import annotations
@@ -12,23 +15,35 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
+import itertools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
 
 from claims.csv_format import COLUMNS, REQUIRED, CellError, parse_amount, parse_date, parse_int
-from claims.models import Decompte, DecompteLine, ImportBatch
+from claims.models import Decompte, DecompteLine, ImportBatch, YearTotal
 from claims.selectors import engine_history
 from core.csv_errors import LineError
+from core.sql import insert_values, sequence_ids
+from documents.imports import (
+    MAX_ATTEMPTS,
+    MAX_REPORTED_ERRORS,
+    ImportStatus,
+    Progress,
+    TakenOver,
+    lock_if_ours,
+    stale_batches,
+    text_lines,
+)
 from guarantees import catalogue
 from guarantees.engine import (
     PRESCRIPTION_YEARS,
@@ -39,8 +54,8 @@ from guarantees.engine import (
     add_years,
     compute,
 )
-from guarantees.selectors import engine_request_for
-from members.models import Affiliation, Beneficiary, Member
+from guarantees.selectors import engine_layers_from, engine_request_for
+from members.models import Affiliation, Beneficiary, Member, NoemieStatus
 from members.validators import mask_iban
 
 ORIGINS = {choice.value for choice in Decompte.Origin}
@@ -69,9 +84,28 @@ ENGINE_KEY_COLUMN = {
     "before_cover": "date_soins",
     "after_cover": "date_soins",
 }
+# Rows per IN (...) list: PostgreSQL takes at most 65,535 parameters per query.
+IN_CHUNK = 10_000
+NOT_TELETRANSMITTED = (
+    "Décompte NOEMIE pour {name}, dont la télétransmission n'est pas active : importé, vérifiez son statut NOEMIE."
+)
+
+_NoProgress = Callable[..., None]
+_T = TypeVar("_T")
 
 
-@dataclass
+def _no_progress(phase: str, count: int, *, force: bool = False) -> None:
+    pass
+
+
+def _chunks(values: Iterable[_T], size: int | None = None) -> Iterator[list[_T]]:
+    values = list(values)
+    size = size or IN_CHUNK
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass(slots=True)  # a million of them in a big file: no __dict__ each
 class ParsedLine:
     line: int
     decompte_id: str
@@ -201,13 +235,18 @@ def _parse_row(number: int, row: dict[str, str], errors: list[LineError]) -> Par
     return ParsedLine(line=number, details=details, **values)
 
 
-def read_rows(content: bytes, errors: list[LineError]) -> list[ParsedLine]:
+def read_rows(
+    content: bytes | Iterable[bytes], errors: list[LineError], progress: _NoProgress = _no_progress
+) -> list[ParsedLine]:
     try:
-        text = content.decode("utf-8-sig")
+        return _read_rows(text_lines(content), errors, progress)
     except UnicodeDecodeError:
         errors.append(LineError(1, "", "Le fichier n'est pas encodé en UTF-8."))
         return []
-    reader = csv.DictReader(io.StringIO(text), delimiter=";")
+
+
+def _read_rows(text: Iterator[str], errors: list[LineError], progress: _NoProgress) -> list[ParsedLine]:
+    reader = csv.DictReader(text, delimiter=";")
     header = [name.strip() for name in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = sorted(REQUIRED - set(header))
@@ -221,6 +260,7 @@ def read_rows(content: bytes, errors: list[LineError]) -> list[ParsedLine]:
         errors.append(LineError(1, ", ".join(unknown), "Colonnes inconnues."))
         return []
     parsed = []
+    number = 1
     for number, row in enumerate(reader, start=2):
         if None in row:
             errors.append(LineError(number, "", "La ligne a plus de colonnes que l'en-tête."))
@@ -228,16 +268,24 @@ def read_rows(content: bytes, errors: list[LineError]) -> list[ParsedLine]:
         line = _parse_row(number, row, errors)
         if line is not None:
             parsed.append(line)
+        progress("validated", number - 1)
+    progress("validated", number - 1, force=True)
     if not parsed and not errors:
         errors.append(LineError(1, "", "Le fichier ne contient aucune ligne de soins."))
     return parsed
 
 
 def _members_by_number(numbers: set[str]) -> dict[str, Member]:
-    members = Member.objects.filter(number__in=numbers).prefetch_related(
-        "beneficiaries", Prefetch("affiliations", queryset=Affiliation.objects.select_related("formula"))
-    )
-    return {member.number: member for member in members}
+    found: dict[str, Member] = {}
+    for chunk in _chunks(numbers):
+        members = Member.objects.filter(number__in=chunk).prefetch_related(
+            # Unordered: the default ordering joins the members again (by number), which a
+            # planner misjudging a freshly filled table turned into a 5,000 x 5,000 loop.
+            Prefetch("beneficiaries", queryset=Beneficiary.objects.order_by()),
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("formula")),
+        )
+        found.update((member.number, member) for member in members)
+    return found
 
 
 def _details_to_json(details: dict[str, Any]) -> dict[str, Any]:
@@ -248,8 +296,16 @@ def _claim_date(line: ParsedLine) -> dt.date:
     return line.payment_date or line.documents_complete_on or timezone.localdate()
 
 
-def _compute(lines: list[ParsedLine], errors: list[LineError]) -> None:
-    """Run the engine per beneficiary, file lines in care-date order after the history."""
+def _compute(
+    lines: list[ParsedLine],
+    members: dict[str, Member],
+    replaced: set[str],
+    errors: list[LineError],
+    progress: _NoProgress = _no_progress,
+) -> None:
+    """Run the engine once per beneficiary over their lines of the file in care-date order,
+    after their history (read in bulk, a chunk of beneficiaries at a time). ``replaced``:
+    the pending décomptes the file rewrites, whose stored lines are not history."""
     by_beneficiary: dict[int, list[ParsedLine]] = defaultdict(list)
     people: dict[int, Beneficiary] = {}
     for line in lines:
@@ -257,20 +313,30 @@ def _compute(lines: list[ParsedLine], errors: list[LineError]) -> None:
             continue
         by_beneficiary[line.beneficiary.pk].append(line)
         people[line.beneficiary.pk] = line.beneficiary
-    history = engine_history(set(by_beneficiary), exclude_decomptes={line.decompte_id for line in lines})
-    for beneficiary_id, own_lines in by_beneficiary.items():
-        own_lines.sort(key=lambda item: (item.care_date, item.line))
-        beneficiary = people[beneficiary_id]
-        base_request = engine_request_for(beneficiary, lines=())
-        if not base_request.layers:
-            errors.extend(
-                LineError(item.line, "numero_adherent", "L'assuré n'a aucune formule de garanties.")
-                for item in own_lines
-            )
-            continue
-        earlier = list(history.get(beneficiary_id, []))
-        if not _compute_in_one_request(base_request, own_lines, earlier):
-            _compute_line_by_line(base_request, own_lines, earlier, errors)
+    layers_by_member: dict[int, Any] = {}
+    done = 0
+    for chunk in _chunks(by_beneficiary, 2000):
+        history = engine_history(set(chunk), exclude_decomptes=replaced)
+        for beneficiary_id in chunk:
+            own_lines = by_beneficiary[beneficiary_id]
+            own_lines.sort(key=lambda item: (item.care_date, item.line))
+            beneficiary = people[beneficiary_id]
+            member = members[own_lines[0].member_number]
+            if member.pk not in layers_by_member:
+                layers_by_member[member.pk] = engine_layers_from(member.affiliations.all())
+            base_request = engine_request_for(beneficiary, lines=(), layers=layers_by_member[member.pk])
+            done += len(own_lines)
+            progress("computed", done)
+            if not base_request.layers:
+                errors.extend(
+                    LineError(item.line, "numero_adherent", "L'assuré n'a aucune formule de garanties.")
+                    for item in own_lines
+                )
+                continue
+            earlier = list(history.get(beneficiary_id, []))
+            if not _compute_in_one_request(base_request, own_lines, earlier):
+                _compute_line_by_line(base_request, own_lines, earlier, errors)
+    progress("computed", done, force=True)
 
 
 def _compute_in_one_request(base_request: EngineRequest, own_lines: list[ParsedLine], earlier: list[CareLine]) -> bool:
@@ -310,8 +376,11 @@ def _compute_line_by_line(
         earlier.append(item.care_line())
 
 
-def _resolve(lines: list[ParsedLine], members: dict[str, Member], errors: list[LineError]) -> list[ParsedLine]:
+def _resolve(
+    lines: list[ParsedLine], members: dict[str, Member], errors: list[LineError], warnings: list[LineError]
+) -> list[ParsedLine]:
     resolved = []
+    warned: set[int] = set()
     for line in lines:
         member = members.get(line.member_number)
         if member is None:
@@ -334,6 +403,14 @@ def _resolve(lines: list[ParsedLine], members: dict[str, Member], errors: list[L
                 )
             )
             continue
+        if (
+            line.origin == Decompte.Origin.NOEMIE
+            and person.noemie_status != NoemieStatus.ACTIVE
+            and person.pk not in warned
+        ):
+            # Not a refusal: the payment happened; the gestionnaire fixes the status.
+            warned.add(person.pk)
+            warnings.append(LineError(line.line, "origine", NOT_TELETRANSMITTED.format(name=person.full_name)))
         line.beneficiary = person
         resolved.append(line)
     return resolved
@@ -391,13 +468,85 @@ def _content_hash(group: list[ParsedLine]) -> str:
     return digest.hexdigest()
 
 
-def decomptes_import(*, content: bytes, file_name: str, imported_by: User | None = None) -> ImportBatch:
+def decomptes_import(
+    *,
+    content: bytes | File[Any],
+    file_name: str,
+    imported_by: User | None = None,
+    progress_callback: _NoProgress | None = None,
+) -> ImportBatch:
+    """Store the file and import it now, in this process (the command, the tests)."""
+    batch = _batch_create(content=content, file_name=file_name, imported_by=imported_by)
+    return decomptes_import_run(batch_id=batch.pk, progress_callback=progress_callback)
+
+
+def _batch_create(*, content: bytes | File[Any], file_name: str, imported_by: User | None) -> ImportBatch:
+    source = ContentFile(content) if isinstance(content, bytes) else content
+    digest = hashlib.sha256()
+    for chunk in source.chunks():
+        digest.update(chunk)
+    source.seek(0)
+    batch = ImportBatch(sha256=digest.hexdigest(), imported_by=imported_by)
+    batch.store(source, file_name)
+    batch.save()
+    return batch
+
+
+@transaction.atomic
+def decomptes_import_queue(*, upload: File[Any], imported_by: User | None) -> ImportBatch:
+    """Keep the uploaded file and hand it to a worker once the batch row is committed."""
+    from claims.tasks import run_decomptes_import
+
+    batch = _batch_create(content=upload, file_name=upload.name or "decomptes.csv", imported_by=imported_by)
+    transaction.on_commit(partial(run_decomptes_import.delay, batch.pk))
+    return batch
+
+
+def decomptes_import_recover() -> list[int]:
+    """Batches whose worker died: queued again (nothing of them was written), or refused
+    after ``MAX_ATTEMPTS`` (a file that kills its worker every time)."""
+    from claims.tasks import run_decomptes_import
+
+    queued = []
+    for batch in stale_batches(ImportBatch):
+        if batch.attempts >= MAX_ATTEMPTS:
+            batch.refuse(
+                [LineError(None, "", "Le traitement du fichier a échoué plusieurs fois : rien n'a été importé.")]
+            )
+            batch.save()
+            continue
+        if ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING, heartbeat_at=batch.heartbeat_at).update(
+            status=ImportStatus.QUEUED
+        ):
+            transaction.on_commit(partial(run_decomptes_import.delay, batch.pk))
+            queued.append(batch.pk)
+    return queued
+
+
+def _claim(batch_id: int) -> ImportBatch | None:
+    """Take a queued batch for this worker; None when another took it or it is finished
+    (a task delivered twice)."""
+    now = timezone.now()
+    taken = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
+    )
+    return ImportBatch.objects.get(pk=batch_id) if taken else None
+
+
+def decomptes_import_run(*, batch_id: int, progress_callback: _NoProgress | None = None) -> ImportBatch:
+    batch = _claim(batch_id)
+    if batch is None:
+        return ImportBatch.objects.get(pk=batch_id)
+    progress = Progress(batch, progress_callback)
     errors: list[LineError] = []
-    lines = read_rows(content, errors)
+    warnings: list[LineError] = []
+    lines = read_rows(batch.open_file(), errors, progress)
+    batch.line_count = batch.validated_count
+    ImportBatch.objects.filter(pk=batch.pk).update(line_count=batch.line_count)  # the bars' length, at once
     members = _members_by_number({line.member_number for line in lines})
-    lines = _resolve(lines, members, errors)
+    lines = _resolve(lines, members, errors, warnings)
     groups = _group(lines, errors)
-    existing = {d.external_id: d for d in Decompte.objects.filter(external_id__in=groups)}
+    existing = _existing(set(groups))
     hashes = {decompte_id: _content_hash(group) for decompte_id, group in groups.items()}
     to_write = {}
     unchanged = 0
@@ -417,25 +566,40 @@ def decomptes_import(*, content: bytes, file_name: str, imported_by: User | None
                     f"Le décompte {decompte_id} a déjà été payé avec un autre contenu : il ne peut pas être modifié.",
                 )
             )
-    _compute([line for group in to_write.values() for line in group], errors)
-    batch = ImportBatch(
-        file_name=file_name[:200],
-        sha256=hashlib.sha256(content).hexdigest(),
-        imported_by=imported_by,
-        line_count=len(lines),
-    )
-    if errors:
-        batch.status = ImportBatch.Status.REFUSED
-        batch.errors = [error.to_dict() for error in sorted(errors, key=LineError.sort_key)]
-        batch.save()
-        return batch
-    batch.status = ImportBatch.Status.ACCEPTED
-    batch.unchanged_count = unchanged
-    with transaction.atomic():
-        batch.save()
-        _write(batch, to_write, existing, members, hashes)
-        batch.save(update_fields=["created_count", "updated_count", "differences"])
+    replaced = {decompte_id for decompte_id in to_write if decompte_id in existing}
+    _compute([line for group in to_write.values() for line in group], members, replaced, errors, progress)
+    batch.warnings = [w.to_dict() for w in sorted(warnings, key=LineError.sort_key)[:MAX_REPORTED_ERRORS]]
+    try:
+        with transaction.atomic():
+            lock_if_ours(batch)
+            if errors:
+                batch.refuse(errors)
+                batch.save()
+                return batch
+            batch.unchanged_count = unchanged
+            _write(batch, to_write, existing, members, hashes, progress)
+            batch.status = ImportStatus.ACCEPTED
+            batch.written_count = sum(len(group) for group in to_write.values())
+            batch.finished_at = timezone.now()
+            batch.save()
+    except TakenOver:
+        return ImportBatch.objects.get(pk=batch.pk)
     return batch
+
+
+def _existing(decompte_ids: set[str]) -> dict[str, Decompte]:
+    """The file's décomptes already stored: only what the comparison needs, except for the
+    pending ones a file may rewrite (whole rows, they are saved again)."""
+    found: dict[str, Decompte] = {}
+    for chunk in _chunks(decompte_ids):
+        rows = Decompte.objects.filter(external_id__in=chunk).only(
+            "external_id", "content_hash", "status", "member__number"
+        )
+        found.update((d.external_id, d) for d in rows.select_related("member"))
+    pending = [d.pk for d in found.values() if d.status == Decompte.Status.PENDING]
+    for decompte in Decompte.objects.filter(pk__in=pending).select_related("member"):
+        found[decompte.external_id] = decompte
+    return found
 
 
 def _write(
@@ -444,67 +608,98 @@ def _write(
     existing: dict[str, Decompte],
     members: dict[str, Member],
     hashes: dict[str, str],
+    progress: _NoProgress = _no_progress,
 ) -> None:
     """Bulk writes: an import of 100,000 lines is a few dozen queries, not 300,000."""
-    from claims.notifications import decompte_paid_notifications
+    from claims.notifications import PaidDecompte, decompte_paid_notifications
 
-    decomptes, line_rows, alerts = [], [], []
+    batch.differences = []
+    known: dict[tuple[int, str], str] = {}  # per member: categories of acts, masked IBAN
+    new_rows: list[dict[str, Any]] = []
+    updated: list[Decompte] = []
+    written: list[tuple[Decompte | dict[str, Any], list[ParsedLine], list[Decimal]]] = []
     for decompte_id, group in to_write.items():
-        current = existing.get(decompte_id)
-        decompte, lines = _build_decompte(
-            batch, current, decompte_id, group, members[group[0].member_number], hashes[decompte_id]
+        decompte, paid_amounts = _build_decompte(
+            batch,
+            existing.get(decompte_id),
+            decompte_id,
+            group,
+            members[group[0].member_number],
+            hashes[decompte_id],
+            known,
         )
-        if current is None:
-            batch.created_count += 1
+        if isinstance(decompte, Decompte):
+            updated.append(decompte)
         else:
-            batch.updated_count += 1
-        if decompte.status == Decompte.Status.PAID:
-            alerts.append(decompte)
-        decomptes.append((decompte, current is not None))
-        line_rows.append(lines)
-    updated = [d for d, is_update in decomptes if is_update]
-    Decompte.objects.bulk_create([d for d, is_update in decomptes if not is_update], batch_size=1000)
+            new_rows.append(decompte)
+        written.append((decompte, group, paid_amounts))
+    batch.created_count, batch.updated_count = len(new_rows), len(updated)
+    batch.save()  # the décomptes point at it
+    for row, pk in zip(new_rows, sequence_ids(Decompte, len(new_rows)), strict=True):
+        row["id"] = pk
+    insert_values(Decompte, new_rows)
     for decompte in updated:
         decompte.save()
-    DecompteLine.objects.filter(decompte__in=updated).delete()
-    all_lines = []
-    for (decompte, _is_update), lines in zip(decomptes, line_rows, strict=True):
-        for line in lines:
-            line.decompte = decompte
-        all_lines.extend(lines)
-    DecompteLine.objects.bulk_create(all_lines, batch_size=2000)
-    year_totals_refresh({(d.member_id, d.payment_date.year) for d in alerts if d.payment_date})
-    decompte_paid_notifications(alerts)
+    for chunk in _chunks([d.pk for d in updated]):
+        DecompteLine.objects.filter(decompte__in=chunk).delete()
+    decompte_lines_insert(_line_rows(written, members, known), progress)
+    paid = [d for d in updated if d.status == Decompte.Status.PAID and d.payment_date is not None]
+    year_totals_refresh(
+        {(d.member_id, d.payment_date.year) for d in paid if d.payment_date is not None}
+        | {(r["member_id"], r["payment_date"].year) for r in new_rows if r["status"] == Decompte.Status.PAID}
+    )
+    decompte_paid_notifications(
+        itertools.chain(
+            paid,
+            (
+                PaidDecompte(
+                    r["id"], r["member_id"], r["external_id"], r["total_complementary"], r["payment_date"], r["payee"]
+                )
+                for r in new_rows
+                if r["status"] == Decompte.Status.PAID
+            ),
+        )
+    )
+
+
+def decompte_lines_insert(lines: Iterable[dict[str, Any]], progress: _NoProgress = _no_progress) -> None:
+    """COPY in batches, publishing the written counter between them."""
+    insert_values(DecompteLine, lines, progress=partial(progress, "written"))
 
 
 def year_totals_refresh(member_years: set[tuple[int, int]]) -> None:
-    """Recompute the yearly totals the import touched, from the décomptes themselves."""
-    from django.db.models import Sum
-
-    from claims.models import YearTotal
-
+    """Recompute the yearly totals the import touched, from the décomptes themselves: one
+    grouped query and one upsert per chunk of members, whatever the number of members."""
     by_member: dict[int, set[int]] = defaultdict(set)
     for member_id, year in member_years:
         by_member[member_id].add(year)
-    for member_id, years in by_member.items():
+    for chunk in _chunks(by_member, 5000):
+        years = {year for member_id in chunk for year in by_member[member_id]}
         rows = (
-            Decompte.objects.filter(member_id=member_id, status=Decompte.Status.PAID, payment_date__year__in=years)
-            .values("payment_date__year")
+            Decompte.objects.filter(Q(member_id__in=chunk), status=Decompte.Status.PAID, payment_date__year__in=years)
+            .values("member_id", "payment_date__year")
             .annotate(
                 fr=Sum("total_frais_reels"), ss=Sum("total_ss"), comp=Sum("total_complementary"), rac=Sum("total_rac")
             )
         )
-        for row in rows:
-            YearTotal.objects.update_or_create(
-                member_id=member_id,
-                year=row["payment_date__year"],
-                defaults={
-                    "frais_reels": row["fr"],
-                    "ss": row["ss"],
-                    "complementary": row["comp"],
-                    "reste_a_charge": row["rac"],
-                },
-            )
+        YearTotal.objects.bulk_create(
+            [
+                YearTotal(
+                    member_id=row["member_id"],
+                    year=row["payment_date__year"],
+                    frais_reels=row["fr"],
+                    ss=row["ss"],
+                    complementary=row["comp"],
+                    reste_a_charge=row["rac"],
+                )
+                for row in rows
+                if row["payment_date__year"] in by_member[row["member_id"]]
+            ],
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["member", "year"],
+            update_fields=["frais_reels", "ss", "complementary", "reste_a_charge"],
+        )
 
 
 def _build_decompte(
@@ -514,7 +709,8 @@ def _build_decompte(
     group: list[ParsedLine],
     member: Member,
     content_hash: str,
-) -> tuple[Decompte, list[DecompteLine]]:
+    known: dict[tuple[int, str], str],
+) -> tuple[Decompte | dict[str, Any], list[Decimal]]:
     first = group[0]
     paid_amounts = []
     for line in group:
@@ -532,53 +728,85 @@ def _build_decompte(
                 }
             )
         paid_amounts.append(paid)
-    decompte = current or Decompte(external_id=decompte_id, member=member)
-    decompte.batch = batch
-    decompte.status = Decompte.Status.PAID if first.payment_date else Decompte.Status.PENDING
-    decompte.origin = first.origin
-    decompte.payee = first.payee
-    decompte.payee_name = first.payee_name
-    decompte.payment_date = first.payment_date
-    decompte.documents_complete_on = first.documents_complete_on
-    decompte.iban_masked = mask_iban(member.iban) if first.payee == Decompte.Payee.MEMBER else ""
-    decompte.first_care_date = min(line.care_date for line in group)
-    decompte.total_frais_reels = sum((line.frais_reels for line in group), Decimal("0.00"))
-    decompte.total_ss = sum((line.ss_paid for line in group), Decimal("0.00"))
-    decompte.total_complementary = sum(paid_amounts, Decimal("0.00"))
-    decompte.total_rac = decompte.total_frais_reels - decompte.total_ss - decompte.total_complementary
-    decompte.content_hash = content_hash
-    lines = [
-        DecompteLine(
-            line_number=line.line,
-            beneficiary=line.beneficiary,
-            care_date=line.care_date,
-            act_code=line.act,
-            act_label=line.computed.label,
-            category=_category(member, line.act),
-            practitioner=line.practitioner,
-            quantity=line.quantity,
-            frais_reels=line.frais_reels,
-            base_remboursement=line.base_remboursement,
-            ss_paid=line.ss_paid,
-            complementary_paid=paid,
-            computed_complementary=line.computed.complementary,
-            reste_a_charge=line.frais_reels - line.ss_paid - paid,
-            rule_label=(line.computed.rule.source if line.computed.rule else "")[:300],
-            rule_source=(
-                f"Notice {line.computed.rule.notice}, ligne {line.computed.rule.line}" if line.computed.rule else ""
-            ),
-            explanation="\n".join(layer.explanation for layer in line.computed.layers),
-            limits=[limit.to_dict() for limit in line.computed.limits],
-            engine_details=_details_to_json(line.details),
-        )
-        for line, paid in zip(group, paid_amounts, strict=True)
-    ]
-    return decompte, lines
+    if first.payee == Decompte.Payee.MEMBER:
+        # Once per member, not per décompte: the same IBAN for all of them.
+        key = (member.pk, "iban")
+        if key not in known:
+            known[key] = mask_iban(member.iban)
+        iban_masked = known[key]
+    else:
+        iban_masked = ""
+    total_frais_reels = sum((line.frais_reels for line in group), Decimal("0.00"))
+    total_ss = sum((line.ss_paid for line in group), Decimal("0.00"))
+    total_complementary = sum(paid_amounts, Decimal("0.00"))
+    values = {
+        "batch_id": batch.pk,
+        "status": Decompte.Status.PAID if first.payment_date else Decompte.Status.PENDING,
+        "origin": first.origin,
+        "payee": first.payee,
+        "payee_name": first.payee_name,
+        "payment_date": first.payment_date,
+        "documents_complete_on": first.documents_complete_on,
+        "iban_masked": iban_masked,
+        "first_care_date": min(line.care_date for line in group),
+        "total_frais_reels": total_frais_reels,
+        "total_ss": total_ss,
+        "total_complementary": total_complementary,
+        "total_rac": total_frais_reels - total_ss - total_complementary,
+        "content_hash": content_hash,
+    }
+    if current is not None:  # a pending décompte the file completes: saved by the ORM
+        for name, value in values.items():
+            setattr(current, name, value)
+        decompte: Decompte | dict[str, Any] = current
+    else:  # a new one, written by COPY (core.sql.insert_values) without a model instance
+        decompte = {"external_id": decompte_id, "member_id": member.pk, **values}
+    return decompte, paid_amounts
 
 
-def _category(member: Member, act: str) -> str:
-    for affiliation in member.affiliations.all():
-        rows = catalogue.formula_rules(affiliation.formula.code).rows_by_act.get(act)
-        if rows:
-            return rows[0].category.capitalize()
-    return "Autres"
+def _line_rows(
+    written: list[tuple[Decompte | dict[str, Any], list[ParsedLine], list[Decimal]]],
+    members: dict[str, Member],
+    known: dict[tuple[int, str], str],
+) -> Iterator[dict[str, Any]]:
+    """The décompte lines as plain values for COPY (core.sql.insert_values), made as they
+    are written: never all in memory at once."""
+    for decompte, group, paid_amounts in written:
+        decompte_pk = decompte.pk if isinstance(decompte, Decompte) else decompte["id"]
+        member = members[group[0].member_number]
+        for line, paid in zip(group, paid_amounts, strict=True):
+            result = line.computed
+            yield {
+                "decompte_id": decompte_pk,
+                "line_number": line.line,
+                "beneficiary_id": line.beneficiary.pk if line.beneficiary else None,
+                "care_date": line.care_date,
+                "act_code": line.act,
+                "act_label": result.label,
+                "category": _category(member, line.act, known),
+                "practitioner": line.practitioner,
+                "quantity": line.quantity,
+                "frais_reels": line.frais_reels,
+                "base_remboursement": line.base_remboursement,
+                "ss_paid": line.ss_paid,
+                "complementary_paid": paid,
+                "computed_complementary": result.complementary,
+                "reste_a_charge": line.frais_reels - line.ss_paid - paid,
+                "rule_label": (result.rule.source if result.rule else "")[:300],
+                "rule_source": f"Notice {result.rule.notice}, ligne {result.rule.line}" if result.rule else "",
+                "explanation": "\n".join(layer.explanation for layer in result.layers),
+                "limits": [limit.to_dict() for limit in result.limits],
+                "engine_details": _details_to_json(line.details),
+            }
+
+
+def _category(member: Member, act: str, known: dict[tuple[int, str], str]) -> str:
+    key = (member.pk, act)
+    if key not in known:
+        known[key] = "Autres"
+        for affiliation in member.affiliations.all():
+            rows = catalogue.formula_rules(affiliation.formula.code).rows_by_act.get(act)
+            if rows:
+                known[key] = rows[0].category.capitalize()
+                break
+    return known[key]

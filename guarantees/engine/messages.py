@@ -10,6 +10,7 @@ that raises them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -260,6 +261,7 @@ class LowerLevelCovers(Message):
         )
 
 
+@functools.lru_cache(maxsize=8192)  # an import of 100,000 lines repeats the same few thousand texts
 def level_explanation(source: str, guaranteed: Decimal, ss_paid: Decimal, paid_below: Decimal, amount: Decimal) -> str:
     """How a level's amount follows from its rule: the total it guarantees minus what SS
     and the lower levels paid, then, when that difference is not what the level pays, the

@@ -403,6 +403,16 @@ PROFILE_EMAIL_CHANGE_LIMITS = [
     (env.int("PROFILE_EMAIL_CHANGES_PER_HOUR", default=3), 60 * 60),
     (env.int("PROFILE_EMAIL_CHANGES_PER_DAY", default=5), 24 * 60 * 60),
 ]
+# A CSV import whose worker died (no heartbeat for 5 minutes) is queued again; nothing of it
+# was written (documents/imports.py).
+CELERY_BEAT_SCHEDULE["claims-imports-recover"] = {
+    "task": "claims.tasks.recover_decomptes_imports",
+    "schedule": 120.0,
+}
+CELERY_BEAT_SCHEDULE["directory-imports-recover"] = {
+    "task": "directory.tasks.recover_directory_imports",
+    "schedule": 120.0,
+}
 CELERY_BEAT_SCHEDULE["members-portability-daily"] = {
     "task": "members.tasks.portability_daily",
     "schedule": 24 * 60 * 60.0,

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from directory.models import Professional
+from directory.models import DirectoryImport, Professional
 from directory.services import DirectoryImportError, directory_import
 from tests.directory.helpers import csv_bytes
 
@@ -95,16 +95,45 @@ def test_gestionnaire_imports_from_the_back_office(gestionnaire_client):
     response = gestionnaire_client.post(
         "/gestion/directory/professional/importer/", {"file": SimpleUploadedFile("annuaire.csv", GOOD)}
     )
-    assert response.status_code == 302
+    job = DirectoryImport.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/directoryimport/{job.pk}/change/")
     assert Professional.objects.count() == 3
+    assert (job.status, job.created_count, job.line_count, job.written_count) == ("accepte", 3, 3, 3)
+    page = gestionnaire_client.get(response["Location"]).content.decode()
+    assert "Fichier reçu : il est traité en arrière-plan" in page and "Accepté" in page
+    assert "data-import-status=" in page and "import_progress.js" in page
+    status = gestionnaire_client.get(f"/gestion/directory/directoryimport/{job.pk}/etat/").json()
+    assert (status["status"], status["validated"], status["written"], status["finished"]) == ("accepte", 3, 3, True)
     bad = csv_bytes("30001;Dr Z;generaliste;;1 rue;69001;Lyon;45.7;4.8;;;oui;peut-être;non")
     response = gestionnaire_client.post(
         "/gestion/directory/professional/importer/", {"file": SimpleUploadedFile("annuaire.csv", bad)}
     )
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "Import refusé : 1 erreur" in page and "tiers_payant" in page and "répondez oui ou non" in page
+    refused = DirectoryImport.objects.exclude(pk=job.pk).get()
+    assert refused.status == "refuse" and refused.error_count == 1
+    page = gestionnaire_client.get(response["Location"]).content.decode()
+    assert "Refusé" in page and "tiers_payant" in page and "répondez oui ou non" in page
     assert not Professional.objects.filter(identifier="30001").exists()
+
+
+@pytest.mark.django_db
+def test_a_directory_import_whose_worker_died_is_queued_again(monkeypatch):
+    import datetime as dt
+
+    from django.test import TestCase
+    from django.utils import timezone
+
+    from directory.services import _job_create, directory_import_recover, directory_import_run
+
+    queued = []
+    monkeypatch.setattr("directory.tasks.run_directory_import.delay", queued.append)
+    job = _job_create(content=GOOD, file_name="a.csv", replace=False, imported_by=None)
+    DirectoryImport.objects.filter(pk=job.pk).update(
+        status="en_cours", attempts=1, heartbeat_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert directory_import_recover() == [job.pk]
+    assert queued == [job.pk] and Professional.objects.count() == 0
+    assert directory_import_run(job_id=job.pk).status == "accepte" and Professional.objects.count() == 3
 
 
 @pytest.mark.django_db
@@ -120,7 +149,11 @@ def test_the_command_imports_or_refuses(tmp_path, capsys):
     good = tmp_path / "ok.csv"
     good.write_bytes(GOOD)
     call_command("import_directory", str(good))
-    assert "3 créés" in capsys.readouterr().out
+    output = capsys.readouterr()
+    assert "3 créés" in output.out
+    assert (
+        "\rvalidation " in output.err and "\récriture    [##############################]         3 / 3" in output.err
+    )
     bad = tmp_path / "ko.csv"
     bad.write_bytes(csv_bytes("40001;Dr W;generaliste;;1 rue;69001;Lyon;45.7;;;;non;oui;non"))
     with pytest.raises(CommandError, match="Import refusé : 1 erreur"):

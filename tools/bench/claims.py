@@ -1,6 +1,7 @@
-"""Benchmarks of issue 6 (``manage.py bench --only claims``):
+"""Benchmarks of issues 6 and 19 (``manage.py bench --only claims``):
 
-* import of a 100,000-line décomptes file (lines/s), beside parsing the same file alone;
+* import of a 100,000-line décomptes file end to end (lines/s), beside parsing the same
+  file alone and the guarantee engine alone over its lines (tools/decomptes_file.py);
 * the reimbursements list of a member with 5,000 décomptes, first and last page (p50/p95),
   beside a bare view running one indexed query on the same table, both through the
   same client and middleware.
@@ -36,73 +37,44 @@ class _Rollback(Exception):
 
 
 def _bench_members(count: int):
-    from members.models import Affiliation, AffiliationRole, Beneficiary, Contract, Formula, Member
-    from members.validators import nir_with_key
+    from tools.decomptes_file import bench_members
 
-    contract = Contract.objects.get(number="T331")
-    base, celsius = Formula.objects.get(code="IDCC1412-BASE"), Formula.objects.get(code="IDCC1412-CELSIUS")
-    start = dt.date(2015, 1, 1)
-    members = Member.objects.bulk_create(
-        [
-            Member(
-                number=f"B{index:09d}",
-                contract=contract,
-                address_line1="1 rue du Banc",
-                postcode="69003",
-                city="Lyon",
-                status_since=start,
-                iban="FR7630006000011234567890189",
-                email=f"bench{index}@example.fr",
-            )
-            for index in range(count)
-        ]
-    )
-    Beneficiary.objects.bulk_create(
-        [
-            Beneficiary(
-                member=member,
-                relationship="assure",
-                first_name="Camille",
-                last_name="Banc",
-                birth_date=dt.date(1980, 1, 1),
-                nir=nir_with_key(f"180017505600{index % 10}"),
-                rank=1,
-                cover_start=start,
-            )
-            for index, member in enumerate(members)
-        ]
-    )
-    Affiliation.objects.bulk_create(
-        [Affiliation(member=m, formula=base, role=AffiliationRole.PRINCIPAL, start_date=start) for m in members]
-        + [Affiliation(member=m, formula=celsius, role=AffiliationRole.OPTIONAL, start_date=start) for m in members]
-    )
-    return members
+    return bench_members(count)
 
 
 def _csv(members, lines: int) -> bytes:
-    header = (
-        "numero_decompte;numero_adherent;rang_beneficiaire;date_soins;code_acte;praticien;quantite;frais_reels;"
-        "base_remboursement;montant_ss;montant_complementaire;date_paiement;origine;destinataire;"
-        "nom_destinataire;date_pieces_completes;optam"
-    )
-    rng = random.Random(6)
-    acts = [
-        ("consultation-generaliste", "30,00", "21,00"),
-        ("consultation-specialiste", "30,00", "21,00"),
-        ("pharmacie", "12,40", "8,68"),
-        ("analyses", "25,00", "15,00"),
-    ]
-    rows = [header]
-    for index in range(lines):
-        member = members[index % len(members)]
-        act, br, ss = acts[rng.randrange(len(acts))]
-        day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(300))
-        paid = day + dt.timedelta(days=10)
-        rows.append(
-            f"BENCH{index:07d};{member.number};1;{day:%d/%m/%Y};{act};Dr Banc;1;45,00;{br};{ss};;"
-            f"{paid:%d/%m/%Y};noemie;assure;;;oui"
-        )
-    return ("\n".join(rows) + "\n").encode()
+    from tools.decomptes_file import decomptes_csv
+
+    return decomptes_csv([member.number for member in members], lines)
+
+
+def _engine_alone(content: bytes) -> float:
+    """Seconds the guarantee engine alone takes over the file's lines: one request per
+    beneficiary, built beforehand (parsing, reads and writes left out)."""
+    from dataclasses import replace
+
+    from claims.services import imports
+    from guarantees.engine import compute
+    from guarantees.selectors import engine_layers_for, engine_request_for
+
+    errors: list = []
+    lines = imports.read_rows(content, errors)
+    members = imports._members_by_number({line.member_number for line in lines})
+    lines = imports._resolve(lines, members, errors, [])
+    by_beneficiary: dict = {}
+    for line in lines:
+        by_beneficiary.setdefault(line.beneficiary.pk, []).append(line)
+    requests = []
+    for own in by_beneficiary.values():
+        own.sort(key=lambda item: (item.care_date, item.line))
+        member = members[own[0].member_number]
+        base = engine_request_for(own[0].beneficiary, lines=(), layers=engine_layers_for(member))
+        claim = max(max(imports._claim_date(item), item.care_date) for item in own)
+        requests.append(replace(base, claim_date=claim, lines=tuple(item.care_line() for item in own)))
+    started = time.perf_counter()
+    for request in requests:
+        compute(request)
+    return time.perf_counter() - started
 
 
 def bench_import() -> list[Figure]:
@@ -118,17 +90,29 @@ def bench_import() -> list[Figure]:
             errors: list[LineError] = []
             read_rows(content, errors)
             parse_seconds = time.perf_counter() - started
+            engine_seconds = _engine_alone(content)
             started = time.perf_counter()
             batch = decomptes_import(content=content, file_name="bench.csv")
             import_seconds = time.perf_counter() - started
             assert batch.status == "accepte", batch.errors[:5]
+            name = f"claims: import of {IMPORT_LINES:,} lines end to end (stored, checked, engine, written)"
             figures.append(
                 Figure(
-                    f"claims: import of {IMPORT_LINES:,} lines (all or nothing, engine per line)".replace(",", " "),
+                    name.replace(",", " "),
                     IMPORT_LINES / import_seconds,
                     "lines/s",
                     baseline=IMPORT_LINES / parse_seconds,
                     baseline_name="parsing and validating the same file alone (claims.services.imports.read_rows)",
+                    target=">= 10000",
+                )
+            )
+            figures.append(
+                Figure(
+                    "claims: the same import against the guarantee engine alone",
+                    IMPORT_LINES / import_seconds,
+                    "lines/s",
+                    baseline=IMPORT_LINES / engine_seconds,
+                    baseline_name="guarantees.engine.compute over the same lines, one request per beneficiary",
                     target="(reported)",
                 )
             )

@@ -1,9 +1,12 @@
 from pathlib import Path
 
+from django.core.files.base import File
 from django.core.management.base import BaseCommand, CommandError
 
-from core.csv_errors import errors_report
-from directory.services import DirectoryImportError, directory_import
+from core.csv_errors import LineError, errors_report
+from core.progress import TerminalProgress
+from directory.services import directory_import_file
+from documents.imports import ImportStatus
 
 
 class Command(BaseCommand):
@@ -23,14 +26,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, replace: bool, **options):
         try:
-            content = path.read_bytes()
+            handle = path.open("rb")
         except OSError as error:
             raise CommandError(f"Impossible de lire {path} : {error.strerror}.")
-        try:
-            result = directory_import(content=content, replace=replace)
-        except DirectoryImportError as failure:
-            self.stderr.write(errors_report(failure.errors))
-            raise CommandError(f"Import refusé : {len(failure.errors)} erreur(s), aucune modification.")
+        progress = TerminalProgress(lambda text: self.stderr.write(text, ending=""))
+        with handle:
+            job = directory_import_file(
+                content=File(handle), file_name=path.name, replace=replace, progress_callback=progress
+            )
+        progress.close()
+        if job.status == ImportStatus.REFUSED:
+            self.stderr.write(errors_report(LineError.from_dict(error) for error in job.errors))
+            raise CommandError(f"Import refusé : {job.error_count} erreur(s), aucune modification.")
         self.stdout.write(
-            f"Import terminé : {result.created} créés, {result.updated} mis à jour, {result.deleted} supprimés."
+            f"Import terminé : {job.created_count} créés, {job.updated_count} mis à jour, {job.deleted_count} supprimés."
         )
