@@ -158,7 +158,7 @@ def _message_for(notification: Notification, disabled: set[tuple[int, str]]) -> 
 
 def notifications_enqueue_many(items: list[dict]) -> int:
     """``notification_enqueue`` for a batch (an import of thousands of décomptes): one
-    insert, existing keys left alone, one publish per new row after the commit. Each item
+    insert, existing keys left alone, published by chunks after the commit. Each item
     has the keyword arguments of ``notification_enqueue``. Returns how many were new."""
     if not items:
         return 0
