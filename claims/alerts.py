@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
 
 from claims.models import Decompte, QuoteKind, QuoteRequest, QuoteStatus
+from claims.selectors import claims_version
 from core.alerts import Alert
+from core.caching import source_digest
 from core.money import euros
 from core.navigation import url_builder
 from members.models import Beneficiary, Member
@@ -18,13 +21,47 @@ from members.models import Beneficiary, Member
 RECENT_DAYS = 30
 
 
+# The décomptes' alerts change with the décomptes (ClaimsVersion) and the day (a payment
+# becomes late, a recent one old): kept for a day at most.
+ALERTS_CACHE_SECONDS = 24 * 3600
+
+
 def member_alerts(member: Member, today: dt.date, *, people: Sequence[Beneficiary]) -> list[Alert]:
-    since = today - dt.timedelta(days=RECENT_DAYS)
+    return [*_quote_alerts(member), *_decompte_alerts(member, today)]
+
+
+def _quote_alerts(member: Member) -> list[Alert]:
     quotes = (
         QuoteRequest.objects.filter(member_id=member.pk, status=QuoteStatus.MISSING_DOCUMENT)
         .order_by("pk")
         .values_list("pk", "kind", "missing_document_note")
     )
+    quote_url = url_builder("claims:quote_detail")
+    return [
+        Alert(
+            "warning",
+            "Une pièce justificative est demandée",
+            f"Pour votre devis {QuoteKind(kind).label.lower()} n° {pk} : {note}",
+            quote_url(pk),
+            "Ajouter la pièce",
+        )
+        for pk, kind, note in quotes
+    ]
+
+
+def _decompte_alerts(member: Member, today: dt.date) -> list[Alert]:
+    """Cached under the member's ``ClaimsVersion`` and the day: one indexed read on a
+    visit while nothing changed."""
+    key = f"claims:alerts:{source_digest(__name__)}:{member.pk}:{claims_version(member)}:{today}"
+    alerts: list[Alert] | None = cache.get(key)
+    if alerts is None:
+        alerts = _decompte_alerts_computed(member, today)
+        cache.set(key, alerts, timeout=ALERTS_CACHE_SECONDS)
+    return alerts
+
+
+def _decompte_alerts_computed(member: Member, today: dt.date) -> list[Alert]:
+    since = today - dt.timedelta(days=RECENT_DAYS)
     decomptes = list(
         Decompte.objects.filter(
             Q(status=Decompte.Status.PENDING) | Q(status=Decompte.Status.PAID, payment_date__gte=since),
@@ -43,17 +80,6 @@ def member_alerts(member: Member, today: dt.date, *, people: Sequence[Beneficiar
         .order_by("first_care_date", "pk")
     )
     alerts: list[Alert] = []
-    quote_url = url_builder("claims:quote_detail")
-    for pk, kind, note in quotes:
-        alerts.append(
-            Alert(
-                "warning",
-                "Une pièce justificative est demandée",
-                f"Pour votre devis {QuoteKind(kind).label.lower()} n° {pk} : {note}",
-                quote_url(pk),
-                "Ajouter la pièce",
-            )
-        )
     for decompte in decomptes:
         if decompte.status == Decompte.Status.PENDING and decompte.is_late(today):
             alerts.append(

@@ -10,7 +10,6 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from django.core.cache import cache
@@ -20,12 +19,13 @@ from django.http import Http404
 
 from claims.models import ClaimsVersion, Decompte, DecompteLine, YearTotal
 from claims.rights import PersonRights, person_rights
+from core.caching import source_digest
 from core.sql import amount, fetch_all
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError
 from guarantees.engine.rights import history_acts, rights
 from guarantees.selectors import engine_layers_from, engine_request_for
-from members.models import Beneficiary
+from members.models import Beneficiary, Member
 from members.selectors import Household
 
 PAGE_SIZE = 20
@@ -323,7 +323,7 @@ def list_overview(household: Household) -> ListOverview:
     member_id = household.member.pk
     stamp = None
     if household.version is not None:
-        stamp = f"{_code_token()}:{member_id}:{household.version}:{claims_version(member_id)}"
+        stamp = f"{source_digest(__name__)}:{member_id}:{household.version}:{claims_version(household.member)}"
     overview = cache.get(f"claims:list:{stamp}") if stamp is not None else None
     if overview is None:
         unfiltered = DecompteFilters()
@@ -338,17 +338,15 @@ def list_overview(household: Household) -> ListOverview:
     return overview
 
 
-def claims_version(member_id: int) -> int:
+def claims_version(member: Member) -> int:
     """The member's ``ClaimsVersion``: bumped by the database on every write to their
-    décomptes, lines and yearly totals (0 before the first)."""
-    return ClaimsVersion.objects.filter(member_id=member_id).values_list("version", flat=True).first() or 0
-
-
-@functools.cache
-def _code_token() -> str:
-    # Cached rows are pickled named tuples of this module: a release that changes them
-    # reads none of the previous release's entries.
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    décomptes, lines and yearly totals (0 before the first). Read once per member
+    instance (the ORM keeps a one-to-one on it): the pages that key several caches on it
+    in one request (the home page's alerts and rights block) read it once."""
+    try:
+        return member.claims_version.version
+    except ClaimsVersion.DoesNotExist:
+        return 0
 
 
 def pending_count(member_id: int) -> int:
@@ -543,7 +541,7 @@ def household_rights(household: Household, today: dt.date, *, almost_percent: in
     people = household.covered_on(today)
     if not people:
         return []
-    key = _rights_cache_key(household, people, today, almost_percent, claims_version(household.member.pk))
+    key = _rights_cache_key(household, people, today, almost_percent, claims_version(household.member))
     cached = _rights_cache.get(key)
     if cached is None:
         cached = _household_rights(household, people, today, almost_percent)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.caching import source_digest
 from members.models import Affiliation, AffiliationRole, Beneficiary, Contract, HouseholdVersion, Member, holder_among
 
 # A cached household lives at most this long: its key changes with every write anyway (see
@@ -66,7 +64,7 @@ def household_of(member: Member) -> Household:
     Writers do not read through here inside their transaction: rolled back, it would leave
     under the next version number rows that the next committed write does not have."""
     version = HouseholdVersion.objects.filter(member_id=member.pk).values_list("version", flat=True).first()
-    key = f"members:household:{_code_token()}:{member.pk}:{version}"
+    key = f"members:household:{source_digest(__name__)}:{member.pk}:{version}"
     rows = cache.get(key) if version is not None else None
     if rows is None:
         rows = _household_rows(member)
@@ -86,10 +84,3 @@ def _household_rows(member: Member) -> tuple[Contract, tuple[Beneficiary, ...], 
         Affiliation.objects.filter(member_id=member.pk).select_related("formula").order_by("start_date", "id")
     )
     return contract, people, affiliations
-
-
-@functools.cache
-def _code_token() -> str:
-    # Cached rows are pickled model instances: a release that changes the models reads
-    # none of the previous release's entries.
-    return hashlib.sha256((Path(__file__).parent / "models.py").read_bytes()).hexdigest()[:12]

@@ -17,6 +17,7 @@ from claims.selectors import household_rights
 from claims.services import decomptes_import
 from claims.services.rights import rights_notifications_sweep
 from claims.tasks import rights_notifications_daily
+from members.models import Member
 from members.selectors import household_of
 from notifications.models import Notification, NotificationKind
 from notifications.selectors import notification_email_enabled
@@ -200,8 +201,11 @@ def test_household_rights_reads_the_history_once_then_from_the_cache(alice_histo
     with django_assert_num_queries(2):  # the history stamp, the household's history
         people = household_rights(household, TODAY)
     assert len(people) == 3
-    with django_assert_num_queries(1):  # the stamp: unchanged, the answer is the cached one
+    with django_assert_num_queries(0):  # same request: the stamp was read on this member
         assert household_rights(household, TODAY) == people
+    next_visit = household_of(Member.objects.get(pk=alice_history.pk))
+    with django_assert_num_queries(1):  # another request: the stamp, unchanged, the cached answer
+        assert household_rights(next_visit, TODAY) == people
 
 
 def test_a_new_import_is_seen_at_once(alice_history, alice_client):

@@ -79,3 +79,14 @@ def test_a_tiers_payant_alert_says_who_was_paid_and_that_nothing_reaches_the_acc
     assert "Un remboursement a été réglé à votre professionnel de santé" in page
     assert f"39,00 € réglés le {paid} directement à Pharmacie du Parc (tiers payant)" in page.replace("\xa0", " ")
     assert "Un nouveau remboursement est disponible" not in page
+
+
+def test_a_reimbursement_imported_after_a_visit_is_alerted_on_the_next_one(alice_client, alice):
+    """The décomptes' alerts are cached between visits, never past a new décompte."""
+    today = dt.date.today()
+    assert "Un nouveau remboursement est disponible" not in alice_client.get(reverse("home:home")).content.decode()
+    paid = (today - dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    care = (today - dt.timedelta(days=5)).strftime("%d/%m/%Y")
+    decomptes_import(content=csv_file(consultation("N2", alice, care=care, paid=paid)), file_name="n2.csv")
+    page = alice_client.get(reverse("home:home")).content.decode()
+    assert "Un nouveau remboursement est disponible" in page and f"versés le {paid}" in page
