@@ -463,6 +463,28 @@ class SpendingSummary:
         return dict(self.years).get(self.year, NO_SPENDING) if self.year is not None else NO_SPENDING
 
 
+def spending_overview(
+    household: Household, filters: SpendingFilters, *, year: int | None, today: dt.date
+) -> tuple[SpendingSummary, str | None]:
+    """``spending_summary`` cached under what it depends on: the member's ``ClaimsVersion``
+    and household version, the filters (hashed: a category may tell a member's health,
+    and cache keys are seen by whoever runs Redis), the year asked and this year. Returns
+    the stamp too (None: not cached), for the page's fragment cache."""
+    stamp = None
+    if household.version is not None:
+        asked = hashlib.sha256(repr((filters, year, today.year)).encode()).hexdigest()[:16]
+        stamp = (
+            f"{source_digest(__name__)}:{household.member.pk}:{household.version}:"
+            f"{claims_version(household.member)}:{asked}"
+        )
+    summary = cache.get(f"claims:spending:{stamp}") if stamp is not None else None
+    if summary is None:
+        summary = spending_summary(household.member.pk, filters, year=year, today=today)
+        if stamp is not None:
+            cache.set(f"claims:spending:{stamp}", summary, timeout=LIST_CACHE_SECONDS)
+    return summary, stamp
+
+
 def spending_summary(member_id: int, filters: SpendingFilters, *, year: int | None, today: dt.date) -> SpendingSummary:
     """Two queries, exact ``Decimal`` sums from the database. The years: unfiltered, the
     stored yearly totals (``totals_per_year``, one indexed read, the list page's figures);

@@ -46,7 +46,7 @@ def spending(request: MemberRequest) -> HttpResponse:
         filters = selectors.SpendingFilters(
             beneficiary_id=form.cleaned_data["beneficiaire"], category=form.cleaned_data["categorie"]
         )
-    summary = selectors.spending_summary(request.member.pk, filters, year=year, today=timezone.localdate())
+    summary, stamp = selectors.spending_overview(household, filters, year=year, today=timezone.localdate())
     names = dict(people)
     rank = {pk: index for index, (pk, _) in enumerate(people)}  # the household's order
     by_person = sorted(summary.by_person, key=lambda row: rank.get(row[0], len(rank)))
@@ -58,6 +58,9 @@ def spending(request: MemberRequest) -> HttpResponse:
         {
             "form": form,
             "summary": summary,
+            # Everything below the form is named by the stamp (fragment cache); a refused
+            # form (its errors above) leaves the figures unchanged.
+            "figures_stamp": stamp,
             "filtering": filtering,
             "filter_labels": _filter_labels(filters, names),
             "year_chart": charts.stacked_bars([(str(y), spent) for y, spent in summary.years]),

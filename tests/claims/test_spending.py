@@ -209,3 +209,16 @@ def test_the_page_queries_do_not_grow_with_history(alice_client, alice):
     add_decomptes(alice, 120, first_day=dt.date(2012, 1, 2))
     add_children(alice, 2)
     assert_same_count(few, queries_of(alice_client, URL), MEMBER_PAGE_CEILING)
+
+
+def test_a_reimbursement_paid_after_a_visit_shows_on_the_next_one(history, alice_client):
+    """The figures and their charts are cached between visits, never past a new décompte."""
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        before = alice_client.get(URL).content.decode()
+        assert "185,08" in before
+        row = line(
+            "S9", history, rank=1, act="pharmacie", fr="10,00", br="10,00", ss="6,50", comp="3,50", paid="20/11/2026"
+        )
+        assert decomptes_import(content=csv_file(row), file_name="s9.csv").status == "accepte"
+        after = alice_client.get(URL).content.decode()
+    assert "188,58" in after and "185,08" not in after
