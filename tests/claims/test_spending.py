@@ -134,7 +134,7 @@ def test_the_page_answers_at_a_glance_with_charts_and_tables(alice_client, histo
     body = page.content.decode()
     assert page.status_code == 200
     assert re.search(r"Votre complémentaire a remboursé <strong[^>]*>185,08\xa0€</strong> pour votre foyer", body)
-    assert body.count('<svg class="chart"') == 3 and body.count("<table aria-labelledby=") == 3
+    assert body.count('<svg class="chart"') == 3 and body.count('<table class="table--cards" aria-labelledby=') == 3
     assert "url(#motif-complementary)" in body and "Complémentaire (hachures)" in body
     # SVG numbers with a dot (the pages print floats with a French comma).
     assert '<rect x="78.3" y="22" width="261.78" height="20" fill="url(#motif-complementary)"' in body
