@@ -209,6 +209,23 @@ def used_this_year(member, family: str, year: int) -> list[tuple[str, Decimal, i
     return [(name, amount, count) for name, (amount, count) in totals.items()]
 
 
+def ceilings_left(member, family: str, today: dt.date) -> list[str]:
+    """What is left this year on the yearly ceilings of ``family``'s acts, per person and
+    level: the engine's own counters, as "Mes droits restants" shows them (the next care
+    of that kind is paid at most that)."""
+    acts = set(GUARANTEE_ACTS[family])
+    lines = []
+    for person in claims_selectors.household_rights(household_of(member), today):
+        for level in person.levels:
+            for row in level.rows:
+                if acts & set(row.allowance.acts) and person.person is not None:
+                    lines.append(
+                        f"{person.person.first_name}, {level.formula_name} - {row.title} : "
+                        f"reste {row.left} en {today.year} (plafond {row.ceiling}, utilisé {row.used})."
+                    )
+    return lines
+
+
 def _guarantee(request, member, family: str) -> Facts | None:
     if family not in GUARANTEE_ACTS:
         return None
@@ -218,9 +235,11 @@ def _guarantee(request, member, family: str) -> Facts | None:
         facts.lines.append("Vos formules actuelles ne prévoient pas de remboursement pour ces soins.")
         return facts
     facts.lines.append("Vos formules en vigueur, dans les termes de votre tableau de garanties :")
-    year = timezone.localdate().year
+    today = timezone.localdate()
+    year = today.year
     for name, amount, count in used_this_year(member, family, year):
         facts.lines.append(f"Déjà remboursé en {year} pour {name} : {euros(amount)} ({count} acte(s)).")
+    facts.lines.extend(ceilings_left(member, family, today))
     acts = {
         act for act, _label, _unit in catalogue.catalogue_acts(household_of(member).affiliations_on()[0].formula.code)
     }

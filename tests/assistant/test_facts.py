@@ -4,6 +4,7 @@ and never another household's or another contract's."""
 
 import datetime as dt
 import html
+import re
 from decimal import Decimal
 from unittest import mock
 from urllib.parse import parse_qs, urlparse
@@ -73,7 +74,9 @@ def test_osteopathy_shows_the_yearly_ceiling_and_what_was_already_used(alice_cli
     assert "125 € par an et par bénéficiaire" in page
     first_name = alice.holder.first_name
     assert f"Déjà remboursé en 2026 pour {first_name} : 60,00" in page
-    # The engine agrees: 60 € of the 125 € forfait used, 65 € left for a new séance.
+    # What is left, from the engine's own counters, and the engine pays exactly that next:
+    # 60 € of the 125 € forfait used, 65 € left for a new séance.
+    assert re.search(rf"{first_name}, [^:]+ : reste 65,00\s€ en 2026", page), page
     history = [
         CareLine(
             act="osteopathie",
