@@ -40,6 +40,19 @@ def test_a_password_alone_reaches_no_member_page(client, alice):
         assert response.status_code == 302 and response["Location"].startswith(SECOND_FACTOR_URL), url
 
 
+def test_the_code_step_shows_nothing_of_the_member_space(client, alice):
+    """Before the code, the header has no member number, menu or message link: they lead
+    nowhere yet, and the number is the member's."""
+    enrol_email_device(alice.user)
+    password_step(client, alice.number)
+    page = client.get(SECOND_FACTOR_URL).content.decode()
+    assert "Code" in page and "Se déconnecter" in page
+    assert "header-tools__who" not in page and "Écrire un message" not in page and "Une question ?" not in page
+    code = client.post(SECOND_FACTOR_URL, {"methode": "email", "code": code_from_outbox(alice.email), "next": "/"})
+    home = client.get(code["Location"]).content.decode()
+    assert f'<span class="header-tools__who">{alice.number}</span>' in home and "Écrire un message" in home
+
+
 def test_login_with_the_email_code(client, alice):
     enrol_email_device(alice.user)
     response = password_step(client, alice.number)
