@@ -618,7 +618,10 @@ def _write(
     new_rows: list[dict[str, Any]] = []
     updated: list[Decompte] = []
     written: list[tuple[Decompte | dict[str, Any], list[ParsedLine], list[Decimal]]] = []
-    for decompte_id, group in to_write.items():
+    # By member: each COPY statement then touches a few hundred members, and the claims
+    # version triggers (one upsert per member and statement) run a few thousand upserts for
+    # the whole file instead of one per décompte (a file lists its members in turn).
+    for decompte_id, group in sorted(to_write.items(), key=lambda item: item[1][0].member_number):
         decompte, paid_amounts = _build_decompte(
             batch,
             existing.get(decompte_id),
