@@ -281,7 +281,7 @@ def _read_rows(text: Iterator[str], errors: list[LineError], progress: _NoProgre
 def _members_by_number(numbers: set[str]) -> dict[str, Member]:
     found: dict[str, Member] = {}
     for chunk in _chunks(numbers):
-        members = Member.objects.filter(number__in=chunk).prefetch_related(
+        members = Member.objects.filter(number__any_of=chunk).prefetch_related(
             # Unordered: the default ordering joins the members again (by number), which a
             # planner misjudging a freshly filled table turned into a 5,000 x 5,000 loop.
             Prefetch("beneficiaries", queryset=Beneficiary.objects.order_by()),
@@ -595,7 +595,7 @@ def _existing(decompte_ids: set[str]) -> dict[str, Decompte]:
     pending ones a file may rewrite (whole rows, they are saved again)."""
     found: dict[str, Decompte] = {}
     for chunk in _chunks(decompte_ids):
-        rows = Decompte.objects.filter(external_id__in=chunk).only(
+        rows = Decompte.objects.filter(external_id__any_of=chunk).only(
             "external_id", "content_hash", "status", "member__number"
         )
         found.update((d.external_id, d) for d in rows.select_related("member"))
