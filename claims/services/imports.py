@@ -211,6 +211,8 @@ def _parse_row(number: int, row: dict[str, str], errors: list[LineError]) -> Par
     values["documents_complete_on"] = cell("date_pieces_completes", parse_date)
     details: dict[str, Any] = {}
     for column, target in OPTIONAL_ENGINE_COLUMNS.items():
+        if not row.get(column):  # most files have one or two of these columns, most cells empty
+            continue
         parsed = cell(column, partial(_parse_detail, column))
         if parsed is not None:
             details[target] = parsed
