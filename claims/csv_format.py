@@ -24,6 +24,7 @@ systems export. Rows sharing a ``numero_decompte`` form one décompte.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 
 COLUMNS = [
@@ -63,6 +64,9 @@ class CellError(ValueError):
     pass
 
 
+# Memoised: a file of a million lines repeats a few hundred amounts and dates; the values
+# are immutable and a bad cell raises (never cached).
+@functools.lru_cache(maxsize=8192)
 def parse_amount(value: str) -> Decimal:
     text = value.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
     try:
@@ -78,6 +82,7 @@ def parse_amount(value: str) -> Decimal:
     return amount.quantize(CENT)
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_date(value: str) -> dt.date:
     text = value.strip()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):

@@ -10,9 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Socle commun"
 
     def ready(self) -> None:
-        from core import converters
+        from core import converters, lookups
         from core.roles import gestionnaire_group_sync
 
         converters.register()  # <id:...> and <year:...> in every app's urls.py
+        lookups.register()  # field__any_of: one array parameter instead of 10,000 placeholders
 
         post_migrate.connect(gestionnaire_group_sync, dispatch_uid="gestionnaire_group_sync")

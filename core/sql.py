@@ -82,6 +82,18 @@ def sequence_ids(model, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def analyze(model) -> None:
+    """Refresh PostgreSQL's statistics of ``model``'s table after a bulk write, inside the
+    writer's transaction (PostgreSQL counts its own uncommitted rows). Statistics that
+    still say "empty" (a new database, or an autovacuum after a rolled-back import) while
+    the transaction has just written 100,000 rows make the planner scan the table for
+    each lookup of the foreign-key checks and the version triggers that follow: measured
+    500 s instead of under one for the lines of a 100,000-line import. No-op elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def insert_values(model, rows: Iterable[dict], *, batch_size: int = 5000, progress=None) -> int:
     """Insert rows given as ``{attname: value}``, all with the same keys (fields left out
     take their default), without building model instances on PostgreSQL (COPY; an import

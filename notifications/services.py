@@ -170,7 +170,7 @@ def notifications_enqueue_many(items: list[dict]) -> int:
     # Keys a chunk at a time: PostgreSQL binds at most 65,535 parameters per query.
     chunks = [keys[start : start + 10_000] for start in range(0, len(keys), 10_000)]
     existing = {
-        key for chunk in chunks for key in Notification.objects.filter(key__in=chunk).values_list("key", flat=True)
+        key for chunk in chunks for key in Notification.objects.filter(key__any_of=chunk).values_list("key", flat=True)
     }
     fresh = [item for item in items if item["key"] not in existing]
     now = timezone.now()

@@ -4,9 +4,10 @@ with the same result for the caller."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from claims.models import ImportBatch
-from core.sql import insert_values, sequence_ids
+from core.sql import analyze, fetch_value, insert_values, sequence_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +36,25 @@ def test_insert_values_fills_the_fields_left_out_with_their_defaults():
     insert_values(ImportBatch, [{"file_name": "a.csv", "line_count": 12}, {"file_name": "b.csv", "line_count": 3}])
     rows = list(ImportBatch.objects.order_by("file_name").values_list("file_name", "line_count", "status", "errors"))
     assert rows == [("a.csv", 12, "en_attente", []), ("b.csv", 3, "en_attente", [])]
+
+
+def test_any_of_finds_the_same_rows_as_in_with_one_parameter():
+    ids = sequence_ids(ImportBatch, 5)
+    insert_values(ImportBatch, [{"id": pk, "file_name": f"f{pk}.csv"} for pk in ids])
+    wanted = [ids[0], ids[3], 10**9]  # one that does not exist
+    assert set(ImportBatch.objects.filter(pk__any_of=wanted).values_list("pk", flat=True)) == {ids[0], ids[3]}
+    names = [f"f{ids[1]}.csv", f"f{ids[4]}.csv"]
+    assert sorted(ImportBatch.objects.filter(file_name__any_of=names).values_list("pk", flat=True)) == [ids[1], ids[4]]
+    assert not ImportBatch.objects.filter(pk__any_of=[]).exists()
+    assert ImportBatch.objects.exclude(pk__any_of=[]).count() == 5
+    sql, params = ImportBatch.objects.filter(pk__any_of=ids).values_list("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in sql and len(params) == 1
+
+
+def test_analyze_counts_the_rows_the_transaction_just_wrote():
+    insert_values(ImportBatch, [{"file_name": f"f{index}.csv"} for index in range(300)])
+    analyze(ImportBatch)  # inside the test's transaction, as in the import's
+    if connection.vendor == "postgresql":
+        reltuples = fetch_value("SELECT reltuples FROM pg_class WHERE relname = %s", [ImportBatch._meta.db_table])
+        assert reltuples >= 300
