@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
 
 from claims.models import Decompte, QuoteKind, QuoteRequest, QuoteStatus
 from claims.selectors import claims_version
 from core.alerts import Alert
-from core.caching import source_digest
+from core.caching import cached, source_digest
 from core.money import euros
 from core.navigation import url_builder
 from members.models import Beneficiary, Member
@@ -53,11 +52,7 @@ def _decompte_alerts(member: Member, today: dt.date) -> list[Alert]:
     """Cached under the member's ``ClaimsVersion`` and the day: one indexed read on a
     visit while nothing changed."""
     key = f"claims:alerts:{source_digest(__name__)}:{member.pk}:{claims_version(member)}:{today}"
-    alerts: list[Alert] | None = cache.get(key)
-    if alerts is None:
-        alerts = _decompte_alerts_computed(member, today)
-        cache.set(key, alerts, timeout=ALERTS_CACHE_SECONDS)
-    return alerts
+    return cached(key, lambda: _decompte_alerts_computed(member, today), ALERTS_CACHE_SECONDS)
 
 
 def _decompte_alerts_computed(member: Member, today: dt.date) -> list[Alert]:

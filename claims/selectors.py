@@ -12,14 +12,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
-from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from claims.models import ClaimsVersion, Decompte, DecompteLine, YearTotal
 from claims.rights import PersonRights, person_rights
-from core.caching import source_digest
+from core.caching import cached, source_digest
 from core.sql import amount, fetch_all
 from guarantees import catalogue
 from guarantees.engine import CareLine, EngineError
@@ -321,21 +320,28 @@ def list_overview(household: Household) -> ListOverview:
     of three. The version is read before the rows, so what is cached under it is at least
     as recent (the reasoning of ``members.selectors.household_of``)."""
     member_id = household.member.pk
-    stamp = None
-    if household.version is not None:
-        stamp = f"{source_digest(__name__)}:{member_id}:{household.version}:{claims_version(household.member)}"
-    overview = cache.get(f"claims:list:{stamp}") if stamp is not None else None
-    if overview is None:
+    stamp = household_claims_stamp(household)
+
+    def read() -> ListOverview:
         unfiltered = DecompteFilters()
-        overview = ListOverview(
+        return ListOverview(
             first_page=decompte_page(member_id, unfiltered),
             totals=totals_per_year(member_id, unfiltered),
             pending_count=pending_count(member_id),
             stamp=stamp,
         )
-        if stamp is not None:
-            cache.set(f"claims:list:{stamp}", overview, timeout=LIST_CACHE_SECONDS)
-    return overview
+
+    return read() if stamp is None else cached(f"claims:list:{stamp}", read, LIST_CACHE_SECONDS)
+
+
+def household_claims_stamp(household: Household, *asked: str) -> str | None:
+    """What names a cached read of the household's reimbursements: this module's source,
+    the member, the household version (first names) and the ``ClaimsVersion``, then what
+    the caller asked. None when the household has no version row yet (nothing cached)."""
+    if household.version is None:
+        return None
+    parts = (source_digest(__name__), household.member.pk, household.version, claims_version(household.member), *asked)
+    return ":".join(map(str, parts))
 
 
 def claims_version(member: Member) -> int:
@@ -470,18 +476,13 @@ def spending_overview(
     and household version, the filters (hashed: a category may tell a member's health,
     and cache keys are seen by whoever runs Redis), the year asked and this year. Returns
     the stamp too (None: not cached), for the page's fragment cache."""
-    stamp = None
-    if household.version is not None:
-        asked = hashlib.sha256(repr((filters, year, today.year)).encode()).hexdigest()[:16]
-        stamp = (
-            f"{source_digest(__name__)}:{household.member.pk}:{household.version}:"
-            f"{claims_version(household.member)}:{asked}"
-        )
-    summary = cache.get(f"claims:spending:{stamp}") if stamp is not None else None
-    if summary is None:
-        summary = spending_summary(household.member.pk, filters, year=year, today=today)
-        if stamp is not None:
-            cache.set(f"claims:spending:{stamp}", summary, timeout=LIST_CACHE_SECONDS)
+    asked = hashlib.sha256(repr((filters, year, today.year)).encode()).hexdigest()[:16]
+    stamp = household_claims_stamp(household, asked)
+
+    def read() -> SpendingSummary:
+        return spending_summary(household.member.pk, filters, year=year, today=today)
+
+    summary = read() if stamp is None else cached(f"claims:spending:{stamp}", read, LIST_CACHE_SECONDS)
     return summary, stamp
 
 

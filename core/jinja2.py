@@ -25,7 +25,6 @@ from collections.abc import Callable
 
 import jinja2
 from django.conf import settings
-from django.core.cache import cache
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import NoReverseMatch
@@ -36,6 +35,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 
+from core.caching import cached
 from core.formatting import distance
 from core.money import euros
 from core.navigation import url, url_builder
@@ -131,11 +131,8 @@ class FragmentCache(Extension):
         if any(part is None for part in parts):
             return caller()
         key = ":".join(["jinja2-fragment", digest, *map(str, parts)])
-        markup = cache.get(key)
-        if markup is None:
-            markup = caller()  # Markup (autoescape), and kept so through the cache's pickling
-            cache.set(key, markup, timeout=FRAGMENT_CACHE_SECONDS)
-        return markup
+        # Markup (autoescape), and kept so through the cache's pickling.
+        return cached(key, caller, FRAGMENT_CACHE_SECONDS)
 
 
 def _concat(pieces) -> str:
