@@ -12,19 +12,18 @@ from functools import partial
 
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from core.csv_errors import LineError
 from core.text import fold_words
 from directory.models import DirectoryImport, Kind, Professional, Sector, Speciality
 from documents.imports import (
-    MAX_ATTEMPTS,
     ImportStatus,
     Progress,
     TakenOver,
+    job_claim,
+    jobs_recover,
     lock_if_ours,
-    stale_batches,
     text_lines,
 )
 
@@ -328,10 +327,7 @@ def directory_import_file(
 
 def directory_import_run(*, job_id: int, progress_callback=None) -> DirectoryImport:
     """Run a queued import (a task delivered twice finds it taken or finished)."""
-    now = timezone.now()
-    taken = DirectoryImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
-    )
+    taken = job_claim(DirectoryImport, job_id)
     job = DirectoryImport.objects.get(pk=job_id)
     if not taken:
         return job
@@ -366,17 +362,4 @@ def directory_import_recover() -> list[int]:
     """Imports whose worker died: queued again, or refused after ``MAX_ATTEMPTS``."""
     from directory.tasks import run_directory_import
 
-    queued = []
-    for job in stale_batches(DirectoryImport):
-        if job.attempts >= MAX_ATTEMPTS:
-            job.refuse(
-                [LineError(None, "", "le traitement du fichier a échoué plusieurs fois : rien n'a été importé.")]
-            )
-            job.save()
-            continue
-        if DirectoryImport.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, heartbeat_at=job.heartbeat_at).update(
-            status=ImportStatus.QUEUED
-        ):
-            transaction.on_commit(partial(run_directory_import.delay, job.pk))
-            queued.append(job.pk)
-    return queued
+    return jobs_recover(DirectoryImport, run_directory_import.delay)

@@ -15,13 +15,15 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.csv_errors import LineError
@@ -185,6 +187,39 @@ def stale_batches(model: type[ImportJob], *, now: dt.datetime | None = None) -> 
     """Batches a worker took and stopped reporting on (killed, machine lost)."""
     limit = (now or timezone.now()) - STALE_AFTER
     return model._default_manager.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=limit)
+
+
+def job_claim(model: type[ImportJob], pk: int) -> bool:
+    """Take a queued job for this worker: False when another took it or it is finished (a
+    task delivered twice)."""
+    now = timezone.now()
+    return bool(
+        model._default_manager.filter(pk=pk, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+REPEATED_FAILURE = "Le traitement du fichier a échoué plusieurs fois : rien n'a été importé."
+
+
+def jobs_recover(model: type[ImportJob], queue: Callable[[int], object]) -> list[int]:
+    """Jobs whose worker died: queued again with ``queue(pk)`` once this transaction commits
+    (nothing of them was written), or refused after ``MAX_ATTEMPTS`` (a file that kills its
+    worker every time). Returns the ids queued."""
+    queued = []
+    for job in stale_batches(model):
+        if job.attempts >= MAX_ATTEMPTS:
+            job.refuse([LineError(None, "", REPEATED_FAILURE)])
+            job.save()
+            continue
+        # Only if still the stale run seen above: a worker that reported meanwhile keeps it.
+        if model._default_manager.filter(pk=job.pk, status=ImportStatus.RUNNING, heartbeat_at=job.heartbeat_at).update(
+            status=ImportStatus.QUEUED
+        ):
+            transaction.on_commit(partial(queue, job.pk))
+            queued.append(job.pk)
+    return queued
 
 
 UNEXPECTED_FAILURE = (

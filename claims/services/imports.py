@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, Sum
+from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 
 from claims.csv_format import COLUMNS, REQUIRED, CellError, parse_amount, parse_date, parse_int
@@ -35,13 +35,13 @@ from claims.selectors import engine_history
 from core.csv_errors import LineError
 from core.sql import analyze, insert_values, sequence_ids
 from documents.imports import (
-    MAX_ATTEMPTS,
     MAX_REPORTED_ERRORS,
     ImportStatus,
     Progress,
     TakenOver,
+    job_claim,
+    jobs_recover,
     lock_if_ours,
-    stale_batches,
     text_lines,
 )
 from guarantees import catalogue
@@ -508,40 +508,16 @@ def decomptes_import_queue(*, upload: File[Any], imported_by: User | None) -> Im
 
 
 def decomptes_import_recover() -> list[int]:
-    """Batches whose worker died: queued again (nothing of them was written), or refused
-    after ``MAX_ATTEMPTS`` (a file that kills its worker every time)."""
+    """Batches whose worker died: queued again, or refused after ``MAX_ATTEMPTS``."""
     from claims.tasks import run_decomptes_import
 
-    queued = []
-    for batch in stale_batches(ImportBatch):
-        if batch.attempts >= MAX_ATTEMPTS:
-            batch.refuse(
-                [LineError(None, "", "Le traitement du fichier a échoué plusieurs fois : rien n'a été importé.")]
-            )
-            batch.save()
-            continue
-        if ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING, heartbeat_at=batch.heartbeat_at).update(
-            status=ImportStatus.QUEUED
-        ):
-            transaction.on_commit(partial(run_decomptes_import.delay, batch.pk))
-            queued.append(batch.pk)
-    return queued
-
-
-def _claim(batch_id: int) -> ImportBatch | None:
-    """Take a queued batch for this worker; None when another took it or it is finished
-    (a task delivered twice)."""
-    now = timezone.now()
-    taken = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
-    )
-    return ImportBatch.objects.get(pk=batch_id) if taken else None
+    return jobs_recover(ImportBatch, run_decomptes_import.delay)
 
 
 def decomptes_import_run(*, batch_id: int, progress_callback: _NoProgress | None = None) -> ImportBatch:
-    batch = _claim(batch_id)
-    if batch is None:
+    if not job_claim(ImportBatch, batch_id):
         return ImportBatch.objects.get(pk=batch_id)
+    batch = ImportBatch.objects.get(pk=batch_id)
     progress = Progress(batch, progress_callback)
     errors: list[LineError] = []
     warnings: list[LineError] = []
