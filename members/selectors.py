@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils import timezone
 
-from core.caching import source_digest
+from core.caching import cached, source_digest
 from members.models import Affiliation, AffiliationRole, Beneficiary, Contract, HouseholdVersion, Member, holder_among
 
 # A cached household lives at most this long: its key changes with every write anyway (see
@@ -65,15 +65,13 @@ def household_of(member: Member) -> Household:
     under the next version number rows that the next committed write does not have."""
     version = HouseholdVersion.objects.filter(member_id=member.pk).values_list("version", flat=True).first()
     key = f"members:household:{source_digest(__name__)}:{member.pk}:{version}"
-    rows = cache.get(key) if version is not None else None
-    if rows is None:
-        rows = _household_rows(member)
-        if version is not None:
-            cache.set(key, rows, timeout=HOUSEHOLD_CACHE_SECONDS)
-    contract, people, affiliations = rows
+    read = functools.partial(_household_rows, member)
+    contract, people, affiliations = read() if version is None else cached(key, read, HOUSEHOLD_CACHE_SECONDS)
     member.contract = contract
-    for row in (*people, *affiliations):
-        row.member = member
+    for person in people:
+        person.member = member
+    for affiliation in affiliations:
+        affiliation.member = member
     return Household(member=member, people=people, affiliations=affiliations, version=version)
 
 
